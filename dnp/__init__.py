@@ -1,0 +1,61 @@
+"""dnp: deep NumPy. ``import dnp as np`` runs NumPy code on CPU (NumPy) or GPU (CuPy) buffers.
+
+Every array function is generated from the op table in ``dnp/_ops`` and goes through
+``dispatch``; data types, constants and settings are NumPy's own objects, re-exported below so
+that code comparing ``x.dtype == np.float32`` keeps working.
+"""
+
+import numpy as _numpy
+
+from . import _namespace
+from ._backend import Device, default_device, devices, get_device, gpu_available
+from ._backend import set_default_device as set_default_device
+from ._dispatch import DeviceMismatch
+from ._ndarray import ndarray
+
+# Data types, constants, settings and metadata helpers: NumPy's own objects, not array functions.
+FROM_NUMPY = (
+    # scalar types and dtype machinery
+    "bool bool_ int8 int16 int32 int64 uint8 uint16 uint32 uint64 intp uintp float16 float32 "
+    "float64 complex64 complex128 longdouble clongdouble half single double csingle cdouble "
+    "byte ubyte short ushort intc uintc int_ uint long ulong longlong ulonglong float_ complex_ "
+    "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
+    "dtype finfo iinfo promote_types isdtype issubdtype typecodes sctypeDict "
+    # constants
+    "pi e euler_gamma inf nan newaxis little_endian "
+    # floating-point error and print settings
+    "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
+    "format_float_positional format_float_scientific base_repr binary_repr "
+    # shape-only helpers (they read no array data)
+    "ndindex broadcast_shapes"
+).split()
+_FROM_NUMPY = {name: getattr(_numpy, name) for name in FROM_NUMPY if hasattr(_numpy, name)}
+globals().update(_FROM_NUMPY)
+
+_FUNCTIONS, _SUBMODULE_FUNCTIONS = _namespace.build()
+globals().update(_FUNCTIONS)
+_namespace.attach_methods(_FUNCTIONS)
+_namespace.attach_protocols(_FUNCTIONS, _SUBMODULE_FUNCTIONS)
+ufunc = _namespace.ufunc
+
+__array_api_version__ = "2024.12"
+_ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
+
+from . import fft, linalg  # noqa: E402  # they read the generated tables above
+
+__version__ = "0.1.0"
+__all__ = [
+    "ndarray",
+    "ufunc",
+    "Device",
+    "DeviceMismatch",
+    "default_device",
+    "set_default_device",
+    "get_device",
+    "devices",
+    "gpu_available",
+    "fft",
+    "linalg",
+    *_FROM_NUMPY,
+    *_FUNCTIONS,
+]

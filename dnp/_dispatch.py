@@ -1,0 +1,172 @@
+"""``dispatch(op, args, kwargs)``: the one door every dnp operation goes through.
+
+1. Unwrap dnp arrays (also inside lists and tuples, and in ``out=``/``where=``) to backend buffers
+   and pick the device: the inputs' device (they must agree, as in CuPy), else ``device=`` for
+   creation ops, else the default device.
+2. Run the row's forward on the device's backend module.
+3. Wrap buffers in the result as dnp arrays; ``out=`` arrays come back as themselves.
+
+This is the seam the executor plugs into: it will compute ``op.meta`` here, make the outputs at
+once and push the forward. Until then ops run eagerly, in the calling thread, which is also the
+executor's small-op fast path; the metadata rule is then not needed to describe the result.
+``CHECK_META`` (set by the test suite) runs every rule beside the op and fails loudly when the rule
+disagrees with what the op produced, so the rules are exercised by every conformance test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from ._backend import CPU, Device, get_device
+from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
+
+CHECK_META = False
+_SEQUENCES = (list, tuple)
+
+
+class DeviceMismatch(ValueError):
+    """Inputs of one op live on different devices."""
+
+
+def _mismatch(op, a: Device, b: Device) -> DeviceMismatch:
+    return DeviceMismatch(
+        f"dnp.{op.name}: arrays on different devices ({a.name} and {b.name}); "
+        "move them with .to_device() first"
+    )
+
+
+class _Unwrap:
+    """Unwraps arguments and remembers the device they agree on."""
+
+    __slots__ = ("op", "device", "outs")
+
+    def __init__(self, op) -> None:
+        self.op = op
+        self.device: Device | None = None
+        self.outs: list[ndarray] = []
+
+    def __call__(self, obj: Any) -> Any:
+        if isinstance(obj, ndarray):
+            dev = obj._device
+            if self.device is None:
+                self.device = dev
+            elif dev is not self.device:
+                if not self.op.creation:
+                    raise _mismatch(self.op, self.device, dev)
+                return obj.asnumpy()
+            return obj._buf
+        if type(obj) in _SEQUENCES and obj and _holds_array(obj):
+            return type(obj)(map(self, obj))
+        return obj
+
+    def kwargs(self, kwargs: dict) -> dict:
+        out = kwargs.get("out")
+        if out is not None:
+            for o in out if type(out) is tuple else (out,):
+                if isinstance(o, ndarray):
+                    self.outs.append(o)
+                elif o is not None:
+                    raise TypeError(
+                        f"dnp.{self.op.name}: out= must be a dnp.ndarray, not {type(o).__name__}"
+                    )
+        return {k: self(v) for k, v in kwargs.items()}
+
+
+def _holds_array(seq) -> bool:
+    for x in seq:
+        if isinstance(x, ndarray) or (type(x) in _SEQUENCES and _holds_array(x)):
+            return True
+    return False
+
+
+def _wrap(res: Any, dev: Device, outs: list[ndarray]) -> Any:
+    if isinstance(res, (numpy.ndarray, numpy.generic)) or hasattr(res, "__cuda_array_interface__"):
+        for o in outs:
+            if o._buf is res:
+                return o
+        if res.dtype.kind in UNSUPPORTED_KINDS:
+            raise unsupported_dtype(res.dtype)
+        if type(res) is not numpy.ndarray and isinstance(res, numpy.generic):
+            res = numpy.asarray(res) if dev is CPU else dev.xp.asarray(res)
+        return _new(res, dev)
+    if isinstance(res, tuple):
+        items = [_wrap(r, dev, outs) for r in res]
+        return type(res)(*items) if hasattr(res, "_fields") else tuple(items)
+    if type(res) is list:
+        return [_wrap(r, dev, outs) for r in res]
+    return res
+
+
+def dispatch(op, args: tuple, kwargs: dict) -> Any:
+    """Run ``op`` on dnp (or plain) arguments; return dnp arrays. See the module docstring."""
+    unwrap = _Unwrap(op)
+    xargs = [unwrap(a) for a in args]
+    xkwargs = unwrap.kwargs(kwargs) if kwargs else kwargs
+    dev = unwrap.device
+    if op.creation:
+        target = xkwargs.pop("device", None)
+        xkwargs.pop("like", None)
+        if target is not None or dev is None:
+            dev = get_device(target)
+        if dev is not CPU:
+            xargs = [unwrap_host(a, dev) for a in xargs]
+    elif dev is None:
+        dev = get_device(None)
+    meta = _meta_or_error(op, args, kwargs) if CHECK_META else None
+    if dev is CPU:
+        res = op.kernel(numpy)(*xargs, **xkwargs)
+    else:
+        with dev.activate():
+            res = op.kernel(dev.xp)(*xargs, **xkwargs)
+    out = _wrap(res, dev, unwrap.outs)
+    if meta is not None:
+        _check_meta(op, meta, out)
+    return out
+
+
+def unwrap_host(x: Any, dev: Device) -> Any:
+    """Host data (NumPy arrays) among a creation op's inputs, moved to ``dev``."""
+    if isinstance(x, numpy.ndarray):
+        return dev.from_host(x)
+    return x
+
+
+# --- the metadata check the test suite turns on ------------------------------------------------
+class MetaRuleError(AssertionError):
+    """An op's metadata rule disagrees with the result the op produced."""
+
+
+def _meta_or_error(op, args, kwargs):
+    if op.meta is None:
+        return None
+    try:
+        return ("ok", op.meta(op, args, kwargs))
+    except Exception as exc:  # compared with the op's own outcome below
+        return ("raised", exc)
+
+
+def _check_meta(op, meta, result) -> None:
+    status, value = meta
+    if status == "raised":
+        raise MetaRuleError(
+            f"meta rule of dnp.{op.name} raised {value!r} but the op succeeded"
+        ) from value
+    if value is None:  # the rule says: depends on the data, for these arguments
+        return
+    got = _describe(result)
+    if got != value:
+        raise MetaRuleError(f"meta rule of dnp.{op.name} predicted {value}, op gave {got}")
+
+
+def _describe(result):
+    from ._ops._meta import Meta
+
+    if isinstance(result, ndarray):
+        return Meta(result.shape, result.dtype)
+    if isinstance(result, tuple):
+        return tuple(_describe(r) for r in result)
+    if isinstance(result, list):
+        return [_describe(r) for r in result]
+    return result

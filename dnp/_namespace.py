@@ -1,0 +1,276 @@
+"""Generate the public surface from the op table: functions, ufunc objects, methods, operators.
+
+Every public callable here is a thin closure over ``dispatch(op, args, kwargs)``; nothing computes
+outside a row. NumPy aliases (``abs``/``absolute``, ``concat``/``concatenate``, ...) are found by
+identity in NumPy's own namespace, so they cannot drift from NumPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+
+from ._dispatch import dispatch
+from ._ndarray import ndarray
+from ._ops import OPS, Op
+from ._ops.elementwise import UFUNC_METHODS
+from ._ops.methods import FUNCTION_METHODS
+
+SUBMODULES = ("linalg", "fft")
+
+
+def _doc(op: Op) -> str:
+    if op.doc:
+        return op.doc
+    return f"{op.name}: see `numpy.{op.name}`. Runs on the array's device; returns dnp arrays."
+
+
+def _function(op: Op, module: str) -> Callable:
+    def function(*args, **kwargs):
+        return dispatch(op, args, kwargs)
+
+    function.__name__ = function.__qualname__ = op.name.rpartition(".")[2]
+    function.__module__ = module
+    function.__doc__ = _doc(op)
+    function._dnp_op = op
+    return function
+
+
+class ufunc:
+    """A dnp universal function, with NumPy's ufunc methods. See `numpy.ufunc`."""
+
+    def __init__(self, op: Op) -> None:
+        self._op = op
+        self._numpy = op.numpy_function()
+        self._methods = {m: OPS[f"{op.name}.{m}"] for m in UFUNC_METHODS}
+        self.__name__ = self.__qualname__ = op.name
+        self.__doc__ = _doc(op)
+
+    def __call__(self, *args, **kwargs):
+        return dispatch(self._op, args, kwargs)
+
+    def reduce(self, *args, **kwargs):
+        return dispatch(self._methods["reduce"], args, kwargs)
+
+    def accumulate(self, *args, **kwargs):
+        return dispatch(self._methods["accumulate"], args, kwargs)
+
+    def outer(self, *args, **kwargs):
+        return dispatch(self._methods["outer"], args, kwargs)
+
+    def at(self, *args, **kwargs):
+        return dispatch(self._methods["at"], args, kwargs)
+
+    def reduceat(self, *args, **kwargs):
+        return dispatch(self._methods["reduceat"], args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # nin, nout, nargs, identity, ntypes, types, signature: NumPy's, unchanged.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._numpy, name)
+
+    def __repr__(self) -> str:
+        return f"<dnp.ufunc '{self.__name__}'>"
+
+
+def _public_object(op: Op, module: str) -> Callable:
+    if isinstance(op.numpy_function(), numpy.ufunc):
+        return ufunc(op)
+    return _function(op, module)
+
+
+def build() -> tuple[dict[str, Callable], dict[str, dict[str, Callable]]]:
+    """The public callables: ``(top-level names, {submodule: names})``."""
+    top: dict[str, Callable] = {}
+    subs: dict[str, dict[str, Callable]] = {s: {} for s in SUBMODULES}
+    for name, op in OPS.items():
+        head, _, tail = name.partition(".")
+        if not tail:
+            top[name] = _public_object(op, "dnp")
+        elif head in subs:
+            subs[head][tail] = _public_object(op, f"dnp.{head}")
+    _add_numpy_aliases(top, numpy)
+    for sub in SUBMODULES:
+        _add_numpy_aliases(subs[sub], getattr(numpy, sub))
+    return top, subs
+
+
+def _add_numpy_aliases(names: dict[str, Callable], np_module) -> None:
+    by_numpy = {}
+    for name in list(names):
+        fn = getattr(np_module, name, None)
+        if fn is not None:
+            by_numpy[id(fn)] = names[name]
+    for alias in dir(np_module):
+        if alias.startswith("_") or alias in names:
+            continue
+        target = by_numpy.get(id(getattr(np_module, alias)))
+        if target is not None:
+            names[alias] = target
+
+
+def numpy_function_map(top: dict, subs: dict) -> dict[Callable, Callable]:
+    """NumPy function -> dnp function, for ``__array_function__``."""
+    table = {}
+    for module, names in ((numpy, top), *((getattr(numpy, s), subs[s]) for s in SUBMODULES)):
+        for name, fn in names.items():
+            np_fn = getattr(module, name, None)
+            if callable(np_fn) and not isinstance(fn, ufunc):
+                table[np_fn] = fn
+    return table
+
+
+# --- ndarray methods and operators ---------------------------------------------------------------
+BINARY_OPERATORS = {
+    "add": "add",
+    "sub": "subtract",
+    "mul": "multiply",
+    "truediv": "divide",
+    "floordiv": "floor_divide",
+    "mod": "remainder",
+    "pow": "power",
+    "matmul": "matmul",
+    "and": "bitwise_and",
+    "or": "bitwise_or",
+    "xor": "bitwise_xor",
+    "lshift": "left_shift",
+    "rshift": "right_shift",
+}
+COMPARISONS = {
+    "lt": "less",
+    "le": "less_equal",
+    "gt": "greater",
+    "ge": "greater_equal",
+    "eq": "equal",
+    "ne": "not_equal",
+}
+UNARY_OPERATORS = {"neg": "negative", "pos": "positive", "abs": "absolute", "invert": "invert"}
+
+
+def _defers(other) -> bool:
+    """NumPy's binop deferral: a type with ``__array_ufunc__ = None`` handles the operator."""
+    return getattr(type(other), "__array_ufunc__", False) is None
+
+
+def _binary(op: Op):
+    def method(self, other):
+        if _defers(other):
+            return NotImplemented
+        return dispatch(op, (self, other), {})
+
+    return method
+
+
+def _reflected(op: Op):
+    def method(self, other):
+        if _defers(other):
+            return NotImplemented
+        return dispatch(op, (other, self), {})
+
+    return method
+
+
+def _inplace(op: Op):
+    def method(self, other):
+        return dispatch(op, (self, other), {"out": self})
+
+    return method
+
+
+def _unary(op: Op):
+    return lambda self: dispatch(op, (self,), {})
+
+
+def _method(op: Op, name: str):
+    def method(self, *args, **kwargs):
+        return dispatch(op, (self, *args), kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = _doc(op)
+    return method
+
+
+def _reshape_like(op: Op, name: str):
+    """``a.reshape(2, 3)`` / ``a.transpose(1, 0)``: NumPy's methods also take varargs."""
+
+    def method(self, *args, **kwargs):
+        if len(args) == 1 and (args[0] is None or isinstance(args[0], (tuple, list))):
+            args = tuple(args[0]) if args[0] is not None else ()
+        return dispatch(op, (self, *args), kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _property(getter_op: Op, setter=None):
+    return property(lambda self: dispatch(getter_op, (self,), {}), setter)
+
+
+def attach_methods(top: dict[str, Callable]) -> None:
+    """Give ``ndarray`` its computing methods and operators, each from one row."""
+    for name, row_name in BINARY_OPERATORS.items():
+        op = OPS[row_name]
+        setattr(ndarray, f"__{name}__", _binary(op))
+        setattr(ndarray, f"__r{name}__", _reflected(op))
+        setattr(ndarray, f"__i{name}__", _inplace(op))
+    divmod_op = OPS["divmod"]
+    ndarray.__divmod__ = _binary(divmod_op)
+    ndarray.__rdivmod__ = _reflected(divmod_op)
+    for name, row_name in COMPARISONS.items():
+        setattr(ndarray, f"__{name}__", _binary(OPS[row_name]))
+    for name, row_name in UNARY_OPERATORS.items():
+        setattr(ndarray, f"__{name}__", _unary(OPS[row_name]))
+    for name in FUNCTION_METHODS:
+        setattr(ndarray, name, _method(top[name]._dnp_op if hasattr(top[name], "_dnp_op")
+                                       else top[name]._op, name))
+    for name, op in OPS.items():
+        if name.startswith("ndarray."):
+            attr = name.partition(".")[2]
+            maker = _reshape_like if attr in ("reshape", "transpose") else _method
+            setattr(ndarray, attr, maker(op, attr))
+    _attach_views(top)
+
+
+def _attach_views(top: dict[str, Callable]) -> None:
+    real, imag = OPS["real"], OPS["imag"]
+    T, mT = OPS["transpose"], OPS["matrix_transpose"]
+
+    def set_part(part: Op):
+        def setter(self, value):
+            dispatch(OPS["ndarray.__setitem__"], (dispatch(part, (self,), {}), Ellipsis, value), {})
+
+        return setter
+
+    ndarray.real = property(lambda self: dispatch(real, (self,), {}), set_part(real))
+    ndarray.imag = property(lambda self: dispatch(imag, (self,), {}), set_part(imag))
+    ndarray.T = property(lambda self: dispatch(T, (self,), {}))
+    ndarray.mT = property(lambda self: dispatch(mT, (self,), {}))
+
+
+def attach_protocols(top: dict[str, Callable], subs: dict[str, dict[str, Callable]]) -> None:
+    """NumPy's override protocols: NumPy functions and ufuncs called on dnp arrays run in dnp."""
+    array_functions = numpy_function_map(top, subs)
+    ufuncs = {fn.__name__: fn for fn in top.values() if isinstance(fn, ufunc)}
+
+    def __array_ufunc__(self, np_ufunc, method, *inputs, **kwargs):
+        fn = ufuncs.get(np_ufunc.__name__)
+        if fn is None:
+            return NotImplemented
+        out = kwargs.get("out")
+        if type(out) is tuple and len(out) == 1:
+            kwargs["out"] = out[0]
+        if method == "__call__":
+            return fn(*inputs, **kwargs)
+        return getattr(fn, method)(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        fn = array_functions.get(func)
+        if fn is None or not all(issubclass(t, (ndarray, numpy.ndarray)) for t in types):
+            return NotImplemented
+        return fn(*args, **kwargs)
+
+    ndarray.__array_ufunc__ = __array_ufunc__
+    ndarray.__array_function__ = __array_function__

@@ -1,0 +1,211 @@
+"""``dnp.ndarray``: an array whose buffer lives on a device.
+
+This module holds what the array *is* (its buffer, device and metadata) and its sync points
+(conversions that hand the values to Python or another library). Every method and operator that
+computes is generated from the op table (``dnp/_namespace.py``), so each is defined once, as a row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from ._backend import CPU, Device, get_device
+
+UNSUPPORTED_KINDS = frozenset("OSUVMmT")
+
+
+def unsupported_dtype(dtype: numpy.dtype) -> TypeError:
+    return TypeError(
+        f"dnp arrays hold numbers and booleans only; dtype {dtype} (kind {dtype.kind!r}) is not "
+        "supported: use NumPy for object, string and datetime arrays"
+    )
+
+
+class ndarray:
+    """An N-dimensional array on a device. See `numpy.ndarray`.
+
+    ``ndarray(shape, dtype=float, *, device=None)`` makes an uninitialized array, as NumPy does;
+    the usual way to make one is ``dnp.array``/``dnp.asarray``/``dnp.zeros``.
+    """
+
+    __slots__ = ("_buf", "_device", "__weakref__")
+    __array_priority__ = 100.0
+    __hash__ = None  # type: ignore[assignment]  # mutable, like numpy.ndarray
+
+    _buf: Any
+    _device: Device
+
+    def __new__(cls, shape=(), dtype=float, *, device=None) -> ndarray:
+        dev = get_device(device)
+        with dev.activate():
+            return _new(dev.xp.empty(shape, dtype), dev)
+
+    # --- metadata: known at once, without waiting for the data --------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._buf.shape
+
+    @shape.setter
+    def shape(self, value) -> None:
+        self._buf.shape = value
+
+    @property
+    def dtype(self) -> numpy.dtype:
+        return self._buf.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._buf.ndim
+
+    @property
+    def size(self) -> int:
+        return self._buf.size
+
+    @property
+    def itemsize(self) -> int:
+        return self._buf.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._buf.nbytes
+
+    @property
+    def strides(self) -> tuple[int, ...]:
+        return self._buf.strides
+
+    @property
+    def device(self) -> Device:
+        return self._device
+
+    @property
+    def flags(self):
+        return self._buf.flags
+
+    @property
+    def base(self) -> ndarray | None:
+        base = self._buf.base
+        return None if base is None else _new(base, self._device)
+
+    @property
+    def data(self):
+        return self._buf.data
+
+    def __len__(self) -> int:
+        if not self._buf.ndim:
+            raise TypeError("len() of unsized object")
+        return self._buf.shape[0]
+
+    def __iter__(self):
+        if not self._buf.ndim:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self._buf.shape[0]):
+            yield self[i]
+
+    # --- sync points: the values leave dnp ------------------------------------------------------
+    def asnumpy(self) -> numpy.ndarray:
+        """The values as a NumPy array (a copy off the GPU; the buffer itself on cpu)."""
+        return self._device.asnumpy(self._buf)
+
+    get = asnumpy  # CuPy's name
+
+    def wait_to_read(self) -> None:
+        """Block until the array's value is computed (ops run eagerly until the executor lands)."""
+
+    def __array__(self, dtype=None, copy=None) -> numpy.ndarray:
+        host = self.asnumpy()
+        if copy is False and self._device is not CPU:
+            raise ValueError("a GPU array cannot be viewed as a NumPy array without a copy")
+        if dtype is not None and dtype != host.dtype:
+            if copy is False:
+                raise ValueError("converting the dtype needs a copy, but copy=False was given")
+            return host.astype(dtype)
+        return host.copy() if copy else host
+
+    def item(self, *args):
+        return self._buf.item(*args)
+
+    def tolist(self):
+        return self._buf.tolist()
+
+    def tobytes(self, order="C") -> bytes:
+        return self.asnumpy().tobytes(order)
+
+    def __bool__(self) -> bool:
+        return bool(self._buf)
+
+    def __int__(self) -> int:
+        return int(self._buf)
+
+    def __float__(self) -> float:
+        return float(self._buf)
+
+    def __complex__(self) -> complex:
+        return complex(self._buf)
+
+    def __index__(self) -> int:
+        return self._buf.__index__()
+
+    def __repr__(self) -> str:
+        text = repr(self.asnumpy())
+        if self._device is CPU:
+            return text
+        return f"{text[:-1]}, device='{self._device.name}')"
+
+    def __str__(self) -> str:
+        return str(self.asnumpy())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.asnumpy(), spec)
+
+    def __reduce__(self):
+        return (_from_host, (self.asnumpy(), self._device.name))
+
+    def __copy__(self) -> ndarray:
+        return self.copy()
+
+    def __deepcopy__(self, memo) -> ndarray:
+        return self.copy()
+
+    # --- interop ---------------------------------------------------------------------------------
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        kwargs = {"stream": stream}
+        if max_version is not None:
+            kwargs["max_version"] = max_version
+        if dl_device is not None:
+            kwargs["dl_device"] = dl_device
+        if copy is not None:
+            kwargs["copy"] = copy
+        return self._buf.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._buf.__dlpack_device__()
+
+    def __array_namespace__(self, *, api_version: str | None = None):
+        import dnp
+
+        if api_version not in (None, *dnp._ARRAY_API_VERSIONS):
+            raise ValueError(f"unsupported Array API version {api_version!r}")
+        return dnp
+
+    def to_device(self, device, /, *, stream=None) -> ndarray:
+        """This array on ``device`` (itself when already there)."""
+        dev = get_device(device)
+        if dev is self._device:
+            return self
+        with dev.activate():
+            return _new(dev.from_host(self.asnumpy()), dev)
+
+
+def _new(buf, device: Device) -> ndarray:
+    """Wrap backend buffer ``buf`` (already on ``device``) without copying."""
+    obj = object.__new__(ndarray)
+    obj._buf = buf
+    obj._device = device
+    return obj
+
+
+def _from_host(host: numpy.ndarray, device: str) -> ndarray:
+    dev = get_device(device)
+    return _new(dev.from_host(host), dev)

@@ -1,0 +1,144 @@
+"""Metadata rules: an op's result shape and dtype from its inputs' metadata alone.
+
+A rule is ``rule(op, args, kwargs) -> Meta | tuple | list | None`` and never reads array data, so
+``dispatch`` can describe (and reject) a call before anything runs. Rows name one of a few shared
+rules here rather than re-deriving one:
+
+- ``elementwise``: broadcast shapes; dtype from the ufunc's own type resolution on 0-d stand-ins.
+- ``reduction``: shape from ``axis``/``keepdims``; dtype from the op on a one-element stand-in.
+- ``probe``: the row's NumPy forward run on stand-ins of the real shapes whose memory is a single
+  element (stride 0). Exact, free for ops that return views; ops that compute get a shape-specific
+  rule where cost matters (the executor issue tightens those).
+- ``None`` (on the row): the result shape depends on the data.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, NamedTuple
+
+import numpy
+from numpy.lib.array_utils import normalize_axis_tuple
+from numpy.lib.stride_tricks import as_strided
+
+from .._ndarray import ndarray
+
+
+class Meta(NamedTuple):
+    """What is known of an array before it is computed."""
+
+    shape: tuple[int, ...]
+    dtype: numpy.dtype
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, (ndarray, numpy.ndarray))
+
+
+def standin(shape: tuple[int, ...], dtype: numpy.dtype) -> numpy.ndarray:
+    """A writable zero array of ``shape`` and ``dtype`` backed by one element (all strides 0)."""
+    return as_strided(numpy.zeros(1, dtype), shape, (0,) * len(shape), writeable=True)
+
+
+def _replace(obj: Any, fn) -> Any:
+    if _is_array(obj):
+        return fn(obj)
+    if type(obj) in (list, tuple):
+        return type(obj)(_replace(o, fn) for o in obj)
+    if type(obj) is dict:
+        return {k: _replace(v, fn) for k, v in obj.items()}
+    return obj
+
+
+def full_standins(obj: Any) -> Any:
+    """``obj`` with every array replaced by a stride-0 stand-in of the same shape and dtype."""
+    return _replace(obj, lambda a: standin(a.shape, a.dtype))
+
+
+def scalar_standins(obj: Any) -> Any:
+    """``obj`` with every array replaced by a 0-d zero of its dtype (for dtype resolution)."""
+    return _replace(obj, lambda a: numpy.zeros((), a.dtype))
+
+
+def describe(result: Any) -> Any:
+    """The Meta (or structure of Metas) of a NumPy result."""
+    if isinstance(result, (numpy.ndarray, numpy.generic)):
+        return Meta(result.shape, result.dtype)
+    if isinstance(result, tuple):
+        return tuple(describe(r) for r in result)
+    if isinstance(result, list):
+        return [describe(r) for r in result]
+    return result
+
+
+def _quiet_call(fn, args, kwargs):
+    with numpy.errstate(all="ignore"):
+        return fn(*args, **kwargs)
+
+
+def probe(op, args, kwargs):
+    """Run the row's NumPy forward on stride-0 stand-ins of the inputs."""
+    return describe(_quiet_call(op.kernel(numpy), full_standins(args), full_standins(kwargs)))
+
+
+def _shape_of(x: Any) -> tuple[int, ...] | None:
+    if _is_array(x):
+        return x.shape
+    if type(x) in (list, tuple):
+        return numpy.shape(x)
+    return None
+
+
+def elementwise(op, args, kwargs):
+    """Broadcast the array operands' shapes; resolve the dtype on 0-d stand-ins."""
+    shapes = [s for s in map(_shape_of, args) if s is not None]
+    where = kwargs.get("where", True)
+    if _is_array(where):
+        shapes.append(where.shape)
+    shape = numpy.broadcast_shapes(*shapes)
+    out = kwargs.get("out")
+    probe_kwargs = scalar_standins(kwargs)  # keeps out=: casting to it is checked on 0-d stand-ins
+    probe_kwargs.pop("where", None)
+    # Lists are arrays to NumPy (not weak scalars): give them a dtype before shrinking them.
+    probe_args = [numpy.asarray(a) if type(a) in (list, tuple) else a for a in args]
+    dtypes = _quiet_call(op.kernel(numpy), scalar_standins(probe_args), probe_kwargs)
+    if out is not None:
+        outs = out if isinstance(out, tuple) else (out,)
+        for o in outs:
+            if o is not None and o.shape != shape:
+                numpy.broadcast_shapes(o.shape, shape)  # NumPy's message for a non-broadcastable out
+                raise ValueError(
+                    f"non-broadcastable output operand with shape {o.shape} doesn't match "
+                    f"the broadcast shape {shape}"
+                )
+        if len(outs) == 1:
+            return Meta(shape, outs[0].dtype)
+        return tuple(Meta(shape, o.dtype) for o in outs)
+    if isinstance(dtypes, tuple):
+        return tuple(Meta(shape, d.dtype) for d in dtypes)
+    return Meta(shape, dtypes.dtype)
+
+
+def reduction(op, args, kwargs):
+    """Shape from ``axis``/``keepdims`` (bound to NumPy's signature); dtype from a small stand-in."""
+    np_fn = op.numpy_function()
+    bound = inspect.signature(np_fn).bind(*args, **kwargs)
+    params = bound.arguments
+    a_name = next(iter(params))
+    a = params[a_name]
+    shape = _shape_of(a) or ()
+    axis = params.get("axis")
+    keepdims = params.get("keepdims", False)
+    ndim = len(shape)
+    axes = range(ndim) if axis is None else normalize_axis_tuple(axis, ndim)
+    if keepdims is True:
+        out_shape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    else:
+        out_shape = tuple(n for i, n in enumerate(shape) if i not in axes)
+    out = params.pop("out", None)
+    small = dict(params)
+    small[a_name] = standin((1,) * ndim, numpy.asarray(a).dtype if not _is_array(a) else a.dtype)
+    if _is_array(small.get("where")):
+        small["where"] = True
+    dtype = numpy.asarray(_quiet_call(np_fn, (), small)).dtype
+    return Meta(out_shape, out.dtype if out is not None else dtype)

@@ -1,0 +1,47 @@
+"""The namespace is complete and every row is exercised against NumPy."""
+
+import importlib
+import pathlib
+
+import numpy
+
+import dnp
+from dnp._ops import OPS
+from dnp._ops.methods import FUNCTION_METHODS
+
+
+def _all_cases():
+    names = set()
+    for path in sorted((pathlib.Path(__file__).parent / "ops").glob("test_*.py")):
+        module = importlib.import_module(f"tests.ops.{path.stem}")
+        names |= {c.name for c in getattr(module, "CASES", [])}
+    return names
+
+
+def test_every_row_has_a_conformance_case():
+    missing = sorted(set(OPS) - _all_cases())
+    assert not missing, f"rows without a conformance case in tests/ops: {missing}"
+
+
+def test_cases_name_real_rows():
+    unknown = sorted(_all_cases() - set(OPS))
+    assert not unknown, f"cases naming no row (typo?): {unknown}"
+
+
+def test_function_methods_have_function_rows():
+    for name in FUNCTION_METHODS:
+        assert name in OPS or isinstance(getattr(dnp, name), dnp.ufunc), name
+        assert callable(getattr(dnp.ndarray, name))
+
+
+def test_numpy_aliases_resolve_to_the_same_function():
+    for alias, canonical in (("concat", "concatenate"), ("permute_dims", "transpose"),
+                             ("abs", "absolute"), ("true_divide", "divide")):
+        if hasattr(numpy, alias):
+            assert getattr(dnp, alias) is getattr(dnp, canonical)
+
+
+def test_dtypes_are_numpys():
+    for name in ("float32", "float64", "int8", "uint64", "complex128", "bool", "intp"):
+        assert getattr(dnp, name) is getattr(numpy, name)
+    assert dnp.pi == numpy.pi and dnp.newaxis is None and numpy.isnan(dnp.nan)
