@@ -1,0 +1,136 @@
+"""File input and output through NumPy on the host: ``save``, ``load``, ``loadtxt``, ...
+
+Files are NumPy's formats byte for byte, so NumPy and dnp read each other's files. Writers take dnp
+arrays anywhere in their arguments and write their values; readers return dnp arrays on
+``device=`` (a dnp extension; default: the default device, or ``like=``'s device as for creation
+functions).
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+
+import numpy
+
+import dnp  # the package is still importing when this module loads: names are read at call time
+
+from ._backend import get_device
+from ._ndarray import ndarray
+
+
+def to_host(obj):
+    """``obj`` with every dnp array in it (also inside lists, tuples and dicts) as a NumPy array."""
+    if isinstance(obj, ndarray):
+        return obj.asnumpy()
+    if type(obj) in (list, tuple):
+        return type(obj)(map(to_host, obj))
+    if type(obj) is dict:
+        return {key: to_host(value) for key, value in obj.items()}
+    return obj
+
+
+def _to_device(result, device):
+    """NumPy arrays in a reader's result as dnp arrays on ``device``; other values unchanged."""
+    if isinstance(result, numpy.ma.MaskedArray):
+        raise TypeError("dnp has no masked arrays: read with usemask=False, or use NumPy")
+    if isinstance(result, numpy.ndarray):
+        return dnp.asarray(result, device=device)
+    if type(result) in (list, tuple):
+        return type(result)(_to_device(r, device) for r in result)
+    return result
+
+
+def _writer(np_func):
+    @functools.wraps(np_func, assigned=("__name__", "__qualname__"))
+    def write(*args, **kwargs):
+        return np_func(*to_host(args), **to_host(kwargs))
+
+    write.__module__ = "dnp"
+    write.__doc__ = f"See `numpy.{np_func.__name__}`; dnp arrays are written as their values."
+    return write
+
+
+def _reader(np_func):
+    @functools.wraps(np_func, assigned=("__name__", "__qualname__"))
+    def read(*args, device=None, like=None, **kwargs):
+        if device is None and isinstance(like, ndarray):
+            device = like.device
+        return _to_device(np_func(*args, **kwargs), device)
+
+    read.__module__ = "dnp"
+    read.__doc__ = (
+        f"See `numpy.{np_func.__name__}`; returns dnp arrays on ``device`` (default: the default "
+        "device)."
+    )
+    return read
+
+
+save = _writer(numpy.save)
+savez = _writer(numpy.savez)
+savez_compressed = _writer(numpy.savez_compressed)
+savetxt = _writer(numpy.savetxt)
+loadtxt = _reader(numpy.loadtxt)
+genfromtxt = _reader(numpy.genfromtxt)
+fromfile = _reader(numpy.fromfile)
+fromregex = _reader(numpy.fromregex)
+
+
+def load(
+    file,
+    mmap_mode=None,
+    allow_pickle=False,
+    fix_imports=True,
+    encoding="ASCII",
+    *,
+    max_header_size=10000,
+    device=None,
+):
+    """See `numpy.load`. An ``.npy`` file gives a dnp array on ``device`` (with ``mmap_mode`` a
+    cpu array backed by the map); an ``.npz`` file gives an `NpzFile` whose items are dnp arrays;
+    pickled objects come back as they are.
+    """
+    result = numpy.load(
+        file, mmap_mode, allow_pickle, fix_imports, encoding, max_header_size=max_header_size
+    )
+    if isinstance(result, numpy.lib.npyio.NpzFile):
+        return NpzFile(result, get_device(device))
+    return _to_device(result, device)
+
+
+class NpzFile(collections.abc.Mapping):
+    """An ``.npz`` archive opened by `dnp.load`: NumPy's `~numpy.lib.npyio.NpzFile`, read lazily,
+    whose items are dnp arrays on the device given (or default) when it was loaded.
+    """
+
+    def __init__(self, npz: numpy.lib.npyio.NpzFile, device) -> None:
+        self._npz = npz
+        self._device = device
+
+    @property
+    def files(self) -> list[str]:
+        return self._npz.files
+
+    def __getitem__(self, key: str):
+        return _to_device(self._npz[key], self._device)
+
+    def __contains__(self, key) -> bool:  # without reading the array, as NumPy's does
+        return key in self._npz
+
+    def __iter__(self):
+        return iter(self._npz)
+
+    def __len__(self) -> int:
+        return len(self._npz)
+
+    def close(self) -> None:
+        self._npz.close()
+
+    def __enter__(self) -> NpzFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"dnp.{self._npz!r}"
