@@ -85,11 +85,15 @@ def _cupy():
     try:
         import cupy
     except ImportError as exc:
-        raise RuntimeError(f"dnp has no GPU backend here: CuPy is not installed; {GPU_HINT}") from exc
+        raise RuntimeError(
+            f"dnp has no GPU backend here: CuPy is not installed; {GPU_HINT}"
+        ) from exc
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # CuPy raises its own CUDARuntimeError when no driver is present
-        raise RuntimeError(f"dnp has no GPU backend here: CuPy finds no CUDA GPU; {GPU_HINT}") from exc
+        raise RuntimeError(
+            f"dnp has no GPU backend here: CuPy finds no CUDA GPU; {GPU_HINT}"
+        ) from exc
     if count == 0:
         raise RuntimeError(f"dnp has no GPU backend here: CuPy finds no CUDA GPU; {GPU_HINT}")
     return cupy, count
@@ -137,12 +141,6 @@ def devices() -> list[Device]:
     return [CPU] + [_gpu(i) for i in range(_cupy()[1])]
 
 
-def backend_types() -> tuple[type, ...]:
-    """The buffer types of the backends already loaded (numpy.ndarray, and cupy.ndarray once used)."""
-    return _BUFFER_TYPES
-
-
-_BUFFER_TYPES: tuple[type, ...] = (numpy.ndarray,)
 _default: contextvars.ContextVar[Device] = contextvars.ContextVar("dnp_default_device", default=CPU)
 
 
@@ -151,14 +149,6 @@ def device_of_buffer(buf) -> Device:
     if isinstance(buf, numpy.ndarray):
         return CPU
     return _gpu(buf.device.id)
-
-
-def register_gpu_buffer_type() -> None:
-    """Let dispatch recognise cupy.ndarray once a GPU device is in use."""
-    global _BUFFER_TYPES
-    cupy, _ = _cupy()
-    if cupy.ndarray not in _BUFFER_TYPES:
-        _BUFFER_TYPES = (numpy.ndarray, cupy.ndarray)
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
 _SEQUENCES = (list, tuple)
+_SCALARS = frozenset((int, float, complex, bool, slice, type(None), type(Ellipsis)))
 
 
 class DeviceMismatch(ValueError):
@@ -75,7 +76,7 @@ class _Unwrap:
 
 
 def _holds_array(seq) -> bool:
-    for x in seq:
+    for x in seq:  # noqa: SIM110  # a plain loop: this is on every call's path
         if isinstance(x, ndarray) or (type(x) in _SEQUENCES and _holds_array(x)):
             return True
     return False
@@ -101,6 +102,35 @@ def _wrap(res: Any, dev: Device, outs: list[ndarray]) -> Any:
 
 def dispatch(op, args: tuple, kwargs: dict) -> Any:
     """Run ``op`` on dnp (or plain) arguments; return dnp arrays. See the module docstring."""
+    # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords.
+    if not kwargs and not op.creation and not CHECK_META:
+        xargs = []
+        for a in args:
+            if type(a) is ndarray:
+                if a._device is not CPU:
+                    break
+                xargs.append(a._buf)
+            elif type(a) in _SCALARS or (type(a) is tuple and _all_scalars(a)):
+                xargs.append(a)
+            else:
+                break
+        else:
+            fn = op.kernels.get(numpy) or op.kernel(numpy)
+            res = fn(*xargs)
+            if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
+                return _new(res, CPU)
+            return _wrap(res, CPU, ())
+    return _dispatch(op, args, kwargs)
+
+
+def _all_scalars(items: tuple) -> bool:
+    for x in items:  # noqa: SIM110  # a plain loop: this is on every call's path
+        if type(x) not in _SCALARS:
+            return False
+    return True
+
+
+def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     unwrap = _Unwrap(op)
     xargs = [unwrap(a) for a in args]
     xkwargs = unwrap.kwargs(kwargs) if kwargs else kwargs

@@ -224,8 +224,11 @@ def attach_methods(top: dict[str, Callable]) -> None:
     for name, row_name in UNARY_OPERATORS.items():
         setattr(ndarray, f"__{name}__", _unary(OPS[row_name]))
     for name in FUNCTION_METHODS:
-        setattr(ndarray, name, _method(top[name]._dnp_op if hasattr(top[name], "_dnp_op")
-                                       else top[name]._op, name))
+        setattr(
+            ndarray,
+            name,
+            _method(top[name]._dnp_op if hasattr(top[name], "_dnp_op") else top[name]._op, name),
+        )
     for name, op in OPS.items():
         if name.startswith("ndarray."):
             attr = name.partition(".")[2]
@@ -246,6 +249,7 @@ def _attach_views(top: dict[str, Callable]) -> None:
 
     ndarray.real = property(lambda self: dispatch(real, (self,), {}), set_part(real))
     ndarray.imag = property(lambda self: dispatch(imag, (self,), {}), set_part(imag))
+    ndarray.flat = property(flatiter, lambda self, value: flatiter(self).__setitem__(..., value))
     ndarray.T = property(lambda self: dispatch(T, (self,), {}))
     ndarray.mT = property(lambda self: dispatch(mT, (self,), {}))
 
@@ -274,3 +278,34 @@ def attach_protocols(top: dict[str, Callable], subs: dict[str, dict[str, Callabl
 
     ndarray.__array_ufunc__ = __array_ufunc__
     ndarray.__array_function__ = __array_function__
+
+
+class flatiter:
+    """``a.flat``: the array indexed as 1-d in C order; reads and writes reach ``a``.
+
+    See `numpy.flatiter`.
+    """
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: ndarray) -> None:
+        self.base = base
+
+    def __getitem__(self, key):
+        return dispatch(OPS["ndarray.flat.__getitem__"], (self.base, key), {})
+
+    def __setitem__(self, key, value) -> None:
+        dispatch(OPS["ndarray.flat.__setitem__"], (self.base, key, value), {})
+
+    def __len__(self) -> int:
+        return self.base.size
+
+    def __iter__(self):
+        for i in range(self.base.size):
+            yield self[i]
+
+    def __array__(self, dtype=None, copy=None):
+        return self.copy().__array__(dtype, copy)
+
+    def copy(self) -> ndarray:
+        return self.base.flatten()

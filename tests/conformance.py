@@ -40,8 +40,14 @@ class Case(NamedTuple):
     id: str
 
 
-def case(name: str, body: Callable, *, rtol: float | None = None, atol: float = 0.0,
-         id: str | None = None) -> Case:  # noqa: A002  # pytest's word for a parameter's label
+def case(
+    name: str,
+    body: Callable,
+    *,
+    rtol: float | None = None,
+    atol: float = 0.0,
+    id: str | None = None,
+) -> Case:  # noqa: A002  # pytest's word for a parameter's label
     return Case(name, body, rtol, atol, id or name)
 
 
@@ -61,8 +67,9 @@ def run_dnp(body: Callable, device: str) -> tuple[str, Any]:
         return _run(body, dnp)
 
 
-def assert_same(expected: Any, got: Any, rtol: float | None = None, atol: float = 0.0,
-                path: str = "result") -> None:
+def assert_same(
+    expected: Any, got: Any, rtol: float | None = None, atol: float = 0.0, path: str = "result"
+) -> None:
     """``got`` (from dnp) matches ``expected`` (from NumPy). See the module docstring."""
     if isinstance(expected, (numpy.ndarray, numpy.generic)):
         assert isinstance(got, dnp.ndarray), f"{path}: expected a dnp.ndarray, got {type(got)}"
@@ -71,8 +78,9 @@ def assert_same(expected: Any, got: Any, rtol: float | None = None, atol: float 
         host = got.asnumpy()
         if expected.dtype.kind in "efdgFDG":
             tol = RTOL[expected.dtype.char] if rtol is None else rtol
-            numpy.testing.assert_allclose(host, expected, rtol=tol, atol=atol, equal_nan=True,
-                                          err_msg=path)
+            numpy.testing.assert_allclose(
+                host, expected, rtol=tol, atol=atol, equal_nan=True, err_msg=path
+            )
         else:
             numpy.testing.assert_array_equal(host, expected, err_msg=path)
     elif isinstance(expected, (tuple, list)):
@@ -94,9 +102,7 @@ def compare(body: Callable, device: str, rtol: float | None = None, atol: float 
     np_status, np_value = _run(body, numpy)
     dnp_status, dnp_value = run_dnp(body, device)
     if np_status == "raised":
-        assert dnp_status == "raised", (
-            f"NumPy raised {np_value!r} but dnp returned {dnp_value!r}"
-        )
+        assert dnp_status == "raised", f"NumPy raised {np_value!r} but dnp returned {dnp_value!r}"
         assert isinstance(dnp_value, type(np_value)), (
             f"NumPy raised {type(np_value).__name__}({np_value}), "
             f"dnp raised {type(dnp_value).__name__}({dnp_value})"

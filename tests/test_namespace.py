@@ -35,8 +35,12 @@ def test_function_methods_have_function_rows():
 
 
 def test_numpy_aliases_resolve_to_the_same_function():
-    for alias, canonical in (("concat", "concatenate"), ("permute_dims", "transpose"),
-                             ("abs", "absolute"), ("true_divide", "divide")):
+    for alias, canonical in (
+        ("concat", "concatenate"),
+        ("permute_dims", "transpose"),
+        ("abs", "absolute"),
+        ("true_divide", "divide"),
+    ):
         if hasattr(numpy, alias):
             assert getattr(dnp, alias) is getattr(dnp, canonical)
 

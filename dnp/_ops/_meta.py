@@ -106,7 +106,9 @@ def elementwise(op, args, kwargs):
         outs = out if isinstance(out, tuple) else (out,)
         for o in outs:
             if o is not None and o.shape != shape:
-                numpy.broadcast_shapes(o.shape, shape)  # NumPy's message for a non-broadcastable out
+                numpy.broadcast_shapes(
+                    o.shape, shape
+                )  # NumPy's message for a non-broadcastable out
                 raise ValueError(
                     f"non-broadcastable output operand with shape {o.shape} doesn't match "
                     f"the broadcast shape {shape}"
@@ -120,7 +122,7 @@ def elementwise(op, args, kwargs):
 
 
 def reduction(op, args, kwargs):
-    """Shape from ``axis``/``keepdims`` (bound to NumPy's signature); dtype from a small stand-in."""
+    """Shape from ``axis``/``keepdims`` (bound to NumPy's signature); dtype from a tiny stand-in."""
     np_fn = op.numpy_function()
     bound = inspect.signature(np_fn).bind(*args, **kwargs)
     params = bound.arguments

@@ -27,7 +27,7 @@ class Op:
     ``meta(op, args, kwargs)``: the result's shape and dtype (a ``Meta``, or a tuple/list of them)
     from the inputs' metadata, without running the op on the data; ``None`` marks an op whose
     result shape depends on the data (the executor waits for its inputs and runs it at once).
-    ``creation``: the op takes ``device=`` (and ``like=``) and makes arrays from nothing or host data.
+    ``creation``: the op takes ``device=`` (and ``like=``); makes arrays from nothing or host data.
     """
 
     __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels")

@@ -9,8 +9,8 @@ from ._row import Op
 
 ARITHMETIC = (
     "add subtract multiply divide floor_divide remainder fmod divmod power float_power "
-    "negative positive absolute fabs sign reciprocal square sqrt cbrt heaviside "
-    "maximum minimum fmax fmin gcd lcm conjugate"
+    "negative positive absolute fabs sign reciprocal square sqrt cbrt heaviside maximum "
+    "minimum fmax fmin gcd lcm conjugate"
 ).split()
 EXP_LOG = "exp exp2 expm1 log log2 log10 log1p logaddexp logaddexp2".split()
 TRIG = (

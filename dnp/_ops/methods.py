@@ -18,8 +18,8 @@ FUNCTION_METHODS = (
 
 # Backend-method rows: different defaults or argument order from the function, or method-only.
 OWN_METHODS = (
-    "copy view reshape transpose flatten sort partition argpartition fill compress byteswap resize"
-).split()
+    "copy reshape transpose flatten sort partition argpartition fill compress byteswap".split()
+)
 
 
 def _method(name):
@@ -32,9 +32,23 @@ def _astype_meta(op, args, kwargs):
     return Meta(a.shape, numpy.dtype(dtype))
 
 
+def _view_meta(op, args, kwargs):
+    """A dtype view rescales the last axis; it needs that axis contiguous (strides are metadata)."""
+    a, *rest = args
+    dtype = rest[0] if rest else kwargs.get("dtype")
+    if dtype is None or isinstance(dtype, type) and not issubclass(dtype, numpy.generic):
+        return probe(op, args, kwargs)
+    new, old = numpy.dtype(dtype), a.dtype
+    if new.itemsize == old.itemsize:
+        return Meta(a.shape, new)
+    if a.ndim == 0 or a.strides[-1] != old.itemsize or (a.shape[-1] * old.itemsize) % new.itemsize:
+        return probe(op, args, kwargs)  # NumPy's own error for these (or its 0-d rule)
+    return Meta((*a.shape[:-1], a.shape[-1] * old.itemsize // new.itemsize), new)
+
+
 def _has_bool_array(key) -> bool:
     keys = key if isinstance(key, tuple) else (key,)
-    return any(getattr(k, "dtype", None) == bool or isinstance(k, list) for k in keys)
+    return any(getattr(k, "dtype", None) == numpy.bool_ or isinstance(k, list) for k in keys)
 
 
 def _index_meta(op, args, kwargs):
@@ -46,9 +60,17 @@ def _setitem(xp, a, key, value):
     a[key] = value
 
 
+def _flat_setitem(xp, a, key, value):
+    a.flat[key] = value
+
+
 ROWS = [Op(f"ndarray.{name}", _method(name), probe) for name in OWN_METHODS]
 ROWS += [
     Op("ndarray.astype", _method("astype"), _astype_meta),
+    Op("ndarray.view", _method("view"), _view_meta),
     Op("ndarray.__getitem__", lambda xp, a, key: a[key], _index_meta),
     Op("ndarray.__setitem__", _setitem, _index_meta),
+    # ``a.flat[key]``: indexes the array as if it were 1-d, in C order.
+    Op("ndarray.flat.__getitem__", lambda xp, a, key: a.flat[key], None),
+    Op("ndarray.flat.__setitem__", _flat_setitem, None),
 ]

@@ -1,11 +1,13 @@
 """Every ufunc against NumPy on every dtype, with its keyword arguments and ufunc methods."""
 
+import operator
+
 import numpy
 import pytest
 
 import dnp
-from dnp._ops.elementwise import GUFUNCS, UFUNC_METHODS, UFUNCS
-from tests.conformance import case, conformance, numpy_compare
+from dnp._ops.elementwise import GUFUNCS, UFUNCS
+from tests.conformance import DEVICES, case, compare, conformance, numpy_compare
 from tests.samples import ALL_DTYPES, positive, sample
 
 
@@ -33,17 +35,27 @@ def _call_cases(name):
 
 
 def _gufunc_cases(name):
-    shapes = {"matmul": ((2, 3, 4), (4, 5)), "vecdot": ((3, 4), (4,)), "matvec": ((3, 4), (4,)),
-              "vecmat": ((3,), (3, 4))}[name]
+    shapes = {
+        "matmul": ((2, 3, 4), (4, 5)),
+        "vecdot": ((3, 4), (4,)),
+        "matvec": ((3, 4), (4,)),
+        "vecmat": ((3,), (3, 4)),
+    }[name]
     cases = []
     for dt in ("int32", "float32", "float64", "complex128", "bool"):
         body = lambda xp, n=name, dt=dt: getattr(xp, n)(
             xp.asarray(sample(dt, shapes[0])), xp.asarray(sample(dt, shapes[1], 2))
         )
         cases.append(case(name, body, id=f"{name}-{dt}"))
-    cases.append(case(name, lambda xp, n=name: getattr(xp, n)(
-        xp.asarray(sample("float64", (2, 3))), xp.asarray(sample("float64", (2, 3)))),
-        id=f"{name}-mismatch"))
+    cases.append(
+        case(
+            name,
+            lambda xp, n=name: getattr(xp, n)(
+                xp.asarray(sample("float64", (2, 3))), xp.asarray(sample("float64", (2, 3)))
+            ),
+            id=f"{name}-mismatch",
+        )
+    )
     return cases
 
 
@@ -88,8 +100,11 @@ def _kwarg_cases():
         case("divmod", out_tuple, id="divmod-out-tuple"),
         case("multiply", where_, id="multiply-where"),
         case("add", lambda xp: xp.add(f(xp, "int8"), 1, dtype="float32"), id="add-dtype"),
-        case("add", lambda xp: xp.add(f(xp, "int8"), f(xp, "int8"), casting="no", dtype="f8"),
-             id="add-casting-no"),
+        case(
+            "add",
+            lambda xp: xp.add(f(xp, "int8"), f(xp, "int8"), casting="no", dtype="f8"),
+            id="add-casting-no",
+        ),
         case("add", lambda xp: xp.add(f(xp), f(xp, "float64", (3, 1))), id="add-broadcast"),
         case("add", lambda xp: xp.add(f(xp), f(xp, "float64", (3,))), id="add-no-broadcast"),
         case("add", lambda xp: xp.add(f(xp), 1, out=xp.zeros((4,))), id="add-bad-out"),
@@ -110,50 +125,57 @@ CASES += _kwarg_cases()
 test_conformance = conformance(CASES)
 
 
-OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "&", "|", "^", "<<", ">>", "<", "<=", ">", ">=",
-             "==", "!=", "@"]
+BINARY = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+    "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne, "@": operator.matmul,
+}  # fmt: skip
+INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "&=": operator.iand,
+    "|=": operator.ior, "^=": operator.ixor, "<<=": operator.ilshift, ">>=": operator.irshift,
+    "@=": operator.imatmul,
+}  # fmt: skip
+UNARY = {"-": operator.neg, "+": operator.pos, "abs": abs, "~": operator.invert}
 
 
-@pytest.mark.parametrize("op", OPERATORS)
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("side", ["both", "left", "right"])
+@pytest.mark.parametrize("op", BINARY)
 @pytest.mark.parametrize("dt", ["int32", "float64", "bool", "uint8"])
-def test_operators(op, dt):
-    for left, right in ((True, True), (True, False), (False, True)):
-        @numpy_compare()
-        def body(xp):
-            a = xp.asarray(sample(dt, (3, 3)))
-            b = xp.asarray(positive(dt, (3, 3), 1))
-            x = a if left else 2
-            y = b if right else 3
-            return eval(f"x {op} y")
+def test_operators(op, dt, side, device):
+    """``a op b``, ``a op 3`` and ``2 op b`` (the reflected operator), as NumPy computes them."""
 
-        body("cpu")
+    def body(xp):
+        a = xp.asarray(sample(dt, (3, 3)))
+        b = xp.asarray(positive(dt, (3, 3), 1))
+        return BINARY[op](2 if side == "right" else a, 3 if side == "left" else b)
+
+    compare(body, device)
 
 
-@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=",
-                                "<<=", ">>=", "@="])
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op", INPLACE)
 @pytest.mark.parametrize("dt", ["int32", "float64"])
-def test_inplace_operators(op, dt):
-    @numpy_compare()
+def test_inplace_operators(op, dt, device):
+    """In-place operators write into the array (and so into its views), or raise as NumPy does."""
+
     def body(xp):
         a = xp.asarray(sample(dt, (3, 3))).copy()
         view = a[1:]
-        b = xp.asarray(positive(dt, (3, 3), 1))
-        ns = {"a": a, "b": b}
-        exec(f"a {op} b", ns)
-        return ns["a"] is a, a, view
+        result = INPLACE[op](a, xp.asarray(positive(dt, (3, 3), 1)))
+        return result is a, a, view
 
-    body("cpu")
+    compare(body, device)
 
 
-@pytest.mark.parametrize("op", ["-", "+", "abs", "~"])
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op", UNARY)
 @pytest.mark.parametrize("dt", ["int8", "float32", "bool", "complex64"])
-def test_unary_operators(op, dt):
-    @numpy_compare()
-    def body(xp):
-        a = xp.asarray(sample(dt))
-        return abs(a) if op == "abs" else eval(f"{op}a")
-
-    body("cpu")
+def test_unary_operators(op, dt, device):
+    compare(lambda xp: UNARY[op](xp.asarray(sample(dt))), device)
 
 
 @numpy_compare()
@@ -166,14 +188,25 @@ def test_ufunc_attributes():
         u, ref = getattr(dnp, name), getattr(numpy, name)
         assert isinstance(u, dnp.ufunc)
         assert (u.nin, u.nout, u.nargs, u.identity, u.types) == (
-            ref.nin, ref.nout, ref.nargs, ref.identity, ref.types)
+            ref.nin,
+            ref.nout,
+            ref.nargs,
+            ref.identity,
+            ref.types,
+        )
     assert dnp.abs is dnp.absolute and dnp.pow is dnp.power and dnp.acos is dnp.arccos
 
 
 def test_numpy_ufuncs_on_dnp_arrays_return_dnp_arrays():
     a = dnp.asarray(sample("float64"))
-    for result in (numpy.add(a, 1), numpy.exp(a), numpy.add.reduce(a), a + numpy.float64(2),
-                   numpy.float64(2) * a, numpy.multiply.outer(a[0], a[1])):
+    for result in (
+        numpy.add(a, 1),
+        numpy.exp(a),
+        numpy.add.reduce(a),
+        a + numpy.float64(2),
+        numpy.float64(2) * a,
+        numpy.multiply.outer(a[0], a[1]),
+    ):
         assert isinstance(result, dnp.ndarray)
     out = dnp.zeros((3, 4))
     assert numpy.add(a, 1, out=out) is out
