@@ -31,6 +31,7 @@ class ndarray:
     """
 
     __slots__ = ("_buf", "_device", "__weakref__")
+    __module__ = "dnp"
     __array_priority__ = 100.0
     __hash__ = None  # type: ignore[assignment]  # mutable, like numpy.ndarray
 
@@ -143,6 +144,11 @@ class ndarray:
 
     def __complex__(self) -> complex:
         return complex(self._buf)
+
+    def __round__(self, ndigits=None):
+        if self._buf.ndim:
+            raise TypeError("type dnp.ndarray doesn't define __round__ method (use dnp.round)")
+        return round(self._buf.item(), ndigits)
 
     def __index__(self) -> int:
         return self._buf.__index__()

@@ -87,6 +87,13 @@ def test_conversions_reject_what_numpy_rejects():
         hash(a)
 
 
+def test_builtin_round_of_a_0d_array_is_numpys_scalar_round():
+    assert round(dnp.asarray(2.567), 2) == round(numpy.float64(2.567), 2)
+    assert round(dnp.asarray(2.5)) == round(numpy.float64(2.5)) == 2
+    with pytest.raises(TypeError):
+        round(dnp.asarray(A))
+
+
 def test_iteration_yields_rows():
     rows = list(dnp.asarray(A))
     assert len(rows) == 3 and all(isinstance(r, dnp.ndarray) for r in rows)

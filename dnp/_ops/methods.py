@@ -70,6 +70,7 @@ ROWS += [
     Op("ndarray.view", _method("view"), _view_meta),
     Op("ndarray.__getitem__", lambda xp, a, key: a[key], _index_meta),
     Op("ndarray.__setitem__", _setitem, _index_meta),
+    Op("ndarray.__contains__", _method("__contains__"), None),  # a Python bool: reads data
     # ``a.flat[key]``: indexes the array as if it were 1-d, in C order.
     Op("ndarray.flat.__getitem__", lambda xp, a, key: a.flat[key], None),
     Op("ndarray.flat.__setitem__", _flat_setitem, None),

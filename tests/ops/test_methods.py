@@ -58,6 +58,11 @@ CASES = [
         id="compress",
     ),
     case("ndarray.byteswap", lambda xp: xp.asarray(INTS).byteswap(), id="byteswap"),
+    case(
+        "ndarray.__contains__",
+        lambda xp: (2.0 in xp.asarray(A), 2.2 in xp.asarray(A)),
+        id="contains",
+    ),
     # __getitem__: basic, advanced, boolean, mixed, errors
     case("ndarray.__getitem__", lambda xp: xp.asarray(A)[1], id="get-int"),
     case("ndarray.__getitem__", lambda xp: xp.asarray(A)[-1, 2], id="get-scalar"),
