@@ -15,7 +15,7 @@ import numpy
 
 import dnp  # the package is still importing when this module loads: names are read at call time
 
-from ._backend import get_device
+from ._backend import default_device, get_device
 from ._ndarray import ndarray
 
 
@@ -35,7 +35,8 @@ def _to_device(result, device):
     if isinstance(result, numpy.ma.MaskedArray):
         raise TypeError("dnp has no masked arrays: read with usemask=False, or use NumPy")
     if isinstance(result, numpy.ndarray):
-        return dnp.asarray(result, device=device)
+        with default_device(get_device(device)):
+            return dnp.asarray(result)
     if type(result) in (list, tuple):
         return type(result)(_to_device(r, device) for r in result)
     return result
