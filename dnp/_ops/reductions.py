@@ -14,6 +14,7 @@ SUMS = ["sum", "prod", "mean", "nansum", "nanprod", "nanmean"]
 EXTREMA = ["max", "min", "amax", "amin", "ptp", "nanmax", "nanmin", "median", "nanmedian"]
 ARG_EXTREMA = ["argmax", "argmin", "nanargmax", "nanargmin"]
 TRUTH = ["all", "any"]
+REDUCTIONS = SUMS + EXTREMA + ARG_EXTREMA + TRUTH
 MOMENTS = ["std", "var", "nanstd", "nanvar"]
 SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod", "cumulative_sum", "cumulative_prod"]
 QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
@@ -21,9 +22,15 @@ QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
 DATA_SHAPED = ["histogram", "histogram2d", "histogramdd", "histogram_bin_edges", "bincount"]
 
 
-def _moment_meta(op, args, kwargs):
-    """``reduction``, with ``mean=`` (shaped like the kept-dims result) as a 0-d stand-in."""
-    mean = kwargs.get("mean")
+def _reduction_meta(op, args, kwargs):
+    """``reduction``, with array-like ``where=`` and ``mean=`` (std, var) as 0-d stand-ins.
+
+    The shared rule only replaces a ``where`` that is an array, not a list of booleans, and passes
+    ``mean`` (shaped like the kept-dims result) on to a smaller stand-in it does not broadcast to.
+    """
+    where, mean = kwargs.get("where"), kwargs.get("mean")
+    if where is not None and not isinstance(where, bool):
+        kwargs = {**kwargs, "where": True}
     if _is_array(mean):
         kwargs = {**kwargs, "mean": numpy.zeros((), mean.dtype)}
     return reduction(op, args, kwargs)
@@ -62,6 +69,62 @@ def _quantile_meta(op, args, kwargs):
     return Meta((_shape_of(q) or ()) + tuple(kept), out.dtype if out is not None else dtype)
 
 
+# The ufunc each reduction folds with, and its identity (None: none, so where= needs initial=).
+_FOLDS = {
+    "sum": ("add", 0),
+    "nansum": ("add", 0),
+    "prod": ("multiply", 1),
+    "nanprod": ("multiply", 1),
+    "max": ("maximum", None),
+    "amax": ("maximum", None),
+    "nanmax": ("fmax", None),
+    "min": ("minimum", None),
+    "amin": ("minimum", None),
+    "nanmin": ("fmin", None),
+    "all": ("logical_and", True),
+    "any": ("logical_or", False),
+}
+
+
+def _folding(name):
+    """``xp.<name>`` with NumPy's ``where=`` and ``initial=``, which CuPy's reductions lack.
+
+    Masked-out elements become the identity (or ``initial``, for ops without one) and ``initial`` is
+    folded into the result with the op's ufunc. Calls without either go straight to the backend.
+    """
+    ufunc, identity = _FOLDS[name]
+    signature = inspect.signature(getattr(numpy, name))
+
+    def forward(xp, *args, **kwargs):
+        fn = getattr(xp, name)
+        if len(args) < 5 and "where" not in kwargs and "initial" not in kwargs:
+            return fn(*args, **kwargs)
+        params = signature.bind(*args, **kwargs).arguments
+        a = xp.asarray(params.pop("a"))
+        where = params.pop("where", True)
+        initial = params.pop("initial", numpy._NoValue)
+        if where is not True:
+            fill = initial if identity is None else identity
+            if fill is numpy._NoValue:
+                raise ValueError(
+                    f"reduction operation '{ufunc}' does not have an identity, so to use a where "
+                    "mask one has to specify 'initial'"
+                )
+            mask = xp.broadcast_to(xp.asarray(where), a.shape)
+            a = xp.where(mask, a, xp.asarray(fill, a.dtype))
+        if initial is numpy._NoValue:
+            return fn(a, **params)
+        out = params.pop("out", None)
+        axis = params.get("axis")
+        axes = normalize_axis_tuple(range(a.ndim) if axis is None else axis, a.ndim)
+        if identity is None and any(a.shape[i] == 0 for i in axes):
+            # Nothing to reduce: the result is initial, so reduce one element that is initial.
+            a = xp.full([1 if i in axes else n for i, n in enumerate(a.shape)], initial, a.dtype)
+        return getattr(xp, ufunc)(fn(a, **params), initial, out=out)
+
+    return forward
+
+
 def _count_nonzero(xp, a, axis=None, *, keepdims=False):
     # CuPy's count_nonzero has no keepdims: put the reduced axes back as length-1 axes.
     count = xp.count_nonzero(a, axis=axis)
@@ -77,13 +140,15 @@ def _histogram_bin_edges(xp, a, bins=10, range=None, weights=None):  # noqa: A00
     return xp.histogram(a, bins, range, weights=weights)[1]
 
 
-ROWS = [Op(name, meta=reduction) for name in SUMS + EXTREMA + ARG_EXTREMA + TRUTH]
-ROWS += [Op(name, meta=_moment_meta) for name in MOMENTS]
+ROWS = [
+    Op(name, _folding(name) if name in _FOLDS else None, _reduction_meta) for name in REDUCTIONS
+]
+ROWS += [Op(name, meta=_reduction_meta) for name in MOMENTS]
 ROWS += [Op(name, meta=probe) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in QUANTILES]
 ROWS += [Op(name, meta=None) for name in DATA_SHAPED if name != "histogram_bin_edges"]
 ROWS += [
-    Op("count_nonzero", _count_nonzero, reduction),
+    Op("count_nonzero", _count_nonzero, _reduction_meta),
     Op("histogram_bin_edges", _histogram_bin_edges, meta=None),
     Op("average", meta=_probe_ones),
     Op("cov", meta=_probe_ones),

@@ -112,6 +112,11 @@ def _keyword_cases():
         case("any", lambda xp: xp.any(f(xp), where=mask(xp)), id="any-where"),
         case("var", lambda xp: xp.var(f(xp), axis=1, where=mask(xp)), id="var-where"),
         case(
+            "std",
+            lambda xp: xp.std(f(xp), axis=1, where=[[True], [False], [True]]),
+            id="std-where-list",
+        ),
+        case(
             "nansum",
             lambda xp: xp.nansum(with_nans(xp), axis=0, initial=1.0, where=mask(xp)),
             id="nansum-where-initial",
@@ -123,6 +128,79 @@ def _keyword_cases():
             id="nanmean-where",
         ),
         case("sum", lambda xp: xp.sum(f(xp), where=xp.asarray([True, False])), id="sum-bad-where"),
+        case("sum", lambda xp: xp.sum(f(xp)[0], where=mask(xp)), id="sum-where-broadcasts-a"),
+        case(
+            "sum",
+            lambda xp: xp.sum(f(xp), axis=1, where=[True, False, True, True]),
+            id="sum-where-list",
+        ),
+        case("prod", lambda xp: xp.prod(f(xp), where=False), id="prod-where-false"),
+        case(
+            "sum",
+            lambda xp: xp.sum(arr("int8")(xp), dtype="int8", initial=3, axis=0),
+            id="sum-dtype-initial",
+        ),
+        case(
+            "sum",
+            lambda xp: xp.sum(arr("float64", (0, 3))(xp), axis=0, initial=2.5),
+            id="sum-empty-initial",
+        ),
+        case("sum", lambda xp: xp.sum(arr("bool")(xp), where=mask(xp)), id="sum-bool-where"),
+        case(
+            "nanprod",
+            lambda xp: xp.nanprod(with_nans(xp), axis=1, where=mask(xp), initial=-2.0),
+            id="nanprod-where-initial",
+        ),
+        case(
+            "amax", lambda xp: xp.amax(i(xp), None, None, False, 50), id="amax-initial-positional"
+        ),
+        case(
+            "max",
+            lambda xp: _out(
+                xp,
+                "max",
+                f(xp),
+                (3, 1),
+                "float32",
+                axis=1,
+                keepdims=True,
+                initial=1.0,
+                where=mask(xp),
+            ),
+            id="max-out-where-initial",
+        ),
+        case(
+            "sum",
+            lambda xp: _out(xp, "sum", f(xp), (4,), "float64", axis=0, where=mask(xp)),
+            id="sum-out-where",
+        ),
+        case(
+            "prod",
+            lambda xp: _out(xp, "prod", i(xp), (), "int64", initial=3),
+            id="prod-out-initial",
+        ),
+        case(
+            "min",
+            lambda xp: xp.min(arr("int8", (2, 0))(xp), axis=1, initial=4, keepdims=True),
+            id="min-empty-initial-keepdims",
+        ),
+        case(
+            "nanmin",
+            lambda xp: xp.nanmin(with_nans(xp), axis=1, initial=0.0, where=mask(xp)),
+            id="nanmin-where-initial",
+        ),
+        case(
+            "nanmax",
+            lambda xp: xp.nanmax(with_nans(xp), axis=1, initial=-3.0),
+            id="nanmax-all-nan-initial",
+        ),
+        case("all", lambda xp: xp.all(f(xp), initial=True), id="all-initial"),
+        case(
+            "any",
+            lambda xp: xp.any(arr("float64", (0, 2))(xp), axis=0, where=True),
+            id="any-where-true",
+        ),
+        case("max", lambda xp: xp.max(f(xp), axis=4, initial=0.0), id="max-initial-bad-axis"),
         # Empty reductions: an identity, NaN, or an error where there is none.
         case("max", lambda xp: xp.max(arr("float64", (0,))(xp)), id="max-empty"),
         case("argmax", lambda xp: xp.argmax(arr("float64", (0, 3))(xp), axis=0), id="argmax-empty"),
