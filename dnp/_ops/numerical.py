@@ -4,8 +4,11 @@ and the functional helpers that call user functions (``piecewise``, ``apply_alon
 from __future__ import annotations
 
 import collections.abc
+import operator
+import warnings
 
-from numpy import ndindex
+from numpy import finfo, mintypecode, ndindex
+from numpy.exceptions import RankWarning
 from numpy.lib.array_utils import normalize_axis_index
 
 from .._backend import device_of_buffer
@@ -25,7 +28,168 @@ def _gradient(xp, f, *varargs, **kwargs):
     return tuple(res) if isinstance(res, list) else res
 
 
-# --- polynomials CuPy lacks: NumPy's algorithms written against ``xp`` ---------------------------
+def _unpackbits(xp, a, axis=None, count=None, bitorder="big"):
+    # CuPy's unpackbits has no count: unpack everything, then trim or zero-pad along the axis.
+    bits = xp.unpackbits(a, axis=axis, bitorder=bitorder)
+    if count is None:
+        return bits
+    count = operator.index(count)
+    ax = -1 if axis is None else axis
+    n = bits.shape[ax]
+    if count < 0:
+        if -count > n:
+            raise ValueError("-count larger than number of elements")
+        count += n
+    if count > n:
+        pad_shape = list(bits.shape)
+        pad_shape[ax] = count - n
+        return xp.concatenate((bits, xp.zeros(pad_shape, bits.dtype)), axis=ax)
+    index = [slice(None)] * bits.ndim
+    index[ax] = slice(0, count)
+    return bits[tuple(index)]
+
+
+# --- polynomials: NumPy's algorithms written against ``xp`` ---------------------------------------
+# CuPy lacks polyder, polyint and polydiv, and its others differ: no list inputs, roots and poly
+# only for Hermitian companion matrices (roots unordered), polymul keeps a 0-length product.
+def _poly(xp, seq_of_zeros):
+    seq_of_zeros = xp.atleast_1d(xp.asarray(seq_of_zeros))
+    sh = seq_of_zeros.shape
+    if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
+        seq_of_zeros = xp.linalg.eigvals(seq_of_zeros)
+    elif len(sh) == 1:
+        seq_of_zeros = seq_of_zeros.astype(mintypecode(seq_of_zeros.dtype.char))
+    else:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    if len(seq_of_zeros) == 0:
+        return 1.0
+    dt = seq_of_zeros.dtype
+    a = xp.ones((1,), dtype=dt)
+    for zero in seq_of_zeros:
+        factor = xp.ones((2,), dtype=dt)
+        factor[1] = -zero
+        a = xp.convolve(a, factor, mode="full")
+    if a.dtype.kind == "c":
+        # Roots in conjugate pairs make a real polynomial.
+        roots = xp.asarray(seq_of_zeros, complex)
+        if xp.all(xp.sort(roots) == xp.sort(roots.conjugate())):
+            a = a.real.copy()
+    return a
+
+
+def _roots(xp, p):
+    p = xp.atleast_1d(xp.asarray(p))
+    if p.ndim != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    non_zero = xp.nonzero(xp.ravel(p))[0]
+    if len(non_zero) == 0:
+        return xp.array([])
+    first, last = int(non_zero[0]), int(non_zero[-1])
+    trailing_zeros = len(p) - last - 1  # roots at 0
+    p = p[first : last + 1]
+    if p.dtype.kind not in "fc":
+        p = p.astype(float)
+    n = len(p)
+    if n > 1:
+        companion = xp.diag(xp.ones((n - 2,), p.dtype), -1)
+        companion[0, :] = -p[1:] / p[0]
+        roots = xp.linalg.eigvals(companion)
+    else:
+        roots = xp.array([])
+    return xp.concatenate((roots, xp.zeros(trailing_zeros, roots.dtype)))
+
+
+def _poly_coeffs(xp, c):
+    """``numpy.poly1d(c).coeffs``: 1-d, leading zeros dropped, at least one coefficient."""
+    c = xp.atleast_1d(xp.asarray(c))
+    if c.ndim > 1:
+        raise ValueError("Polynomial must be 1d only.")
+    c = xp.trim_zeros(c, trim="f")
+    return c if len(c) else xp.zeros((1,), c.dtype)
+
+
+def _aligned(xp, a1, a2):
+    """Two coefficient arrays padded with leading zeros to one length."""
+    a1, a2 = xp.atleast_1d(xp.asarray(a1)), xp.atleast_1d(xp.asarray(a2))
+    diff = len(a2) - len(a1)
+    if diff > 0:
+        a1 = xp.concatenate((xp.zeros(diff, a1.dtype), a1))
+    elif diff < 0:
+        a2 = xp.concatenate((xp.zeros(-diff, a2.dtype), a2))
+    return a1, a2
+
+
+def _polyadd(xp, a1, a2):
+    return xp.add(*_aligned(xp, a1, a2))
+
+
+def _polysub(xp, a1, a2):
+    return xp.subtract(*_aligned(xp, a1, a2))
+
+
+def _polymul(xp, a1, a2):
+    return xp.convolve(_poly_coeffs(xp, a1), _poly_coeffs(xp, a2))
+
+
+def _polyval(xp, p, x):
+    p = xp.asarray(p)
+    x = xp.asarray(x)
+    y = xp.zeros_like(x)
+    for pv in p:
+        y = y * x + pv
+    return y
+
+
+def _polyfit(xp, x, y, deg, rcond=None, full=False, w=None, cov=False):
+    order = int(deg) + 1
+    x = xp.asarray(x) + 0.0
+    y = xp.asarray(y) + 0.0
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if x.shape[0] != y.shape[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = len(x) * finfo(x.dtype).eps
+    lhs = xp.vander(x, order)
+    rhs = y
+    if w is not None:
+        w = xp.asarray(w) + 0.0
+        if w.ndim != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if w.shape[0] != y.shape[0]:
+            raise TypeError("expected w and y to have the same length")
+        lhs *= w[:, None]
+        rhs *= w[:, None] if rhs.ndim == 2 else w
+    # Scaling the columns improves the condition number.
+    scale = xp.sqrt((lhs * lhs).sum(axis=0))
+    lhs /= scale
+    c, resids, rank, s = xp.linalg.lstsq(lhs, rhs, rcond)
+    c = (c.T / scale).T
+    if rank != order and not full:
+        warnings.warn("Polyfit may be poorly conditioned", RankWarning, stacklevel=2)
+    if full:
+        return c, resids, rank, s, rcond
+    if not cov:
+        return c
+    vbase = xp.linalg.inv(xp.dot(lhs.T, lhs))
+    vbase /= xp.outer(scale, scale)
+    if cov == "unscaled":
+        fac = 1
+    else:
+        if len(x) <= order:
+            raise ValueError(
+                "the number of data points must exceed order to scale the covariance matrix"
+            )
+        fac = resids / (len(x) - order)
+    return c, (vbase * fac if y.ndim == 1 else vbase[:, :, None] * fac)
+
+
 def _polyder(xp, p, m=1):
     m = int(m)
     if m < 0:
@@ -157,10 +321,7 @@ def _apply_over_axes(xp, func, a, axes):
 ROWS = [Op(name, meta=elementwise) for name in "angle sinc i0 fix nan_to_num".split()]
 ROWS += [
     Op(name, meta=probe)
-    for name in (
-        "convolve correlate diff ediff1d interp unwrap trapezoid packbits unpackbits "
-        "polyadd polysub polyval"
-    ).split()
+    for name in "convolve correlate diff ediff1d interp unwrap trapezoid".split() + ["packbits"]
 ]
 ROWS += [
     Op(name, meta=_window_meta, creation=True)
@@ -168,17 +329,21 @@ ROWS += [
 ]
 ROWS += [
     Op("gradient", _gradient, probe),
+    Op("unpackbits", _unpackbits, probe),
+    Op("polyadd", _polyadd, probe),
+    Op("polysub", _polysub, probe),
+    Op("polyval", _polyval, probe),
     Op("polyder", _polyder, probe),
     Op("polyint", _polyint, probe),
     # Data-dependent results: the dtype of real_if_close and poly (real when the roots pair up),
     # the lengths of roots, of polymul's product and polydiv's remainder (leading zeros dropped),
     # the rank-dependent residuals of polyfit.
     Op("real_if_close", meta=None),
-    Op("poly", meta=None),
-    Op("roots", meta=None),
-    Op("polymul", meta=None),
+    Op("poly", _poly, None),
+    Op("roots", _roots, None),
+    Op("polymul", _polymul, None),
     Op("polydiv", _polydiv, None),
-    Op("polyfit", meta=None),
+    Op("polyfit", _polyfit, None),
     # User functions run here, on dnp arrays, so the result is known only once they have run.
     Op("piecewise", _piecewise, None),
     Op("apply_along_axis", _apply_along_axis, None),

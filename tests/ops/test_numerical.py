@@ -49,7 +49,7 @@ CASES += _cases(
     "fix",
     {
         "0d": lambda xp: xp.fix(xp.asarray(-2.5)),
-        "out": lambda xp: (lambda o: (xp.fix(f(xp), out=o), o)[1])(xp.zeros((3, 4))),
+        "out": lambda xp: (lambda o: (xp.fix(f(xp), out=o) is o, o))(xp.zeros((3, 4))),
         "bad-out": lambda xp: xp.fix(f(xp), out=xp.zeros((2, 4))),
     },
 )
@@ -196,6 +196,8 @@ CASES += _cases(
         "complex-roots": lambda xp: xp.poly(xp.asarray([1 + 2j, 3j])),
         "matrix": lambda xp: xp.poly(f(xp, "float64", (3, 3))),
         "not-square": lambda xp: xp.poly(f(xp)),
+        "empty": lambda xp: xp.poly(xp.asarray([])),
+        "list": lambda xp: xp.poly([2, 3]),
     },
 )
 for name in ("polyadd", "polysub", "polymul"):
@@ -221,12 +223,17 @@ for name in ("polyadd", "polysub", "polymul"):
             id=f"{name}-scalar",
         )
     )
-CASES.append(
-    case(
-        "polymul",
-        lambda xp: xp.polymul(xp.asarray([0, 0, 1, 2]), xp.asarray([0.0, 3.0])),
-        id="polymul-leading-zeros",
-    )
+CASES += _cases(
+    "polymul",
+    {
+        "leading-zeros": lambda xp: xp.polymul(xp.asarray([0, 0, 1, 2]), xp.asarray([0.0, 3.0])),
+        "zeros": lambda xp: xp.polymul(xp.zeros(3, "int8"), f(xp, "float32", (2,))),
+        "2d": lambda xp: xp.polymul(f(xp), f(xp, "float64", (2,))),
+    },
+)
+CASES += _cases(
+    "polyadd",
+    {"2d": lambda xp: xp.polyadd(f(xp, "float64", (2, 3)), f(xp, "float64", (3, 3)))},
 )
 for dt in ("int64", "float32", "complex64", "bool"):
     CASES.append(case("polyder", lambda xp, dt=dt: xp.polyder(f(xp, dt, (5,))), id=f"polyder-{dt}"))
@@ -266,6 +273,8 @@ CASES += _cases(
     "polyfit",
     {
         "deg1": lambda xp: xp.polyfit(fit_x(xp), fit_y(xp), 1),
+        "int-lists": lambda xp: xp.polyfit([0, 1, 2, 3], [1, 3, 2, 5], 1),
+        "deficient": lambda xp: xp.polyfit(fit_x(xp)[:3], fit_y(xp)[:3], 4),
         "deg3-float32": lambda xp: xp.polyfit(fit_x(xp, "float32"), f(xp, "float32", (8,)), 3),
         "2d-y": lambda xp: xp.polyfit(fit_x(xp), fit_y(xp, (8, 3)), 2),
         "w": lambda xp: xp.polyfit(fit_x(xp), fit_y(xp), 2, w=fit_x(xp) + 2),
@@ -288,6 +297,7 @@ CASES += _cases(
         "complex": lambda xp: xp.polyval(f(xp, "complex128", (3,)), f(xp, "float64", (5,))),
         "scalar-x": lambda xp: xp.polyval(f(xp, "float64", (3,)), 2.0),
         "list-p": lambda xp: xp.polyval([1, -2, 3], f(xp, "int64", (4,))),
+        "empty-p": lambda xp: xp.polyval(xp.asarray([]), f(xp, "int64", (4,))),
     },
 )
 CASES += _cases(
@@ -299,6 +309,8 @@ CASES += _cases(
         "complex-coefficients": lambda xp: xp.roots(f(xp, "complex64", (4,))),
         "constant": lambda xp: xp.roots(xp.asarray([5.0])),
         "2d": lambda xp: xp.roots(f(xp)),
+        "all-zero": lambda xp: xp.roots(xp.zeros(3)),
+        "list": lambda xp: xp.roots([1, -3, 2]),
     },
 )
 
@@ -332,6 +344,12 @@ CASES += _cases(
         "axis1-little": lambda xp: xp.unpackbits(packed(xp), axis=1, bitorder="little"),
         "count": lambda xp: xp.unpackbits(packed(xp), axis=1, count=10),
         "negative-count": lambda xp: xp.unpackbits(packed(xp), count=-3),
+        "count-0": lambda xp: xp.unpackbits(packed(xp), axis=0, count=0),
+        "count-pads": lambda xp: xp.unpackbits(packed(xp), axis=-1, count=30, bitorder="little"),
+        "count-flat-pads": lambda xp: xp.unpackbits(packed(xp), count=50),
+        "count-too-negative": lambda xp: xp.unpackbits(packed(xp), axis=1, count=-25),
+        "count-float": lambda xp: xp.unpackbits(packed(xp), count=2.0),
+        "0d-axis": lambda xp: xp.unpackbits(xp.asarray(numpy.uint8(3)), axis=0),
         "int32": lambda xp: xp.unpackbits(f(xp, "int32")),
         "bad-axis": lambda xp: xp.unpackbits(packed(xp), axis=-3),
     },
