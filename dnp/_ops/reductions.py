@@ -59,9 +59,8 @@ def _quantile_meta(op, args, kwargs):
     kept = [1 if i in axes else n for i, n in enumerate(shape) if keepdims is True or i not in axes]
     out = params.pop("out", None)
     params.pop("weights", None)  # weights select among the data: they do not change the dtype
-    params["a"] = standin(
-        (1,) * len(shape), numpy.asarray(a).dtype if not _is_array(a) else a.dtype
-    )
+    a_dtype = a.dtype if _is_array(a) else numpy.asarray(a).dtype
+    params["a"] = standin((1,) * len(shape), a_dtype)
     # An array q is a strong (non-weak) operand: keep its dtype but drop its size.
     if _is_array(q) or type(q) in (list, tuple):
         params["q"] = numpy.full((), 0.5, numpy.asarray(q).dtype if not _is_array(q) else q.dtype)
@@ -125,6 +124,84 @@ def _folding(name):
     return forward
 
 
+# nanquantile methods computed from the sorted valid values when the backend has no nanquantile.
+_NAN_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _in_unit_range(xp, q) -> bool:
+    q = xp.asarray(q)
+    return bool(xp.all((q >= 0) & (q <= 1)))  # NaN is out of range too
+
+
+def _nanquantile_sorted(
+    xp,
+    a,
+    q,
+    axis=None,
+    out=None,
+    overwrite_input=False,
+    method="linear",
+    keepdims=False,
+    *,
+    weights=None,
+):
+    """NumPy's nanquantile on a backend without one (CuPy): sort (NaNs go last), count the valid
+    values of each slice, and pick or interpolate at ``q * (count - 1)`` among them."""
+    if weights is not None or method not in _NAN_QUANTILE_METHODS:
+        raise NotImplementedError(f"nanquantile(method={method!r}, weights=...) on this device")
+    a = xp.asarray(a)
+    # A Python number q is weak (float32 data stays float32); an array q takes part in the dtype.
+    weak = type(q) in (int, float)
+    q = xp.asarray(q)
+    if not _in_unit_range(xp, q):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    small_q = 0.5 if weak else numpy.full((), 0.5, q.dtype)
+    dtype = numpy.nanquantile(numpy.zeros(1, a.dtype), small_q, method=method).dtype
+    axes = normalize_axis_tuple(range(a.ndim) if axis is None else axis, a.ndim)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    x = xp.transpose(a, kept + list(axes)).reshape([a.shape[i] for i in kept] + [-1])
+    x = xp.sort(x, axis=-1)
+    count = xp.sum(~xp.isnan(x), axis=-1, keepdims=True)
+    index = (count - 1) * q.reshape(-1).astype("float64")
+    lo, hi = xp.floor(index), xp.ceil(index)
+    if method == "nearest":
+        lo = hi = xp.around(index)
+    elif method in ("lower", "higher"):
+        lo = hi = lo if method == "lower" else hi
+    take = lambda i: xp.take_along_axis(x, xp.maximum(i, 0).astype(xp.intp), axis=-1)
+    below, above = take(lo), take(hi)
+    if method in ("linear", "midpoint"):
+        gamma = index - lo if method == "linear" else xp.where(hi > lo, 0.5, 0.0)
+        gamma = gamma.astype(dtype)
+        diff = above - below
+        # NumPy's lerp: from the nearer end, so t = 0 and t = 1 give the data exactly.
+        below = xp.where(gamma >= 0.5, above - diff * (1 - gamma), below + diff * gamma)
+    result = xp.where(count > 0, below, xp.nan).astype(dtype)
+    result = xp.moveaxis(result, -1, 0).reshape(q.shape + result.shape[:-1])
+    if keepdims:
+        result = xp.expand_dims(result, tuple(q.ndim + i for i in axes))
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def _nan_quantile(name):
+    """The backend's nanquantile/nanpercentile, or ``_nanquantile_sorted`` where it has none."""
+
+    def forward(xp, a, q, *args, **kwargs):
+        fn = getattr(xp, name, None)
+        if fn is not None:
+            return fn(a, q, *args, **kwargs)
+        if name == "nanpercentile":
+            q = q / 100 if type(q) in (int, float) else xp.asarray(q) / 100
+            if not _in_unit_range(xp, q):
+                raise ValueError("Percentiles must be in the range [0, 100]")
+        return _nanquantile_sorted(xp, a, q, *args, **kwargs)
+
+    return forward
+
+
 def _count_nonzero(xp, a, axis=None, *, keepdims=False):
     # CuPy's count_nonzero has no keepdims: put the reduced axes back as length-1 axes.
     count = xp.count_nonzero(a, axis=axis)
@@ -145,7 +222,8 @@ ROWS = [
 ]
 ROWS += [Op(name, meta=_reduction_meta) for name in MOMENTS]
 ROWS += [Op(name, meta=probe) for name in SCANS]
-ROWS += [Op(name, meta=_quantile_meta) for name in QUANTILES]
+ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
+ROWS += [Op(name, _nan_quantile(name), _quantile_meta) for name in ("nanquantile", "nanpercentile")]
 ROWS += [Op(name, meta=None) for name in DATA_SHAPED if name != "histogram_bin_edges"]
 ROWS += [
     Op("count_nonzero", _count_nonzero, _reduction_meta),

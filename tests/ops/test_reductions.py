@@ -1,7 +1,11 @@
 """Reductions and statistics against NumPy: axes, keepdims, dtype/out/where/initial, NaN, empty."""
 
-import numpy
+import warnings
 
+import numpy
+import pytest
+
+from dnp._ops import OPS
 from dnp._ops.reductions import ARG_EXTREMA, EXTREMA, MOMENTS, QUANTILES, SCANS, SUMS, TRUTH
 from tests.conformance import case, conformance
 from tests.samples import sample
@@ -548,3 +552,44 @@ CASES += _histogram_cases()
 CASES += _method_cases()
 
 test_conformance = conformance(CASES)
+
+
+class _NoNanQuantiles:
+    """NumPy without nanquantile/nanpercentile, as CuPy is: the rows fall back to their own."""
+
+    def __getattr__(self, name):
+        if name in ("nanquantile", "nanpercentile"):
+            raise AttributeError(name)
+        return getattr(numpy, name)
+
+
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("name", ["nanquantile", "nanpercentile"])
+def test_nan_quantile_fallback(name, method):
+    a = sample("float32", (3, 5, 4))
+    a[a > 2] = numpy.nan
+    a[1, :, 2] = numpy.nan
+    scale = 100 if name == "nanpercentile" else 1
+    forward = OPS[name].forward
+    for q in (0.3, [0.0, 0.5, 1.0], numpy.array([[0.25], [0.75]])):
+        for axis, keepdims in ((None, False), (1, True), (-1, False), ((0, 2), True)):
+            if numpy.ndim(q) > 1 and isinstance(axis, tuple):
+                continue  # NumPy's nanquantile orders these axes unlike its quantile
+            args = (a, numpy.asarray(q) * scale)
+            kwargs = {"axis": axis, "method": method, "keepdims": keepdims}
+            with numpy.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected = getattr(numpy, name)(*args, **kwargs)
+                got = forward(_NoNanQuantiles(), *args, **kwargs)
+            assert (got.dtype, got.shape) == (expected.dtype, expected.shape)
+            numpy.testing.assert_allclose(got, expected, rtol=2e-5, equal_nan=True)
+    for dt in ("int8", "float16", "uint8"):
+        expected = getattr(numpy, name)(sample(dt), 0.4 * scale, axis=1, method=method)
+        got = forward(_NoNanQuantiles(), sample(dt), 0.4 * scale, axis=1, method=method)
+        assert got.dtype == expected.dtype
+        numpy.testing.assert_allclose(got, expected, rtol=2e-3)
+    for bad in (1.5 * scale, [0.5, numpy.nan]):
+        with pytest.raises(ValueError):
+            forward(_NoNanQuantiles(), a, bad)
+    with pytest.raises(NotImplementedError):
+        forward(_NoNanQuantiles(), a, 0.5, method="hazen")
