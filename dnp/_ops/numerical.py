@@ -319,10 +319,8 @@ def _apply_over_axes(xp, func, a, axes):
 
 
 ROWS = [Op(name, meta=elementwise) for name in "angle sinc i0 fix nan_to_num".split()]
-ROWS += [
-    Op(name, meta=probe)
-    for name in "convolve correlate diff ediff1d interp unwrap trapezoid".split() + ["packbits"]
-]
+_PROBED = "convolve correlate diff ediff1d interp unwrap trapezoid packbits"
+ROWS += [Op(name, meta=probe) for name in _PROBED.split()]
 ROWS += [
     Op(name, meta=_window_meta, creation=True)
     for name in "bartlett blackman hamming hanning kaiser".split()

@@ -170,6 +170,7 @@ CASES += _cases(
         "complex": lambda xp: xp.interp(f(xp), knots(xp), f(xp, "complex128", (4,))),
         "period": lambda xp: xp.interp(f(xp), knots(xp), xp.asarray([1.0, 2, 3, 4]), period=3.0),
         "float32": lambda xp: xp.interp(f(xp, "float32"), knots(xp), f(xp, "float32", (4,))),
+        "int": lambda xp: xp.interp(f(xp, "int32"), xp.asarray([0, 1, 3]), xp.asarray([2, 0, 5])),
         "length-mismatch": lambda xp: xp.interp(f(xp), knots(xp), xp.asarray([1.0, 2.0])),
         "empty": lambda xp: xp.interp(f(xp), xp.asarray([]), xp.asarray([])),
     },
@@ -402,7 +403,11 @@ CASES += _cases(
             lambda v: [xp.maximum.reduce(_is_dnp_style(xp, v)), xp.minimum.reduce(v)], 0, f(xp)
         ),
         "args-kwargs": lambda xp: xp.apply_along_axis(
-            lambda v, a, b=0: _is_dnp_style(xp, v) * a + b, 1, f(xp), 2.0, b=f(xp, "float64", (4,))
+            lambda v, a, b=0: _is_dnp_style(xp, v) * a + _is_dnp_style(xp, b),
+            1,
+            f(xp),
+            2.0,
+            b=f(xp, "float64", (4,)),
         ),
         "bad-axis": lambda xp: xp.apply_along_axis(lambda v: v, 2, f(xp)),
         "empty": lambda xp: xp.apply_along_axis(lambda v: v, 1, xp.zeros((0, 3))),
