@@ -41,8 +41,7 @@ ufunc = _namespace.ufunc
 __array_api_version__ = "2024.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
-from . import fft, linalg  # noqa: E402  # they read the generated tables above
-from . import testing  # noqa: E402
+from . import fft, linalg, testing  # noqa: E402  # they read the generated tables above
 from ._array_api import __array_namespace_info__  # noqa: E402
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
     fromfile,
@@ -72,5 +71,5 @@ __all__ = [
     *_FROM_NUMPY,
     *_FUNCTIONS,
 ]
-__all__ += ["testing", "__array_namespace_info__"]
-__all__ += "fromfile fromregex genfromtxt load loadtxt save savetxt savez savez_compressed".split()
+__all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
+__all__ += ["loadtxt", "save", "savetxt", "savez", "savez_compressed"]
