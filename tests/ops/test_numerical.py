@@ -434,6 +434,38 @@ CASES += _cases(
     },
 )
 
+# --- Python scalars and lists as inputs, and edge sizes ------------------------------------------
+CASES += [
+    case("angle", lambda xp: xp.angle([1 + 1j, 2]), id="angle-list"),
+    case("sinc", lambda xp: xp.sinc(0.5), id="sinc-python-scalar"),
+    case("fix", lambda xp: xp.fix(-2.5), id="fix-python-scalar"),
+    case("nan_to_num", lambda xp: xp.nan_to_num(float("nan")), id="nan_to_num-python-scalar"),
+    case("real_if_close", lambda xp: xp.real_if_close([1 + 0j]), id="real_if_close-list"),
+    case("diff", lambda xp: xp.diff([1, 4, 9]), id="diff-list"),
+    case("interp", lambda xp: xp.interp(1.5, [1, 2], [3, 4]), id="interp-python-scalars"),
+    case("convolve", lambda xp: xp.convolve([1, 2], [3, 4, 5]), id="convolve-lists"),
+    case("polyval", lambda xp: xp.polyval([1, 2], 3), id="polyval-python-scalars"),
+    case("polydiv", lambda xp: xp.polydiv([1, 2, 3], [1, 1]), id="polydiv-lists"),
+    case("gradient", lambda xp: xp.gradient(xp.asarray(1.0)), id="gradient-0d"),
+    case(
+        "gradient",
+        lambda xp: xp.gradient(xp.asarray([1.0, 2.0]), edge_order=2),
+        id="gradient-edge2-too-short",
+    ),
+    case("hamming", lambda xp: xp.hamming(4.0), id="hamming-float-M"),
+    case("kaiser", lambda xp: xp.kaiser(-2, 1.0), id="kaiser-negative-M"),
+    case(
+        "piecewise",
+        lambda xp: xp.piecewise([1.0, -2.0], [[True, False]], [lambda v: v * 2, 0]),
+        id="piecewise-lists",
+    ),
+    case(
+        "apply_along_axis",
+        lambda xp: xp.apply_along_axis(lambda v: v * 2, 0, [[1, 2], [3, 4]]),
+        id="apply_along_axis-list",
+    ),
+]
+
 test_conformance = conformance(CASES)
 
 
