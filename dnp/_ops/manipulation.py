@@ -48,6 +48,24 @@ def _astype(xp, x, dtype, /, *, copy=True, device=None):
     return xp.astype(x, dtype, copy=copy, **kwargs)
 
 
+_UNSET = object()  # NumPy tells "not given" from None for clip's bounds
+
+
+def _clip(xp, a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET, **kwargs):
+    """NumPy's bound checks; CuPy's clip takes the bounds positionally only (no min=/max=)."""
+    if a_min is _UNSET and a_max is _UNSET:
+        a_min, a_max = (None if b is _UNSET else b for b in (min, max))
+    elif a_min is _UNSET or a_max is _UNSET:
+        missing = "a_min" if a_min is _UNSET else "a_max"
+        raise TypeError(f"clip() missing 1 required positional argument: '{missing}'")
+    elif min is not _UNSET or max is not _UNSET:
+        raise ValueError(
+            "Passing `min` or `max` keyword argument when `a_min` and `a_max` are provided is "
+            "forbidden."
+        )
+    return xp.clip(a, a_min, a_max, out=out, **kwargs)
+
+
 def _as_tuple(fn):
     """NumPy's ``atleast_*d`` give one array for one input and a tuple for several; CuPy a list."""
 
@@ -173,7 +191,7 @@ def _insert(xp, arr, obj, values, axis=None):
 # Views (free to probe on stride-0 stand-ins) and copies whose shape the probe computes exactly.
 SHAPE_OPS = (
     "ravel transpose matrix_transpose swapaxes moveaxis rollaxis squeeze expand_dims real imag "
-    "diagonal round around clip concatenate stack hstack vstack dstack column_stack row_stack "
+    "diagonal round around concatenate stack hstack vstack dstack column_stack row_stack "
     "roll flip fliplr flipud rot90 broadcast_to resize append copyto"
 ).split()
 
@@ -186,6 +204,7 @@ ROWS += [
 ROWS += [
     Op("reshape", _reshape, probe_unless_array("shape")),
     Op("astype", _astype, _astype_meta),
+    Op("clip", _clip, probe),
     Op("repeat", meta=probe_unless_array("repeats")),
     Op("tile", meta=probe_unless_array("reps")),
     Op("pad", meta=probe_unless_array("pad_width")),

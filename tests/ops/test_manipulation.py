@@ -162,6 +162,16 @@ CASES = [
         id="clip-out",
     ),
     case("clip", lambda xp: xp.clip(arr(xp), arr(xp, (2,)), 1), id="clip-no-broadcast"),
+    case("clip", lambda xp: xp.clip(arr(xp), max=1, min=-1), id="clip-min-max-kw"),
+    case("clip", lambda xp: xp.clip(arr(xp)), id="clip-no-bounds"),
+    case("clip", lambda xp: xp.clip(arr(xp), None, None), id="clip-none-bounds"),
+    case("clip", lambda xp: xp.clip(arr(xp), 1), id="clip-missing-a_max"),
+    case("clip", lambda xp: xp.clip(arr(xp), a_max=1), id="clip-missing-a_min"),
+    case("clip", lambda xp: xp.clip(arr(xp), 0, 1, min=0), id="clip-both-spellings"),
+    case("clip", lambda xp: xp.clip(arr(xp, dt="int8"), 0, 1, dtype="float32"), id="clip-dtype"),
+    case("moveaxis", first_written(lambda xp, a: xp.moveaxis(a, 0, -1)), id="moveaxis-view"),
+    case("rollaxis", first_written(lambda xp, a: xp.rollaxis(a, 2)), id="rollaxis-view"),
+    case("expand_dims", written(lambda xp, a: xp.expand_dims(a[1], 0)), id="expand_dims-view"),
     *[
         case("astype", lambda xp, dt=dt: xp.astype(arr(xp), dt), id=f"astype-{dt}")
         for dt in ("bool", "int8", "uint32", "float16", "complex128")
