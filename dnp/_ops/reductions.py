@@ -10,12 +10,12 @@ from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, probe, red
 from ._row import Op
 
 # (a, axis=None, ..., keepdims=...): shape from axis/keepdims, dtype from a one-element stand-in.
-SUMS = ["sum", "prod", "mean", "nansum", "nanprod", "nanmean"]
+SUMS = ["sum", "prod", "nansum", "nanprod"]
 EXTREMA = ["max", "min", "amax", "amin", "ptp", "nanmax", "nanmin", "median", "nanmedian"]
 ARG_EXTREMA = ["argmax", "argmin", "nanargmax", "nanargmin"]
 TRUTH = ["all", "any"]
 REDUCTIONS = SUMS + EXTREMA + ARG_EXTREMA + TRUTH
-MOMENTS = ["std", "var", "nanstd", "nanvar"]
+MOMENTS = ["mean", "std", "var", "nanmean", "nanstd", "nanvar"]
 SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod", "cumulative_sum", "cumulative_prod"]
 QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
 # The result's shape (or its values' count) depends on the data or on a bins rule read from it.
@@ -124,6 +124,56 @@ def _folding(name):
     return forward
 
 
+def _moments(name):
+    """``xp.<name>`` (mean, var, std and their nan forms) with NumPy's ``where=``, and for var/std
+    ``mean=`` and ``correction=``, which CuPy lacks: sums over the selected elements (NaNs
+    deselected for the nan forms) in the precision NumPy uses, divided by their count."""
+    signature = inspect.signature(getattr(numpy, name))
+    moment = name.removeprefix("nan")
+
+    def forward(xp, *args, **kwargs):
+        fn = getattr(xp, name)
+        if len(args) < 6 and not kwargs.keys() & {"where", "mean", "correction"}:
+            return fn(*args, **kwargs)
+        params = signature.bind(*args, **kwargs).arguments
+        correction = params.pop("correction", numpy._NoValue)
+        if correction is not numpy._NoValue:
+            if "ddof" in params:
+                raise ValueError("ddof and correction can't be provided simultaneously.")
+            params["ddof"] = correction
+        where, mean = params.pop("where", True), params.pop("mean", None)
+        if where is True and mean is None:
+            return fn(**params)
+        a, axis = xp.asarray(params["a"]), params.get("axis")
+        dtype, out, keepdims = params.get("dtype"), params.get("out"), params.get("keepdims", False)
+        result_dtype = getattr(numpy, name)(numpy.ones(1, a.dtype), dtype=dtype).dtype
+        work = numpy.result_type(numpy.mean(numpy.ones(1, a.dtype), dtype=dtype), numpy.float32)
+        x = a.astype(work)
+        mask = xp.broadcast_to(xp.asarray(where), a.shape)
+        if name.startswith("nan"):
+            mask = mask & ~xp.isnan(x)
+        count = xp.sum(mask, axis=axis, keepdims=True).astype(x.real.dtype)
+        if mean is None:
+            mean = xp.sum(xp.where(mask, x, 0), axis=axis, keepdims=True) / count
+        if moment == "mean":
+            result = mean if keepdims is True else xp.squeeze(mean, axis)
+        else:
+            dev = xp.where(mask, x - mean, 0)
+            square = (dev * dev.conj()).real if dev.dtype.kind == "c" else dev * dev
+            dof = xp.maximum(count - params.get("ddof", 0), 0)
+            result = xp.sum(square, axis=axis, keepdims=True) / dof
+            if name.startswith("nan"):
+                result = xp.where(dof > 0, result, xp.nan)
+            result = result if moment == "var" else xp.sqrt(result)
+            result = result if keepdims is True else xp.squeeze(result, axis)
+        if out is not None:
+            out[...] = result
+            return out
+        return result.astype(result_dtype)
+
+    return forward
+
+
 # nanquantile methods computed from the sorted valid values when the backend has no nanquantile.
 _NAN_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -220,7 +270,7 @@ def _histogram_bin_edges(xp, a, bins=10, range=None, weights=None):  # noqa: A00
 ROWS = [
     Op(name, _folding(name) if name in _FOLDS else None, _reduction_meta) for name in REDUCTIONS
 ]
-ROWS += [Op(name, meta=_reduction_meta) for name in MOMENTS]
+ROWS += [Op(name, _moments(name), _reduction_meta) for name in MOMENTS]
 ROWS += [Op(name, meta=probe) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
 ROWS += [Op(name, _nan_quantile(name), _quantile_meta) for name in ("nanquantile", "nanpercentile")]

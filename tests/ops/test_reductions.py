@@ -238,6 +238,78 @@ def _keyword_cases():
             id="std-mean",
         ),
         case("var", lambda xp: xp.var(f(xp), correction=1), id="var-correction"),
+        case(
+            "std",
+            lambda xp: xp.std(f(xp), axis=0, correction=2, where=mask(xp)),
+            id="std-correction-where",
+        ),
+        case(
+            "nanstd",
+            lambda xp: xp.nanstd(with_nans(xp), axis=1, correction=1),
+            id="nanstd-correction",
+        ),
+        case(
+            "nanvar",
+            lambda xp: xp.nanvar(with_nans(xp), mean=xp.zeros((1, 1)), keepdims=True, axis=(0, 1)),
+            id="nanvar-mean",
+        ),
+        case(
+            "var",
+            lambda xp: xp.var(arr("complex64")(xp), axis=1, where=mask(xp), ddof=1),
+            id="var-complex-where",
+        ),
+        case(
+            "std",
+            lambda xp: xp.std(arr("int8")(xp), where=mask(xp), dtype="float32"),
+            id="std-int-where-dtype",
+        ),
+        case(
+            "std", lambda xp: xp.std(arr("float16")(xp), axis=0, where=mask(xp)), id="std-f16-where"
+        ),
+        case(
+            "var",
+            lambda xp: _out(
+                xp, "var", f(xp), (1, 4), "float32", axis=0, keepdims=True, where=mask(xp)
+            ),
+            id="var-out-where",
+        ),
+        case("var", lambda xp: xp.var(f(xp), axis=0, where=mask(xp), ddof=3), id="var-where-dof0"),
+        case(
+            "nanvar",
+            lambda xp: xp.nanvar(with_nans(xp), axis=0, where=mask(xp), ddof=1),
+            id="nanvar-where-dof0",
+        ),
+        case(
+            "std",
+            lambda xp: xp.std(f(xp), axis=(0, 1), mean=xp.ones((1, 1)), where=mask(xp)),
+            id="std-mean-where",
+        ),
+        case("mean", lambda xp: xp.mean(arr("int8")(xp), where=mask(xp)), id="mean-int-where"),
+        case(
+            "mean",
+            lambda xp: xp.mean(arr("float16")(xp), axis=1, where=mask(xp), keepdims=True),
+            id="mean-f16-where-keepdims",
+        ),
+        case(
+            "mean",
+            lambda xp: xp.mean(arr("complex128")(xp), axis=-1, where=mask(xp)),
+            id="mean-complex-where",
+        ),
+        case("mean", lambda xp: xp.mean(f(xp), axis=1, where=False), id="mean-where-false"),
+        case(
+            "mean",
+            lambda xp: xp.mean(arr("bool")(xp), where=mask(xp), dtype="float32"),
+            id="mean-bool-where-dtype",
+        ),
+        case(
+            "mean",
+            lambda xp: _out(xp, "mean", f(xp), (4,), "float32", axis=0, where=mask(xp)),
+            id="mean-out-where",
+        ),
+        case(
+            "nanmean", lambda xp: xp.nanmean(with_nans(xp), where=mask(xp)), id="nanmean-where-all"
+        ),
+        case("mean", lambda xp: xp.mean(f(xp), where=mask(xp)[0, :3]), id="mean-bad-where"),
         case("var", lambda xp: xp.var(f(xp), ddof=1, correction=1), id="var-ddof-and-correction"),
         case(
             "nanmedian",
