@@ -39,14 +39,18 @@ def _mismatch(op, a: Device, b: Device) -> DeviceMismatch:
 
 
 class _Unwrap:
-    """Unwraps arguments and remembers the device they agree on."""
+    """Unwraps arguments and remembers the device they agree on.
 
-    __slots__ = ("op", "device", "outs")
+    ``known`` holds the dnp arrays seen (inputs and ``out=``): when the op returns one of their
+    buffers, as NumPy's ``asarray(x)`` or ``add(..., out=o)`` do, the caller gets that very array.
+    """
+
+    __slots__ = ("op", "device", "known")
 
     def __init__(self, op) -> None:
         self.op = op
         self.device: Device | None = None
-        self.outs: list[ndarray] = []
+        self.known: list[ndarray] = []
 
     def __call__(self, obj: Any) -> Any:
         if isinstance(obj, ndarray):
@@ -57,6 +61,7 @@ class _Unwrap:
                 if not self.op.creation:
                     raise _mismatch(self.op, self.device, dev)
                 return obj.asnumpy()
+            self.known.append(obj)
             return obj._buf
         if type(obj) in _SEQUENCES and obj and _holds_array(obj):
             return type(obj)(map(self, obj))
@@ -66,9 +71,7 @@ class _Unwrap:
         out = kwargs.get("out")
         if out is not None:
             for o in out if type(out) is tuple else (out,):
-                if isinstance(o, ndarray):
-                    self.outs.append(o)
-                elif o is not None:
+                if o is not None and not isinstance(o, ndarray):
                     raise TypeError(
                         f"dnp.{self.op.name}: out= must be a dnp.ndarray, not {type(o).__name__}"
                     )
@@ -82,9 +85,9 @@ def _holds_array(seq) -> bool:
     return False
 
 
-def _wrap(res: Any, dev: Device, outs: list[ndarray]) -> Any:
+def _wrap(res: Any, dev: Device, known: list[ndarray]) -> Any:
     if isinstance(res, (numpy.ndarray, numpy.generic)) or hasattr(res, "__cuda_array_interface__"):
-        for o in outs:
+        for o in known:
             if o._buf is res:
                 return o
         if res.dtype.kind in UNSUPPORTED_KINDS:
@@ -93,10 +96,10 @@ def _wrap(res: Any, dev: Device, outs: list[ndarray]) -> Any:
             res = numpy.asarray(res) if dev is CPU else dev.xp.asarray(res)
         return _new(res, dev)
     if isinstance(res, tuple):
-        items = [_wrap(r, dev, outs) for r in res]
+        items = [_wrap(r, dev, known) for r in res]
         return type(res)(*items) if hasattr(res, "_fields") else tuple(items)
     if type(res) is list:
-        return [_wrap(r, dev, outs) for r in res]
+        return [_wrap(r, dev, known) for r in res]
     return res
 
 
@@ -118,8 +121,11 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
             fn = op.kernels.get(numpy) or op.kernel(numpy)
             res = fn(*xargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
+                for a in args:  # NumPy returns an input itself (asarray(x) is x): so does dnp
+                    if type(a) is ndarray and a._buf is res:
+                        return a
                 return _new(res, CPU)
-            return _wrap(res, CPU, ())
+            return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
 
 
@@ -150,7 +156,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     else:
         with dev.activate():
             res = op.kernel(dev.xp)(*xargs, **xkwargs)
-    out = _wrap(res, dev, unwrap.outs)
+    out = _wrap(res, dev, unwrap.known)
     if meta is not None:
         _check_meta(op, meta, out)
     return out

@@ -133,6 +133,9 @@ class ndarray:
     def tobytes(self, order="C") -> bytes:
         return self.asnumpy().tobytes(order)
 
+    def tofile(self, fid, sep="", format="%s") -> None:  # noqa: A002  # NumPy's parameter name
+        self.asnumpy().tofile(fid, sep, format)
+
     def __bool__(self) -> bool:
         return bool(self._buf)
 

@@ -78,6 +78,8 @@ def _quiet_call(fn, args, kwargs):
 
 def probe(op, args, kwargs):
     """Run the row's NumPy forward on stride-0 stand-ins of the inputs."""
+    if op.creation:  # dispatch consumes device= and like=; NumPy's forward never sees them
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "like")}
     return describe(_quiet_call(op.kernel(numpy), full_standins(args), full_standins(kwargs)))
 
 
