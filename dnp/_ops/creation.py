@@ -1,7 +1,128 @@
-"""Array creation: from data, from shapes, ranges, grids, ``*_like``."""
+"""Array creation: from data, from shapes, ranges, grids, ``*_like``, and printing.
 
-from ._meta import probe
+Rows whose NumPy function takes ``device=`` or ``like=`` are ``creation=True``: dispatch places the
+result on ``device=`` (else the inputs' device, else the default device) and drops ``like=``. The
+``*_like`` rows are creation rows too, so ``zeros_like(a, device='gpu')`` places its result there;
+without ``device=`` their result lives where the prototype does. Their metadata rule is ``probe``
+without those two placement arguments, which NumPy's own function would reject or misread.
+``fromiter`` consumes its iterator and ``fromfunction`` calls the user's function, so neither is
+probed (rule None); the printing functions return strings.
+"""
+
+import numpy
+
+from ._meta import _quiet_call, _replace, describe, probe
 from ._row import Op
 
-ROWS = [Op(name, meta=probe, creation=True) for name in "array asarray zeros ones empty full arange".split()]
-ROWS += [Op(name, meta=probe) for name in "copy zeros_like ones_like empty_like full_like".split()]
+_PLACEMENT = ("device", "like")
+
+
+def placed_probe(op, args, kwargs):
+    """``probe`` without dnp's placement arguments (dispatch consumes them before the forward)."""
+    return probe(op, args, {k: v for k, v in kwargs.items() if k not in _PLACEMENT})
+
+
+def _copy(xp, a, order="K", subok=False):
+    # NumPy's own definition; CuPy's copy calls a.copy(order), which lists do not take.
+    return xp.array(a, order=order, copy=True)
+
+
+_REQUIREMENTS = {
+    "C": "C", "C_CONTIGUOUS": "C", "CONTIGUOUS": "C",
+    "F": "F", "F_CONTIGUOUS": "F", "FORTRAN": "F",
+    "A": "aligned", "ALIGNED": "aligned",
+    "W": "writeable", "WRITEABLE": "writeable",
+    "O": "owndata", "OWNDATA": "owndata",
+    "E": None, "ENSUREARRAY": None,
+}  # fmt: skip
+
+
+def _require(xp, a, dtype=None, requirements=None):
+    """NumPy's algorithm; CuPy's require rejects 'A', 'W' and 'E', which its arrays always meet."""
+    if not requirements:
+        return xp.asanyarray(a, dtype=dtype)
+    flags = {_REQUIREMENTS[r.upper()] for r in requirements} - {None}  # KeyError, as NumPy
+    if {"C", "F"} <= flags:
+        raise ValueError('Cannot specify both "C" and "F" order')
+    order = "C" if "C" in flags else "F" if "F" in flags else "A"
+    arr = xp.asarray(a, dtype=dtype, order=order)
+    if not all(getattr(arr.flags, flag, True) for flag in flags - {"C", "F"}):
+        return arr.copy(order)
+    return arr
+
+
+def _geomspace(xp, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """NumPy's algorithm (CuPy has no geomspace), on ``xp``."""
+    start, stop = xp.asarray(start), xp.asarray(stop)
+    if bool(xp.any(start == 0)) or bool(xp.any(stop == 0)):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = xp.result_type(start, stop, float(num), xp.zeros((), dtype))
+    dtype = dt if dtype is None else xp.dtype(dtype)
+    # Rotate start to the positive real axis so that logs of negative or complex values are
+    # exact, then rotate back; the end points are set exactly (exp(log(x)) may differ from x).
+    start = start.astype(dt, copy=True)
+    stop = stop.astype(dt, copy=True)
+    out_sign = xp.sign(start)
+    start /= out_sign
+    stop = stop / out_sign
+    result = xp.logspace(xp.log10(start), xp.log10(stop), num=num, endpoint=endpoint, dtype=dt)
+    if num > 0:
+        result[0] = start
+        if num > 1 and endpoint:
+            result[-1] = stop
+    result *= out_sign
+    if axis != 0:
+        result = xp.moveaxis(result, 0, axis)
+    return result.astype(dtype, copy=False)
+
+
+def _geomspace_meta(op, args, kwargs):
+    """``probe`` on stand-ins of ones: the shared stand-ins hold zeros, which it rejects."""
+    ones = lambda a: numpy.ones(a.shape, a.dtype)  # start and stop: a few values
+    return describe(_quiet_call(op.kernel(numpy), _replace(args, ones), _replace(kwargs, ones)))
+
+
+def _meshgrid(xp, *xi, copy=True, sparse=False, indexing="xy"):
+    # NumPy flattens each input; CuPy takes 1-d arrays only.
+    flat = [xp.asarray(x).ravel() for x in xi]
+    return tuple(xp.meshgrid(*flat, copy=copy, sparse=sparse, indexing=indexing))
+
+
+def _indices(xp, dimensions, dtype=int, sparse=False):
+    # CuPy's indices has no sparse=; NumPy's sparse grid is one broadcastable arange per axis.
+    if not sparse:
+        return xp.indices(dimensions, dtype=dtype)
+    n = len(dimensions)
+    return tuple(
+        xp.arange(d, dtype=dtype).reshape((1,) * i + (d,) + (1,) * (n - i - 1))
+        for i, d in enumerate(dimensions)
+    )
+
+
+def _fromfunction(xp, function, shape, *, dtype=float, **kwargs):
+    """NumPy's definition: ``function`` receives backend index arrays (NumPy or CuPy ones).
+
+    CuPy's fromfunction computes on the host; calling ``function`` on ``xp.indices`` keeps the
+    work on the device. The result is whatever ``function`` returns, as in NumPy.
+    """
+    return function(*xp.indices(shape, dtype=dtype), **kwargs)
+
+
+SHAPES = "empty zeros ones full".split()
+FROM_DATA = "array asarray asanyarray ascontiguousarray asfortranarray".split()
+LIKE = "empty_like zeros_like ones_like full_like".split()
+RANGES = "arange linspace eye identity tri frombuffer fromstring from_dlpack".split()
+
+ROWS = [Op(name, meta=placed_probe, creation=True) for name in SHAPES + FROM_DATA + LIKE + RANGES]
+ROWS += [Op(name, meta=probe) for name in "logspace diag diagflat tril triu vander".split()]
+ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
+ROWS += [
+    Op("require", _require, placed_probe, creation=True),
+    Op("asarray_chkfinite", meta=probe),  # raises for NaN/inf when it runs, as it reads the data
+    Op("copy", _copy, probe),
+    Op("geomspace", _geomspace, _geomspace_meta),
+    Op("meshgrid", _meshgrid, probe),
+    Op("indices", _indices, probe),
+    Op("fromfunction", _fromfunction, None, creation=True),
+    Op("fromiter", meta=None, creation=True),  # probing would consume the iterator
+]

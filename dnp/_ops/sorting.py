@@ -1,6 +1,91 @@
-"""Sorting and searching: sort, argsort, partition, searchsorted, lexsort."""
+"""Sorting and searching: sort, argsort, lexsort, partition, searchsorted.
+
+CuPy sorts stably, takes ``kind`` None or 'stable' only, and has no ``order``/``stable``
+arguments; the forwards reduce NumPy's arguments to what every backend takes. dnp arrays have no
+fields, so ``order=`` raises NumPy's error for unstructured arrays. ``partition`` results are
+only partly ordered: which order each side comes in is the backend's choice, as in NumPy.
+"""
+
+import operator
 
 from ._meta import probe
 from ._row import Op
 
-ROWS = [Op(name, meta=probe) for name in "sort argsort searchsorted".split()]
+
+def _no_order(order) -> None:
+    if order is not None:
+        raise ValueError("Cannot specify order when the array has no fields.")
+
+
+def _kind(kind, order, stable):
+    """NumPy's sort options as a kind every backend takes: None (its default) or 'stable'."""
+    _no_order(order)
+    if kind is None:
+        return "stable" if stable else None
+    if stable is not None:
+        raise ValueError(
+            "`kind` and keyword parameters can't be provided at the same time. "
+            "Use only one of them."
+        )
+    # NumPy reads the first letter: quick/heap sorts are unstable (any order of ties is right),
+    # merge/stable sorts are stable.
+    first = kind[:1].lower()
+    if first in ("q", "h"):
+        return None
+    if first in ("m", "s"):
+        return "stable"
+    raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
+
+
+def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
+    return xp.sort(a, axis=axis, kind=_kind(kind, order, stable))
+
+
+def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
+    return xp.argsort(a, axis=axis, kind=_kind(kind, order, stable))
+
+
+def _select(name):
+    def forward(xp, a, kth, axis=-1, kind="introselect", order=None):
+        _no_order(order)
+        if kind != "introselect":
+            raise ValueError(f"select kind must be 'introselect' (got {kind!r})")
+        return getattr(xp, name)(a, kth, axis=axis)
+
+    return forward
+
+
+def _lexsort(xp, keys, axis=-1):
+    """Stable sorts by each key in turn, the last key last (it is the primary one).
+
+    CuPy's lexsort takes a single 2-d array and no ``axis``; a sequence of 1-d keys of mixed
+    dtypes, or N-d keys, would not fit it. Stable sorts make the order unique, so this is NumPy's.
+    """
+    if isinstance(keys, (list, tuple)):
+        keys = [xp.asarray(k) for k in keys]
+    elif getattr(keys, "ndim", 1) == 0:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    if len(keys) == 0:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    shape = keys[0].shape
+    if any(k.shape != shape for k in keys):
+        raise ValueError("all keys need to be the same shape")
+    axis = operator.index(axis)  # NumPy takes no axis=None here
+    if not shape:  # 0-d keys: NumPy's answer is index 0
+        return xp.zeros((), dtype=xp.intp)
+    order = xp.argsort(keys[0], axis=axis, kind="stable")
+    for key in keys[1:]:
+        ranked = xp.take_along_axis(key, order, axis=axis)
+        order = xp.take_along_axis(order, xp.argsort(ranked, axis=axis, kind="stable"), axis=axis)
+    return order
+
+
+ROWS = [
+    Op("sort", _sort, probe),
+    Op("argsort", _argsort, probe),
+    Op("lexsort", _lexsort, probe),
+    Op("partition", _select("partition"), probe),
+    Op("argpartition", _select("argpartition"), probe),
+    Op("searchsorted", meta=probe),
+    Op("sort_complex", meta=probe),
+]
