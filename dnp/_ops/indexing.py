@@ -24,6 +24,12 @@ def _ix_meta(op, args, kwargs):
     return None if masks else probe(op, args, kwargs)
 
 
+def _put_along_axis_meta(op, args, kwargs):
+    """``probe``; with axis=None NumPy writes into a flattened copy, which stand-ins cannot hold."""
+    axis = args[3] if len(args) > 3 else kwargs.get("axis")
+    return None if axis is None else probe(op, args, kwargs)
+
+
 # CuPy differs from NumPy in argument names or defaults ('wrap' for NumPy's 'raise').
 def _take_along_axis(xp, arr, indices, axis=-1):
     return xp.take_along_axis(arr, indices, axis)
@@ -42,7 +48,7 @@ def _unravel_index(xp, indices, shape, order="C"):
 
 
 PROBED = (
-    "take put_along_axis putmask place choose select diag_indices diag_indices_from tril_indices "
+    "take putmask place choose select diag_indices diag_indices_from tril_indices "
     "tril_indices_from triu_indices triu_indices_from fill_diagonal trace"
 ).split()
 DATA_DEPENDENT = "compress extract nonzero argwhere flatnonzero mask_indices".split()
@@ -52,6 +58,7 @@ ROWS += [Op(name, meta=None) for name in DATA_DEPENDENT]
 ROWS += [
     Op("take_along_axis", _take_along_axis, probe),
     Op("put", _put, probe),
+    Op("put_along_axis", meta=_put_along_axis_meta),
     Op("ravel_multi_index", _ravel_multi_index, probe),
     Op("unravel_index", _unravel_index, probe),
     Op("where", meta=_where_meta),

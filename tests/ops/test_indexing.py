@@ -119,6 +119,11 @@ CASES = [
     ),
     case(
         "put_along_axis",
+        inplace(lambda xp, a: xp.put_along_axis(a, ints(xp, [1, 5]), 9.0, axis=None)),
+        id="put_along_axis-flat",
+    ),
+    case(
+        "put_along_axis",
         through_view(lambda xp, v: xp.put_along_axis(v, ints(xp, [[0], [2], [1]]), 5, axis=1)),
         id="put_along_axis-view",
     ),
@@ -295,6 +300,7 @@ CASES = [
     ],
     case("mask_indices", lambda xp: xp.mask_indices(3, numpy.triu), id="mask_indices"),
     case("mask_indices", lambda xp: xp.mask_indices(4, numpy.tril, -1), id="mask_indices-k"),
+    case("mask_indices", lambda xp: xp.mask_indices(4, xp.triu, 1), id="mask_indices-own-triu"),
     case(
         "unravel_index",
         lambda xp: xp.unravel_index(ints(xp, [0, 7, 23]), (2, 3, 4)),
