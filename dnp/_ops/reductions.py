@@ -1,12 +1,13 @@
 """Reductions and statistics: sums, extrema, moments, ``nan*`` variants, quantiles, histograms."""
 
 import inspect
+import math
 
 import numpy
-from numpy.lib.array_utils import normalize_axis_tuple
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, probe, reduction, standin
+from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, reduction, standin
 from ._row import Op
 
 # (a, axis=None, ..., keepdims=...): shape from axis/keepdims, dtype from a one-element stand-in.
@@ -36,6 +37,35 @@ def _reduction_meta(op, args, kwargs):
     return reduction(op, args, kwargs)
 
 
+def _small_standin(a):
+    """A one-element stand-in with ``a``'s dtype and number of dimensions."""
+    shape = _shape_of(a) or ()
+    return standin((1,) * len(shape), a.dtype if _is_array(a) else numpy.asarray(a).dtype)
+
+
+def _scan_meta(op, args, kwargs):
+    """The input's shape (flattened where ``axis`` is None), one longer along the axis with
+    ``include_initial``; the dtype and argument checks from the op on a one-element stand-in."""
+    bound = inspect.signature(op.numpy_function()).bind(*args, **kwargs)
+    params = bound.arguments
+    a_name = next(iter(params))
+    a, axis, out = params[a_name], params.get("axis"), params.pop("out", None)
+    params[a_name] = _small_standin(a)
+    small = _quiet_call(op.numpy_function(), bound.args, bound.kwargs)
+    shape = _shape_of(a) or ()
+    shape = (math.prod(shape),) if axis is None else shape
+    if params.get("include_initial"):
+        ax = 0 if axis is None else normalize_axis_index(axis, len(shape))
+        shape = (*shape[:ax], shape[ax] + 1, *shape[ax + 1 :])
+    return Meta(shape, out.dtype if out is not None else small.dtype)
+
+
+def _digitize_meta(op, args, kwargs):
+    """One bin index (intp) per element of ``x``."""
+    x = args[0] if args else kwargs["x"]
+    return Meta(_shape_of(x) or (), numpy.dtype(numpy.intp))
+
+
 def _ones_standin(x):
     if not _is_array(x):
         return x
@@ -57,15 +87,17 @@ def _quantile_meta(op, args, kwargs):
     axis, keepdims = params.get("axis"), params.get("keepdims", False)
     axes = range(len(shape)) if axis is None else normalize_axis_tuple(axis, len(shape))
     kept = [1 if i in axes else n for i, n in enumerate(shape) if keepdims is True or i not in axes]
+    q_shape = _shape_of(q) or ()
+    if op.name.startswith("nan") and len(q_shape) > 1 and len(axes) > 1 and axis is not None:
+        return None  # NumPy's nan* quantiles lay these results out in their own way: let it run
     out = params.pop("out", None)
     params.pop("weights", None)  # weights select among the data: they do not change the dtype
-    a_dtype = a.dtype if _is_array(a) else numpy.asarray(a).dtype
-    params["a"] = standin((1,) * len(shape), a_dtype)
+    params["a"] = _small_standin(a)
     # An array q is a strong (non-weak) operand: keep its dtype but drop its size.
     if _is_array(q) or type(q) in (list, tuple):
         params["q"] = numpy.full((), 0.5, numpy.asarray(q).dtype if not _is_array(q) else q.dtype)
     dtype = numpy.asarray(_quiet_call(op.numpy_function(), (), params)).dtype
-    return Meta((_shape_of(q) or ()) + tuple(kept), out.dtype if out is not None else dtype)
+    return Meta(q_shape + tuple(kept), out.dtype if out is not None else dtype)
 
 
 # The ufunc each reduction folds with, and its identity (None: none, so where= needs initial=).
@@ -271,7 +303,7 @@ ROWS = [
     Op(name, _folding(name) if name in _FOLDS else None, _reduction_meta) for name in REDUCTIONS
 ]
 ROWS += [Op(name, _moments(name), _reduction_meta) for name in MOMENTS]
-ROWS += [Op(name, meta=probe) for name in SCANS]
+ROWS += [Op(name, meta=_scan_meta) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
 ROWS += [Op(name, _nan_quantile(name), _quantile_meta) for name in ("nanquantile", "nanpercentile")]
 ROWS += [Op(name, meta=None) for name in DATA_SHAPED if name != "histogram_bin_edges"]
@@ -281,5 +313,5 @@ ROWS += [
     Op("average", meta=_probe_ones),
     Op("cov", meta=_probe_ones),
     Op("corrcoef", meta=_probe_ones),
-    Op("digitize", meta=probe),
+    Op("digitize", meta=_digitize_meta),
 ]

@@ -329,11 +329,30 @@ def _scan_cases(name):
         cases.append(case(name, lambda xp, ax=axis: f(xp)(x(xp), axis=ax), id=f"{name}-axis{axis}"))
     cases.append(case(name, lambda xp: f(xp)(with_nans(xp), axis=1), id=f"{name}-nans"))
     cases.append(case(name, lambda xp: f(xp)(arr("int32", (0, 2))(xp), axis=0), id=f"{name}-empty"))
+    cases += [
+        case(name, lambda xp: f(xp)(arr("int16", ())(xp)), id=f"{name}-0d"),
+        case(name, lambda xp: f(xp)([1, 2, 3]), id=f"{name}-list"),
+        case(
+            name,
+            lambda xp: _out(xp, name, arr()(xp), (3, 3), "float64", axis=1),
+            id=f"{name}-bad-out",
+        ),
+    ]
     if name.startswith("cumulative"):
         cases += [
             case(name, lambda xp: f(xp)(arr("int8", (5,))(xp)), id=f"{name}-1d"),
             case(name, lambda xp: f(xp)(x(xp), axis=2, include_initial=True), id=f"{name}-initial"),
             case(name, lambda xp: f(xp)(x(xp)), id=f"{name}-nd-no-axis"),
+            case(
+                name,
+                lambda xp: f(xp)(arr("uint8", (4,))(xp), include_initial=True, dtype="int8"),
+                id=f"{name}-1d-initial",
+            ),
+            case(
+                name,
+                lambda xp: f(xp)(arr("int16", ())(xp), include_initial=True),
+                id=f"{name}-0d-initial",
+            ),
         ]
     return cases
 
@@ -359,6 +378,11 @@ def _quantile_cases(name):
         ),
         case(name, lambda xp: f(xp)(x(xp), xp.asarray(q(xp)[1]), axis=0), id=f"{name}-0d-q"),
         case(name, lambda xp: f(xp)(x(xp), q(xp)[:, None], axis=1), id=f"{name}-2d-q"),
+        case(
+            name,
+            lambda xp: f(xp)(arr("float64", (2, 3, 4))(xp), q(xp)[:, None], axis=(0, 2)),
+            id=f"{name}-2d-q-axes",
+        ),
         case(
             name,
             lambda xp: f(xp)(arr("int32")(xp), 0.5 * scale, axis=1, method="lower"),
@@ -575,6 +599,7 @@ def _histogram_cases():
         case("digitize", lambda xp: xp.digitize(i(xp), edges(xp), right=True), id="digitize-right"),
         case("digitize", lambda xp: xp.digitize(f(xp), edges(xp)[::-1]), id="digitize-decreasing"),
         case("digitize", lambda xp: xp.digitize(2.5, edges(xp)), id="digitize-scalar"),
+        case("digitize", lambda xp: xp.digitize([[0.2, 4.0]], edges(xp)), id="digitize-list"),
         case(
             "digitize",
             lambda xp: xp.digitize(f(xp), xp.asarray([1.0, 0.0, 2.0])),
