@@ -29,15 +29,8 @@ def _tiny(op, x, **options):
     return _quiet_call(op.numpy_function(), (tiny,), options).dtype
 
 
-def _lengths_and_axes(kind, shape, p):
-    """The transform length along each transformed axis, as NumPy's ``_cook_nd_args``."""
-    if "axis" in p:
-        axis = normalize_axis_index(p["axis"], len(shape))
-        n = p["n"]
-        if n is None:
-            n = 2 * (shape[axis] - 1) if kind == "i" else shape[axis]
-        return [n], [axis]
-    s, axes = p["s"], p["axes"]
+def _cook_nd(kind, shape, s, axes):
+    """NumPy's ``_cook_nd_args``: the length (None: the default) for each transformed axis."""
     if axes is None:
         axes = range(-len(shape if s is None else s), 0)
     axes = [normalize_axis_index(ax, len(shape)) for ax in axes]
@@ -50,24 +43,40 @@ def _lengths_and_axes(kind, shape, p):
     return [shape[ax] if n == -1 else n for n, ax in zip(s, axes, strict=True)], axes
 
 
+def _transform(shape, kind, n, axis):
+    """One 1-D transform of length ``n`` along ``axis``: its effect on ``shape``."""
+    if n is None:
+        n = 2 * (shape[axis] - 1) if kind == "i" else shape[axis]
+    if n < 1:
+        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+    shape[axis] = n // 2 + 1 if kind == "r" else n
+
+
 def transform_meta(op, args, kwargs):
-    """Metadata of fft, rfftn, irfft2, ...: the input's shape with new lengths on the axes."""
+    """Metadata of fft, rfftn, irfft2, ...: the 1-D transforms applied in NumPy's order."""
     bound = inspect.signature(op.numpy_function()).bind(*args, **kwargs)
     bound.apply_defaults()
     p = bound.arguments
     shape = list(numpy.shape(p["a"]))
     kind = (KINDS | ND_KINDS)[op.name.partition(".")[2]]
-    lengths, axes = _lengths_and_axes(kind, shape, p)
-    for n in lengths:
-        if n < 1:
-            raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
-    for n, ax in zip(lengths, axes, strict=True):
-        shape[ax] = n
-    if kind == "r":
-        shape[axes[-1]] = lengths[-1] // 2 + 1
+    if "axis" in p:
+        axis = normalize_axis_index(p["axis"], len(shape))
+        _transform(shape, kind, p["n"], axis)
+        where = {"axis": axis}
+    else:
+        s, axes = _cook_nd(kind, shape, p["s"], p["axes"])
+        steps = [("c", n, ax) for n, ax in zip(s, axes, strict=True)]
+        if kind == "r":  # rfft on the last axis first, then fft on the others, last to first
+            steps = [("r", s[-1], axes[-1]), *reversed(steps[:-1])]
+        elif kind == "i":  # ifft on the others, first to last, then irfft on the last axis
+            steps = [*steps[:-1], ("i", s[-1], axes[-1])]
+        else:
+            steps.reverse()
+        for step_kind, n, ax in steps:
+            _transform(shape, step_kind, n, ax)
+        where = {"axes": axes}
     if p["out"] is not None:
         return Meta(tuple(shape), p["out"].dtype)
-    where = {"axis": axes[0]} if "axis" in p else {"axes": axes}
     return Meta(tuple(shape), _tiny(op, p["a"], norm=p["norm"], **where))
 
 

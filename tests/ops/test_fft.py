@@ -72,6 +72,15 @@ for name in N_D:
     add(name, "bad-s", inp(), s=(0, 3), axes=(0, 1))
     add(name, "bad-norm", inp(), norm="bad")
 
+# Repeated axes apply the 1-D transforms in NumPy's order; None in s is the 1-D default length.
+add("fftn", "repeated-axes", inp(), s=(3, 5), axes=(0, 0))
+add("rfftn", "repeated-axes", inp(), s=(3, 5), axes=(1, 1))
+add("irfftn", "repeated-axes", inp(), axes=(1, 1))
+add("fftn", "s-none", inp(), s=(None, 3), axes=(0, 1))
+add("irfftn", "s-none", inp(), s=(3, None), axes=(0, 1))
+add("fft", "empty", inp("float64", (0,)))
+add("fft2", "empty-batch", inp("complex64", (0, 4, 6)))
+
 for name in ("fftshift", "ifftshift"):
     for dt in ("float64", "complex64", "int8", "bool"):
         add(name, dt, inp(dt, (5, 6)))
@@ -79,6 +88,7 @@ for name in ("fftshift", "ifftshift"):
     add(name, "axes", inp("float64", (3, 4, 5)), axes=(0, -1))
     add(name, "1d", lambda xp: xp.asarray(numpy.arange(7.0)))
     add(name, "bad-axis", inp(), axes=2)
+    add(name, "list", lambda xp: [[1, 2, 3], [4, 5, 6]])
 
 for name in ("fftfreq", "rfftfreq"):
     for n in (1, 8, 9):

@@ -38,9 +38,9 @@ def rotation(xp):
 CASES = []
 
 
-def add(name, *bodies, **kwargs):
+def add(name, *bodies, label="", **kwargs):
     for k, body in enumerate(bodies):
-        CASES.append(case(name, body, id=f"{name}-{k}", **kwargs))
+        CASES.append(case(name, body, id=f"{name}-{label}{k}", **kwargs))
 
 
 def add_dtypes(name, body, dtypes=DTYPES, **kwargs):
@@ -482,6 +482,46 @@ add(
     lambda xp: xp.linalg.vector_norm(xp.asarray(2.5)),
     lambda xp: xp.linalg.vector_norm(arr(xp, "float64", (3, 4)), axis=2),
     lambda xp: xp.linalg.vector_norm(arr(xp, "float64", (3, 4)), axis=(0, 0)),
+)
+
+
+# Empty matrices and stacks: NumPy returns empty results of the right shapes.
+for fn, shape, *rest in (
+    ("inv", (2, 0, 0)),
+    ("cholesky", (0, 0)),
+    ("det", (0, 0)),
+    ("slogdet", (3, 0, 0)),
+    ("eigh", (0, 0)),
+    ("matrix_power", (0, 0), 3),
+    ("svd", (0, 3)),
+    ("qr", (3, 0)),
+    ("pinv", (0, 3)),
+    ("matrix_rank", (0, 3)),
+    ("svdvals", (2, 3, 0)),
+    ("matrix_norm", (2, 0, 3)),
+):
+    body = lambda xp, fn=fn, shape=shape, rest=rest: getattr(xp.linalg, fn)(xp.zeros(shape), *rest)
+    add(f"linalg.{fn}", body, label="empty-")
+add("linalg.solve", lambda xp: xp.linalg.solve(xp.zeros((0, 0)), xp.zeros((0, 2))), label="empty-")
+add("linalg.qr", lambda xp: xp.linalg.qr(xp.zeros((3, 0)), mode="complete"), label="empty-c-")
+add("linalg.svd", lambda xp: xp.linalg.svd(xp.zeros((0, 3)), full_matrices=False), label="empty-r-")
+add("dot", lambda xp: xp.dot(xp.zeros((2, 0)), xp.zeros((0, 3))), label="empty-")
+add(
+    "einsum",
+    lambda xp: xp.einsum("ij,jk->ik", xp.zeros((0, 3)), xp.zeros((3, 2))),
+    lambda xp: xp.einsum("Ab,bC", arr(xp, "float64", (2, 3)), arr(xp, "float64", (3, 4))),
+    lambda xp: xp.einsum("iij->j", arr(xp, "float64", (3, 3, 4))),
+    lambda xp: xp.einsum("...,...", xp.asarray(2.0), arr(xp, "float32", (3,))),
+    lambda xp: xp.einsum(",i->i", 2.0, arr(xp, "float64", (3,))),
+    lambda xp: xp.einsum("...j,j->...", arr(xp, "int64", (2, 1, 3)), arr(xp, "int64", (3,))),
+    label="more-",
+)
+add(
+    "linalg.multi_dot",
+    lambda xp: xp.linalg.multi_dot(
+        [arr(xp, "float64", (3,)), arr(xp, "float64", (3, 4)), arr(xp, "float64", (4,))]
+    ),
+    label="vectors-",
 )
 
 test_conformance = conformance(CASES)
