@@ -364,7 +364,7 @@ def _quantile_cases(name):
     x = arr("float64", (2, 3, 4)) if not name.startswith("nan") else with_nans
     cases = [
         case(name, lambda xp, dt=dt: f(xp)(arr(dt)(xp), 0.25 * scale), id=f"{name}-{dt}")
-        for dt in ("int8", "uint8", "float16", "float32", "float64", "bool")
+        for dt in ("int8", "uint8", "float16", "float32", "float64", "bool", "complex64")
     ]
     cases += [
         case(name, lambda xp: f(xp)(x(xp), q(xp)), id=f"{name}-array-q"),
