@@ -26,8 +26,8 @@ FROM_NUMPY = (
     # floating-point error and print settings
     "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
     "format_float_positional format_float_scientific base_repr binary_repr "
-    # shape-only helpers (they read no array data)
-    "ndindex broadcast_shapes"
+    # helpers on shapes, type codes and Python objects (they read no array data)
+    "ndindex broadcast_shapes iterable mintypecode typename"
 ).split()
 _FROM_NUMPY = {name: getattr(_numpy, name) for name in FROM_NUMPY if hasattr(_numpy, name)}
 globals().update(_FROM_NUMPY)
@@ -54,6 +54,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
     savez,
     savez_compressed,
 )
+from ._ops.numerical import vectorize  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = [
@@ -72,4 +73,4 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
-__all__ += ["loadtxt", "save", "savetxt", "savez", "savez_compressed"]
+__all__ += ["vectorize", "loadtxt", "save", "savetxt", "savez", "savez_compressed"]

@@ -7,11 +7,13 @@ import collections.abc
 import operator
 import warnings
 
+import numpy
 from numpy import finfo, mintypecode, ndindex
 from numpy.exceptions import RankWarning
 from numpy.lib.array_utils import normalize_axis_index
 
 from .._backend import device_of_buffer
+from .._dispatch import dispatch
 from .._ndarray import _new, ndarray
 from ._meta import elementwise, probe
 from ._row import Op
@@ -347,3 +349,35 @@ ROWS += [
     Op("apply_along_axis", _apply_along_axis, None),
     Op("apply_over_axes", _apply_over_axes, None),
 ]
+
+
+def _host(xp, x):
+    return xp.asnumpy(x) if xp is not numpy and isinstance(x, xp.ndarray) else x
+
+
+def _vectorized_call(xp, vec, *args, **kwargs):
+    """NumPy's vectorize loop, on the host: it calls a Python function once per element."""
+    result = vec(*(_host(xp, a) for a in args), **{k: _host(xp, v) for k, v in kwargs.items()})
+    if isinstance(result, tuple):
+        return tuple(xp.asarray(r) for r in result)
+    return xp.asarray(result)
+
+
+_VECTORIZE = Op("vectorize.__call__", _vectorized_call, None)
+ROWS.append(_VECTORIZE)
+
+
+class vectorize:
+    """A Python function applied elementwise with broadcasting. See `numpy.vectorize`.
+
+    As in NumPy, the function runs once per element in Python (on the host, for GPU arrays) and
+    receives NumPy scalars; the result is a dnp array on the inputs' device.
+    """
+
+    def __init__(self, pyfunc, otypes=None, doc=None, excluded=None, cache=False, signature=None):
+        self._vec = numpy.vectorize(pyfunc, otypes, doc, excluded, cache, signature)
+        self.pyfunc = pyfunc
+        self.__doc__ = self._vec.__doc__
+
+    def __call__(self, *args, **kwargs):
+        return dispatch(_VECTORIZE, (self._vec, *args), kwargs)

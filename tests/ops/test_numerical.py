@@ -466,6 +466,30 @@ CASES += [
     ),
 ]
 
+# vectorize: a Python function per element, broadcasting, several outputs, otypes and excluded.
+_step = lambda a, b: a + b if a > b else a - b
+CASES += [
+    case("vectorize.__call__", lambda xp: xp.vectorize(_step)(f(xp, "int64"), 2), id="vec-int"),
+    case(
+        "vectorize.__call__",
+        lambda xp: xp.vectorize(_step, otypes=[float])(f(xp, "float32"), f(xp, "float32", (4,))),
+        id="vec-broadcast-otypes",
+    ),
+    case("vectorize.__call__", lambda xp: xp.vectorize(divmod)(f(xp, "int64"), 3), id="vec-tuple"),
+    case(
+        "vectorize.__call__",
+        lambda xp: xp.vectorize(lambda x, p: sum(c * x**k for k, c in enumerate(p)), excluded={1})(
+            f(xp), [1.0, 2.0]
+        ),
+        id="vec-excluded",
+    ),
+    case(
+        "vectorize.__call__",
+        lambda xp: xp.vectorize(_step)(f(xp), f(xp, "float64", (3,))),
+        id="vec-bad-broadcast",
+    ),
+]
+
 test_conformance = conformance(CASES)
 
 
