@@ -14,7 +14,7 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
 from .._ndarray import ndarray
-from ._meta import Meta, probe
+from ._meta import Meta, elementwise, probe
 from ._row import Op
 
 
@@ -191,7 +191,7 @@ def _insert(xp, arr, obj, values, axis=None):
 # Views (free to probe on stride-0 stand-ins) and copies whose shape the probe computes exactly.
 SHAPE_OPS = (
     "ravel transpose matrix_transpose swapaxes moveaxis rollaxis squeeze expand_dims real imag "
-    "diagonal round around concatenate stack hstack vstack dstack column_stack row_stack "
+    "diagonal concatenate stack hstack vstack dstack column_stack row_stack "
     "roll flip fliplr flipud rot90 broadcast_to resize append copyto"
 ).split()
 
@@ -205,6 +205,8 @@ ROWS += [
     Op("reshape", _reshape, probe_unless_array("shape")),
     Op("astype", _astype, _astype_meta),
     Op("clip", _clip, probe),
+    Op("round", meta=elementwise),  # elementwise in all but name: no need to compute on stand-ins
+    Op("around", meta=elementwise),
     Op("repeat", meta=probe_unless_array("repeats")),
     Op("tile", meta=probe_unless_array("reps")),
     Op("pad", meta=probe_unless_array("pad_width")),

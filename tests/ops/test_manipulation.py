@@ -141,6 +141,10 @@ CASES = [
     ],
     case("round", lambda xp: xp.round(arr(xp, dt="int32") * 17, -1), id="round-int-negative"),
     case("round", lambda xp: xp.round(arr(xp)), id="round-default"),
+    case("round", lambda xp: xp.round([1.25, 2.5, -0.5], 1), id="round-list"),
+    case("round", lambda xp: xp.round(arr(xp, dt="bool")), id="round-bool"),
+    case("round", lambda xp: xp.round(arr(xp, ()) * 3.3), id="round-0d"),
+    case("round", lambda xp: xp.round(arr(xp), out=xp.zeros((3, 4), "int32")), id="round-int-out"),
     case(
         "round",
         lambda xp: (lambda o: (xp.round(arr(xp), 0, o), o)[1])(xp.zeros((3, 4), "f4")),
