@@ -173,6 +173,10 @@ CASES = [
     case(
         "fill_diagonal", through_view(lambda xp, v: xp.fill_diagonal(v, 9)), id="fill_diagonal-view"
     ),
+    case("take", lambda xp: arr(xp).take([2, 0], axis=1), id="take-method"),
+    case("put", inplace(lambda xp, a: a.put([1, 3], -5)), id="put-method"),
+    case("trace", lambda xp: arr(xp).trace(offset=-1), id="trace-method"),
+    case("choose", lambda xp: ints(xp, [1, 0]).choose(arr(xp, (2, 2))), id="choose-method"),
     # choosing and selecting
     case(
         "choose",

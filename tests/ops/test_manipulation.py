@@ -504,6 +504,14 @@ CASES = [
         lambda xp: (lambda b: (xp.copyto(b[1:, ::2], -1.0), b)[1])(arr(xp)),
         id="copyto-view",
     ),
+    # ndarray methods that are these functions
+    case("clip", lambda xp: arr(xp).clip(max=1), id="clip-method"),
+    case("round", lambda xp: arr(xp).round(1), id="round-method"),
+    case("repeat", lambda xp: arr(xp).repeat(2, axis=1), id="repeat-method"),
+    case("ravel", lambda xp: arr(xp).ravel("F"), id="ravel-method"),
+    case("squeeze", lambda xp: arr(xp, (1, 4)).squeeze(0), id="squeeze-method"),
+    case("swapaxes", lambda xp: arr(xp).swapaxes(0, 1), id="swapaxes-method"),
+    case("diagonal", lambda xp: arr(xp).diagonal(1), id="diagonal-method"),
     # metadata as Python values
     *[
         case(n, lambda xp, n=n: getattr(xp, n)(arr(xp, (2, 3, 4))), id=n)
