@@ -8,6 +8,7 @@ shape ``(1, ..., 1)`` (well conditioned, and free). Ops that only move or sum O(
 (residuals empty or not depending on the rank) have data-dependent results: ``meta=None``.
 """
 
+import inspect
 import math
 
 import numpy
@@ -36,15 +37,17 @@ def _small(x):
 
 def shaped(shapes, arrays=1):
     """A metadata rule: result shape(s) from ``shapes(*args, **kwargs)``; dtype(s) from the NumPy
-    forward run with the first ``arrays`` arguments as ``(1, ..., 1)`` ones (free, well
-    conditioned, and raising NumPy's errors for bad dtypes and options). ``shapes`` returning None
-    means: depends on the data for these arguments."""
+    forward run with its first ``arrays`` parameters as ``(1, ..., 1)`` ones (free, well
+    conditioned, and raising NumPy's errors for bad dtypes and options) and without ``out``.
+    ``shapes`` returning None means: depends on the data for these arguments."""
 
     def rule(op, args, kwargs):
-        out = kwargs.get("out")
-        small = [_small(a) if i < arrays else a for i, a in enumerate(args)]
-        options = {k: v for k, v in kwargs.items() if k != "out"}
-        tiny = _quiet_call(op.kernel(numpy), small, options)
+        bound = inspect.signature(op.numpy_function()).bind(*args, **kwargs)
+        out = bound.arguments.pop("out", None)
+        for name in list(bound.signature.parameters)[:arrays]:
+            if name in bound.arguments:
+                bound.arguments[name] = _small(bound.arguments[name])
+        tiny = _quiet_call(op.kernel(numpy), bound.args, bound.kwargs)
         result = shapes(*args, **kwargs)
         if result is None:
             return None
@@ -221,7 +224,8 @@ def _eigvalsh(a, UPLO="L"):  # noqa: N803  # NumPy's argument name
     return _shape(a)[:-1]
 
 
-# Forwards for the numpy.linalg functions of the array API that CuPy's linalg lacks.
+# Forwards for the numpy.linalg functions of the array API that CuPy's linalg lacks (some CuPy
+# versions): each is NumPy's own definition in terms of the main namespace.
 def _linalg_outer(xp, x1, x2, /):
     if x1.ndim != 1 or x2.ndim != 1:
         raise ValueError(
@@ -297,7 +301,11 @@ ROWS = [
         lambda xp, x, /: xp.linalg.svd(x, compute_uv=False),
         shaped(lambda x: _svd(x, compute_uv=False)),
     ),
-    Op("linalg.tensordot", meta=shaped(_tensordot, 2)),
+    Op(
+        "linalg.tensordot",
+        lambda xp, x1, x2, /, *, axes=2: xp.tensordot(x1, x2, axes=axes),
+        shaped(_tensordot, 2),
+    ),
     Op("linalg.tensorinv", meta=shaped(lambda a, ind=2: _shape(a)[ind:] + _shape(a)[:ind])),
     Op("linalg.tensorsolve", meta=shaped(_tensorsolve, 2)),
     Op(
