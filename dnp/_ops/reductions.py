@@ -19,8 +19,8 @@ REDUCTIONS = SUMS + EXTREMA + ARG_EXTREMA + TRUTH
 MOMENTS = ["mean", "std", "var", "nanmean", "nanstd", "nanvar"]
 SCANS = ["cumsum", "cumprod", "nancumsum", "nancumprod", "cumulative_sum", "cumulative_prod"]
 QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
-# The result's shape (or its values' count) depends on the data or on a bins rule read from it.
-DATA_SHAPED = ["histogram", "histogram2d", "histogramdd", "histogram_bin_edges", "bincount"]
+# The result's shape depends on the data (bincount's length) or on bins given as edges or rules.
+DATA_SHAPED = ["histogram2d", "histogramdd", "bincount"]
 
 
 def _reduction_meta(op, args, kwargs):
@@ -66,10 +66,12 @@ def _digitize_meta(op, args, kwargs):
     return Meta(_shape_of(x) or (), numpy.dtype(numpy.intp))
 
 
-def _ones_standin(x):
+def _ones_standin(x, shape=None):
+    """Like ``standin`` but filled with ones; ``shape`` replaces the array's own."""
     if not _is_array(x):
         return x
-    return as_strided(numpy.ones(1, x.dtype), x.shape, (0,) * x.ndim, writeable=True)
+    shape = x.shape if shape is None else shape
+    return as_strided(numpy.ones(1, x.dtype), shape, (0,) * len(shape), writeable=True)
 
 
 def _probe_ones(op, args, kwargs):
@@ -77,6 +79,19 @@ def _probe_ones(op, args, kwargs):
     args = [_ones_standin(a) for a in args]
     kwargs = {k: _ones_standin(v) for k, v in kwargs.items()}
     return describe(_quiet_call(op.kernel(numpy), args, kwargs))
+
+
+def _histogram_meta(op, args, kwargs):
+    """A number of bins fixes the shapes, and a one-element run of the op gives the dtypes; edges
+    (whose checks read their values) and rules such as ``'auto'`` leave the result to the data."""
+    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    if type(params.get("bins", 10)) is not int:
+        return None
+    for name in ("a", "weights"):
+        if type(params.get(name)) in (list, tuple):
+            params[name] = numpy.asarray(params[name])  # host data: its dtype, not its values
+    small = {k: _ones_standin(v, (1,)) for k, v in params.items()}
+    return describe(_quiet_call(op.numpy_function(), (), small))
 
 
 def _quantile_meta(op, args, kwargs):
@@ -306,10 +321,11 @@ ROWS += [Op(name, _moments(name), _reduction_meta) for name in MOMENTS]
 ROWS += [Op(name, meta=_scan_meta) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
 ROWS += [Op(name, _nan_quantile(name), _quantile_meta) for name in ("nanquantile", "nanpercentile")]
-ROWS += [Op(name, meta=None) for name in DATA_SHAPED if name != "histogram_bin_edges"]
+ROWS += [Op(name, meta=None) for name in DATA_SHAPED]
 ROWS += [
     Op("count_nonzero", _count_nonzero, _reduction_meta),
-    Op("histogram_bin_edges", _histogram_bin_edges, meta=None),
+    Op("histogram", meta=_histogram_meta),
+    Op("histogram_bin_edges", _histogram_bin_edges, _histogram_meta),
     Op("average", meta=_probe_ones),
     Op("cov", meta=_probe_ones),
     Op("corrcoef", meta=_probe_ones),

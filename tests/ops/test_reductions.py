@@ -505,6 +505,16 @@ def _histogram_cases():
         case("histogram", lambda xp: xp.histogram(f(xp), bins=edges(xp)), id="histogram-edges"),
         case("histogram", lambda xp: xp.histogram(f(xp), bins=[0, 1, 2]), id="histogram-list"),
         case("histogram", lambda xp: xp.histogram(f(xp), bins="auto"), id="histogram-auto"),
+        case(
+            "histogram",
+            lambda xp: xp.histogram([1, 2, 2, 5], 3, weights=[1, 2, 3, 4]),
+            id="histogram-lists",
+        ),
+        case(
+            "histogram",
+            lambda xp: xp.histogram(i(xp), 4, range=(numpy.float32(0), 3)),
+            id="histogram-f32-range",
+        ),
         case("histogram", lambda xp: xp.histogram(f(xp), 3, range=(0, 4)), id="histogram-range"),
         case("histogram", lambda xp: xp.histogram(f(xp), 6, density=True), id="histogram-density"),
         case(
