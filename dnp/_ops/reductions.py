@@ -180,7 +180,7 @@ def _moments(name):
 
     def forward(xp, *args, **kwargs):
         fn = getattr(xp, name)
-        if len(args) < 6 and not kwargs.keys() & {"where", "mean", "correction"}:
+        if not kwargs.keys() & {"where", "mean", "correction"}:  # keyword-only in NumPy
             return fn(*args, **kwargs)
         params = signature.bind(*args, **kwargs).arguments
         correction = params.pop("correction", numpy._NoValue)
