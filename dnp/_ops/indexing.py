@@ -25,7 +25,7 @@ def _ix_meta(op, args, kwargs):
 
 
 def _put_along_axis_meta(op, args, kwargs):
-    """``probe``; with axis=None NumPy writes into a flattened copy, which stand-ins cannot hold."""
+    """``probe``; with axis=None NumPy writes through ``arr.flat``, read-only on stand-ins."""
     axis = args[3] if len(args) > 3 else kwargs.get("axis")
     return None if axis is None else probe(op, args, kwargs)
 

@@ -124,6 +124,11 @@ CASES = [
     ),
     case(
         "put_along_axis",
+        inplace(lambda xp, a: xp.put_along_axis(a, ints(xp, [[1, 5]]), 9.0, axis=None)),
+        id="put_along_axis-flat-2d-indices",
+    ),
+    case(
+        "put_along_axis",
         through_view(lambda xp, v: xp.put_along_axis(v, ints(xp, [[0], [2], [1]]), 5, axis=1)),
         id="put_along_axis-view",
     ),
