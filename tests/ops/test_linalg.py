@@ -524,4 +524,24 @@ add(
     label="vectors-",
 )
 
+
+# Results NumPy returns as namedtuples (EigResult, SVDResult, ...) come back as the same type.
+def named_result(fn, *makers):
+    def body(xp):
+        r = getattr(xp.linalg, fn)(*(make(xp) for make in makers))
+        return type(r).__name__, getattr(r, "_fields", None), r
+
+    return body
+
+
+for fn, *makers in (
+    ("eig", mat),
+    ("eigh", spd),
+    ("svd", mat),
+    ("qr", mat),
+    ("slogdet", mat),
+    ("lstsq", mat, lambda xp: arr(xp, "float64", (3,))),
+):
+    add(f"linalg.{fn}", named_result(fn, *makers), label="type-")
+
 test_conformance = conformance(CASES)
