@@ -227,6 +227,7 @@ def _eigvalsh(a, UPLO="L"):  # noqa: N803  # NumPy's argument name
 # Forwards for the numpy.linalg functions of the array API that CuPy's linalg lacks (some CuPy
 # versions): each is NumPy's own definition in terms of the main namespace.
 def _linalg_outer(xp, x1, x2, /):
+    x1, x2 = xp.asarray(x1), xp.asarray(x2)
     if x1.ndim != 1 or x2.ndim != 1:
         raise ValueError(
             "Input arrays must be one-dimensional, but they are "
@@ -237,6 +238,7 @@ def _linalg_outer(xp, x1, x2, /):
 
 def _vector_norm(xp, x, /, *, axis=None, keepdims=False, ord=2):
     """NumPy's vector_norm: norm over ``axis`` (any number of axes) of ``x`` seen as vectors."""
+    x = xp.asarray(x)
     shape = x.shape
     if axis is None:
         x, flat = x.ravel(), 0

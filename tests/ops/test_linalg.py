@@ -525,6 +525,19 @@ add(
 )
 
 
+# Python lists are arrays to NumPy's linalg functions.
+for fn, args in (
+    ("outer", ([1, 2], [3.0, 4.0, 5.0])),
+    ("vector_norm", ([[1, 2], [3, 4]],)),
+    ("matrix_norm", ([[1, 2], [3, 4]],)),
+    ("svdvals", ([[1, 2], [3, 4]],)),
+    ("diagonal", ([[1, 2], [3, 4]],)),
+    ("trace", ([[1, 2], [3, 4]],)),
+    ("det", ([[1, 2], [3, 4]],)),
+):
+    add(f"linalg.{fn}", lambda xp, fn=fn, args=args: getattr(xp.linalg, fn)(*args), label="list-")
+
+
 # Results NumPy returns as namedtuples (EigResult, SVDResult, ...) come back as the same type.
 def named_result(fn, *makers):
     def body(xp):
