@@ -3,8 +3,7 @@
 Rows whose NumPy function takes ``device=`` or ``like=`` are ``creation=True``: dispatch places the
 result on ``device=`` (else the inputs' device, else the default device) and drops ``like=``. The
 ``*_like`` rows are creation rows too, so ``zeros_like(a, device='gpu')`` places its result there;
-without ``device=`` their result lives where the prototype does. Their metadata rule is ``probe``
-without those two placement arguments, which NumPy's own function would reject or misread.
+without ``device=`` their result lives where the prototype does.
 ``fromiter`` consumes its iterator and ``fromfunction`` calls the user's function, so neither is
 probed (rule None); the printing functions return strings.
 """
@@ -13,13 +12,6 @@ import numpy
 
 from ._meta import _quiet_call, _replace, describe, probe
 from ._row import Op
-
-_PLACEMENT = ("device", "like")
-
-
-def placed_probe(op, args, kwargs):
-    """``probe`` without dnp's placement arguments (dispatch consumes them before the forward)."""
-    return probe(op, args, {k: v for k, v in kwargs.items() if k not in _PLACEMENT})
 
 
 def _copy(xp, a, order="K", subok=False):
@@ -35,6 +27,19 @@ _REQUIREMENTS = {
     "O": "owndata", "OWNDATA": "owndata",
     "E": None, "ENSUREARRAY": None,
 }  # fmt: skip
+
+
+# CuPy's *_like functions take arrays only, and raise for any subok= (NumPy's default is True;
+# dnp arrays have no subclasses, so it changes nothing).
+def _like(name):
+    def forward(xp, a, dtype=None, order="K", subok=True, shape=None):
+        return getattr(xp, name)(xp.asarray(a), dtype, order, shape=shape)
+
+    return forward
+
+
+def _full_like(xp, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    return xp.full_like(xp.asarray(a), fill_value, dtype, order, shape=shape)
 
 
 def _require(xp, a, dtype=None, requirements=None):
@@ -108,16 +113,19 @@ def _fromfunction(xp, function, shape, *, dtype=float, **kwargs):
     return function(*xp.indices(shape, dtype=dtype), **kwargs)
 
 
-SHAPES = "empty zeros ones full".split()
-FROM_DATA = "array asarray asanyarray ascontiguousarray asfortranarray".split()
-LIKE = "empty_like zeros_like ones_like full_like".split()
-RANGES = "arange linspace eye identity tri frombuffer fromstring from_dlpack".split()
+PLAIN = (
+    "empty zeros ones full array asarray asanyarray ascontiguousarray asfortranarray "
+    "arange linspace eye identity tri frombuffer fromstring from_dlpack"
+).split()
 
-ROWS = [Op(name, meta=placed_probe, creation=True) for name in SHAPES + FROM_DATA + LIKE + RANGES]
+ROWS = [Op(name, meta=probe, creation=True) for name in PLAIN]
+LIKE = ("empty_like", "zeros_like", "ones_like")
+ROWS += [Op(name, _like(name), probe, creation=True) for name in LIKE]
 ROWS += [Op(name, meta=probe) for name in "logspace diag diagflat tril triu vander".split()]
 ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
 ROWS += [
-    Op("require", _require, placed_probe, creation=True),
+    Op("full_like", _full_like, probe, creation=True),
+    Op("require", _require, probe, creation=True),
     Op("asarray_chkfinite", meta=probe),  # raises for NaN/inf when it runs, as it reads the data
     Op("copy", _copy, probe),
     Op("geomspace", _geomspace, _geomspace_meta),

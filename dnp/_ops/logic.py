@@ -1,5 +1,63 @@
-"""logic ops. (Rows are added by kind; see dnp/_ops/__init__.py.)"""
+"""Logic and type predicates: closeness, equality, complex/real tests, memory overlap, dtypes.
 
+Predicates that answer for the whole array (``allclose``, ``array_equal``, ``iscomplexobj``,
+``shares_memory``, ...) return Python bools, and the dtype routines (``result_type``,
+``can_cast``, ...) return dtypes, scalar types or bools: their rule is None and the value passes
+through dispatch unwrapped. CuPy answers ``allclose``/``array_equal``/``array_equiv`` with 0-d
+arrays, so those forwards make NumPy's bool.
+"""
+
+import numpy
+
+from ._meta import elementwise, probe
 from ._row import Op
 
-ROWS: list[Op] = []
+
+def _allclose(xp, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan).all())
+
+
+def _array_equal(xp, a1, a2, equal_nan=False):
+    return bool(xp.array_equal(xp.asarray(a1), xp.asarray(a2), equal_nan=equal_nan))
+
+
+def _array_equiv(xp, a1, a2):
+    return bool(xp.array_equiv(xp.asarray(a1), xp.asarray(a2)))
+
+
+def _min_scalar_type(xp, a, /):
+    """NumPy reads the value of a scalar or 0-d array (CuPy gives a 0-d array's dtype)."""
+    if isinstance(a, xp.ndarray) and a.ndim:
+        return a.dtype
+    # CuPy's asnumpy brings a device scalar to the host; NumPy's data is already there.
+    return numpy.min_scalar_type(getattr(xp, "asnumpy", xp.asarray)(a))
+
+
+def _overlap(name, default):
+    # CuPy takes max_work=None only, its own exact or bounds check: what NumPy's default asks.
+    def forward(xp, a, b, /, max_work=default):
+        fn = getattr(xp, name)
+        return fn(a, b) if max_work == default else fn(a, b, max_work=max_work)
+
+    return forward
+
+
+ROWS = [
+    Op("allclose", _allclose, None),
+    Op("array_equal", _array_equal, None),
+    Op("array_equiv", _array_equiv, None),
+    Op("min_scalar_type", _min_scalar_type, None),
+    Op("may_share_memory", _overlap("may_share_memory", 0), None),
+    Op("shares_memory", _overlap("shares_memory", -1), None),
+    Op("isclose", meta=elementwise),
+    Op("isneginf", meta=elementwise),
+    Op("isposinf", meta=elementwise),
+]
+ROWS += [Op(name, meta=probe) for name in ("iscomplex", "isreal")]
+ROWS += [
+    Op(name, meta=None)
+    for name in (
+        "iscomplexobj isrealobj isscalar isfortran "
+        "result_type can_cast common_type"
+    ).split()
+]

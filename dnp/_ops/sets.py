@@ -1,5 +1,56 @@
-"""sets ops. (Rows are added by kind; see dnp/_ops/__init__.py.)"""
+"""Set routines: unique and its Array API forms, intersections, unions, differences, isin.
 
+Their result lengths are read from the data (rule None), except ``isin``, which has its first
+argument's shape. The Array API forms return NumPy's own namedtuple types (CuPy has its own).
+"""
+
+import functools
+import inspect
+
+from numpy.lib._arraysetops_impl import UniqueAllResult, UniqueCountsResult, UniqueInverseResult
+
+from ._meta import probe
 from ._row import Op
 
-ROWS: list[Op] = []
+
+@functools.cache
+def _takes(fn, name: str) -> bool:
+    return name in inspect.signature(fn).parameters
+
+
+def _unique(xp, ar, *args, sorted=True, **kwargs):
+    # sorted=False lets the values come in any order; sorted is one such order, and CuPy (which
+    # has no sorted=) always sorts. NumPy gets the flag: unsorted is faster there.
+    if not sorted and _takes(xp.unique, "sorted"):
+        kwargs["sorted"] = False
+    return xp.unique(ar, *args, **kwargs)
+
+
+def _named(name, result_type):
+    return lambda xp, x: result_type(*getattr(xp, name)(x))
+
+
+def _isin(xp, element, test_elements, assume_unique=False, invert=False, *, kind=None):
+    # kind= picks NumPy's algorithm, not the result. CuPy has one algorithm and no kind=, so the
+    # argument is checked here as NumPy checks it, and passed on where the backend takes it.
+    if kind not in (None, "sort", "table"):
+        raise ValueError(f"Invalid kind: '{kind}'. Please use None, 'sort' or 'table'.")
+    dtypes = [xp.asarray(a).dtype for a in (element, test_elements)] if kind == "table" else []
+    if any(dt.kind not in "biu" for dt in dtypes):
+        raise ValueError(
+            "The 'table' method is only supported for boolean or integer arrays. "
+            "Please select 'sort' or None for kind."
+        )
+    kwargs = {"kind": kind} if kind is not None and _takes(xp.isin, "kind") else {}
+    return xp.isin(element, test_elements, assume_unique=assume_unique, invert=invert, **kwargs)
+
+
+ROWS = [
+    Op("unique", _unique, None),
+    Op("unique_all", _named("unique_all", UniqueAllResult), None),
+    Op("unique_counts", _named("unique_counts", UniqueCountsResult), None),
+    Op("unique_inverse", _named("unique_inverse", UniqueInverseResult), None),
+    Op("isin", _isin, probe),
+]
+SET_OPS = "unique_values intersect1d union1d setdiff1d setxor1d".split()
+ROWS += [Op(name, meta=None) for name in SET_OPS]

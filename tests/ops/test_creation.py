@@ -67,6 +67,8 @@ FROM_DATA = [
     case("asarray", lambda xp: xp.asarray(arr(xp), device="cpu"), id="asarray-device"),
     case("asarray", lambda xp: layout(xp.asarray(arr(xp), order="F")), id="asarray-order-F"),
     case("asarray", after_write(lambda xp, x: xp.asarray(x)), id="asarray-no-copy"),
+    case("asarray", lambda xp: (lambda x: xp.asarray(x) is x)(arr(xp)), id="asarray-is-input"),
+    case("array", lambda xp: (lambda x: xp.array(x) is x)(arr(xp)), id="array-is-new"),
     case("asarray", after_write(lambda xp, x: xp.asarray(x, copy=True)), id="asarray-copy"),
     case(
         "asarray",
@@ -178,6 +180,10 @@ SHAPES = [
     ),
     case("zeros_like", lambda xp: xp.zeros_like([[1, 2]]), id="zeros_like-list"),
     case("ones_like", lambda xp: layout(xp.ones_like(arr(xp), order="F")), id="ones_like-F"),
+    case("ones_like", lambda xp: xp.ones_like(arr(xp), "int8", "C", True, (2,)),
+         id="ones_like-positional"),
+    case("empty_like", lambda xp: meta_of(xp.empty_like([1.0, 2.0], subok=False)),
+         id="empty_like-list-subok"),
     case("ones_like", lambda xp: xp.ones_like(arr(xp), shape=-1), id="ones_like-bad-shape"),
     case("full_like", lambda xp: xp.full_like(arr(xp, dt="int32"), 3.7), id="full_like-truncates"),
     case("full_like", lambda xp: xp.full_like(arr(xp), 3.7, dtype="float32"), id="full_like-dtype"),
@@ -354,7 +360,6 @@ GRIDS = [
     case("from_dlpack", lambda xp: xp.from_dlpack(sample("int16")), id="from_dlpack-numpy"),
     case("from_dlpack", lambda xp: xp.from_dlpack(arr(xp), device="cpu"), id="from_dlpack-device"),
     case("from_dlpack", lambda xp: xp.from_dlpack(arr(xp), copy=True), id="from_dlpack-copy"),
-    case("from_dlpack", lambda xp: xp.from_dlpack([1, 2]), id="from_dlpack-list"),
 ]
 
 PRINTING = [
