@@ -1,7 +1,8 @@
 """``numpy.fft``: discrete Fourier transforms, their frequencies and shifts.
 
 The backends' functions have NumPy's semantics (single precision stays single), so every row
-forwards to ``xp.fft.<name>``. The metadata rules follow NumPy's ``n``/``s``/``axes`` rules for the
+forwards to ``xp.fft.<name>`` (CuPy's transforms take no ``out=``: on a GPU it raises TypeError).
+The metadata rules follow NumPy's ``n``/``s``/``axes`` rules for the
 shape; the dtype comes from the NumPy function on a tiny input of the same dtype and rank.
 """
 
