@@ -14,6 +14,21 @@ from ._meta import _quiet_call, _replace, describe, probe
 from ._row import Op
 
 
+def as_array(xp, a):
+    """A list or tuple operand as a backend array: CuPy's functions take arrays only, while
+    NumPy's convert them (to the very array ``xp.asarray`` makes)."""
+    return xp.asarray(a) if type(a) in (list, tuple) else a
+
+
+def on_arrays(name):
+    """A forward: ``xp.<name>`` with its list and tuple positional operands made arrays."""
+
+    def forward(xp, *args, **kwargs):
+        return getattr(xp, name)(*(as_array(xp, a) for a in args), **kwargs)
+
+    return forward
+
+
 def _copy(xp, a, order="K", subok=False):
     # NumPy's own definition; CuPy's copy calls a.copy(order), which lists do not take.
     return xp.array(a, order=order, copy=True)
@@ -121,13 +136,14 @@ PLAIN = (
 ROWS = [Op(name, meta=probe, creation=True) for name in PLAIN]
 LIKE = ("empty_like", "zeros_like", "ones_like")
 ROWS += [Op(name, _like(name), probe, creation=True) for name in LIKE]
-ROWS += [Op(name, meta=probe) for name in "logspace diag diagflat tril triu vander".split()]
+ROWS += [Op(name, meta=probe) for name in "logspace diag tril triu vander".split()]
 ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
 ROWS += [
     Op("full_like", _full_like, probe, creation=True),
     Op("require", _require, probe, creation=True),
     Op("asarray_chkfinite", meta=probe),  # raises for NaN/inf when it runs, as it reads the data
     Op("copy", _copy, probe),
+    Op("diagflat", on_arrays("diagflat"), probe),
     Op("geomspace", _geomspace, _geomspace_meta),
     Op("meshgrid", _meshgrid, probe),
     Op("indices", _indices, probe),

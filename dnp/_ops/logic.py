@@ -7,10 +7,20 @@ through dispatch unwrapped. CuPy answers ``allclose``/``array_equal``/``array_eq
 arrays, so those forwards make NumPy's bool.
 """
 
+import inspect
+
 import numpy
 
 from ._meta import elementwise, probe
 from ._row import Op
+from .creation import on_arrays
+
+
+def _broadcasting(op, args, kwargs):
+    """``elementwise``, with operands given by keyword (``isclose(a=x, b=y)``) counted too."""
+    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    out = params.pop("out", None)
+    return elementwise(op, tuple(params.values()), {} if out is None else {"out": out})
 
 
 def _allclose(xp, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -49,15 +59,14 @@ ROWS = [
     Op("min_scalar_type", _min_scalar_type, None),
     Op("may_share_memory", _overlap("may_share_memory", 0), None),
     Op("shares_memory", _overlap("shares_memory", -1), None),
-    Op("isclose", meta=elementwise),
-    Op("isneginf", meta=elementwise),
-    Op("isposinf", meta=elementwise),
+    Op("isclose", meta=_broadcasting),
+    Op("isneginf", on_arrays("isneginf"), _broadcasting),
+    Op("isposinf", on_arrays("isposinf"), _broadcasting),
 ]
 ROWS += [Op(name, meta=probe) for name in ("iscomplex", "isreal")]
 ROWS += [
     Op(name, meta=None)
     for name in (
-        "iscomplexobj isrealobj isscalar isfortran "
-        "result_type can_cast common_type"
+        "iscomplexobj isrealobj isscalar isfortran result_type can_cast common_type"
     ).split()
 ]

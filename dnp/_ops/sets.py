@@ -11,6 +11,7 @@ from numpy.lib._arraysetops_impl import UniqueAllResult, UniqueCountsResult, Uni
 
 from ._meta import probe
 from ._row import Op
+from .creation import as_array, on_arrays
 
 
 @functools.cache
@@ -23,20 +24,21 @@ def _unique(xp, ar, *args, sorted=True, **kwargs):
     # has no sorted=) always sorts. NumPy gets the flag: unsorted is faster there.
     if not sorted and _takes(xp.unique, "sorted"):
         kwargs["sorted"] = False
-    return xp.unique(ar, *args, **kwargs)
+    return xp.unique(as_array(xp, ar), *args, **kwargs)
 
 
 def _named(name, result_type):
-    return lambda xp, x: result_type(*getattr(xp, name)(x))
+    return lambda xp, x: result_type(*getattr(xp, name)(as_array(xp, x)))
 
 
 def _isin(xp, element, test_elements, assume_unique=False, invert=False, *, kind=None):
+    # NumPy makes both operands arrays (scalars and lists too); CuPy takes arrays only.
+    element, test_elements = xp.asarray(element), xp.asarray(test_elements)
     # kind= picks NumPy's algorithm, not the result. CuPy has one algorithm and no kind=, so the
     # argument is checked here as NumPy checks it, and passed on where the backend takes it.
     if kind not in (None, "sort", "table"):
         raise ValueError(f"Invalid kind: '{kind}'. Please use None, 'sort' or 'table'.")
-    dtypes = [xp.asarray(a).dtype for a in (element, test_elements)] if kind == "table" else []
-    if any(dt.kind not in "biu" for dt in dtypes):
+    if kind == "table" and not all(a.dtype.kind in "biu" for a in (element, test_elements)):
         raise ValueError(
             "The 'table' method is only supported for boolean or integer arrays. "
             "Please select 'sort' or None for kind."
@@ -53,4 +55,4 @@ ROWS = [
     Op("isin", _isin, probe),
 ]
 SET_OPS = "unique_values intersect1d union1d setdiff1d setxor1d".split()
-ROWS += [Op(name, meta=None) for name in SET_OPS]
+ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]

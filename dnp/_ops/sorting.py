@@ -10,6 +10,7 @@ import operator
 
 from ._meta import probe
 from ._row import Op
+from .creation import as_array, on_arrays
 
 
 def _no_order(order) -> None:
@@ -38,11 +39,11 @@ def _kind(kind, order, stable):
 
 
 def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
-    return xp.sort(a, axis=axis, kind=_kind(kind, order, stable))
+    return xp.sort(as_array(xp, a), axis=axis, kind=_kind(kind, order, stable))
 
 
 def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
-    return xp.argsort(a, axis=axis, kind=_kind(kind, order, stable))
+    return xp.argsort(as_array(xp, a), axis=axis, kind=_kind(kind, order, stable))
 
 
 def _select(name):
@@ -50,7 +51,7 @@ def _select(name):
         _no_order(order)
         if kind != "introselect":
             raise ValueError(f"select kind must be 'introselect' (got {kind!r})")
-        return getattr(xp, name)(a, kth, axis=axis)
+        return getattr(xp, name)(as_array(xp, a), kth, axis=axis)
 
     return forward
 
@@ -86,6 +87,6 @@ ROWS = [
     Op("lexsort", _lexsort, probe),
     Op("partition", _select("partition"), probe),
     Op("argpartition", _select("argpartition"), probe),
-    Op("searchsorted", meta=probe),
-    Op("sort_complex", meta=probe),
+    Op("searchsorted", on_arrays("searchsorted"), probe),
+    Op("sort_complex", on_arrays("sort_complex"), probe),
 ]

@@ -60,6 +60,16 @@ CLOSENESS = [
         id="isclose-tolerances",
     ),
     case("isclose", lambda xp: xp.isclose(1.0, 1.0 + 1e-9), id="isclose-scalars"),
+    case(
+        "isclose",
+        lambda xp: xp.isclose(b=arr(xp, (4,)), a=arr(xp), atol=arr(xp, (3, 1))),
+        id="isclose-keywords",
+    ),
+    case(
+        "isclose",
+        lambda xp: xp.isclose(arr(xp, dt="int8"), arr(xp, dt="uint64")),
+        id="isclose-ints",
+    ),
     case("isclose", lambda xp: xp.isclose(arr(xp), arr(xp, (3,))), id="isclose-shapes"),
     *by_dtype("array_equal", lambda xp, dt: xp.array_equal(arr(xp, dt=dt), arr(xp, dt=dt))),
     *by_dtype(
@@ -111,6 +121,7 @@ PREDICATES = [
     *by_dtype("isneginf", lambda xp, dt: xp.isneginf(arr(xp, dt=dt)), ["int8", "uint64", "bool"]),
     *by_dtype("isposinf", lambda xp, dt: xp.isposinf(arr(xp, dt=dt)), ["int32", "bool"]),
     case("isneginf", lambda xp: xp.isneginf(-numpy.inf), id="isneginf-scalar"),
+    case("isneginf", lambda xp: xp.isneginf(x=specials(xp)), id="isneginf-keyword"),
     case("isposinf", lambda xp: xp.isposinf([numpy.inf, 1.0]), id="isposinf-list"),
     case(
         "isneginf",
@@ -171,8 +182,11 @@ MEMORY += [
         lambda xp: (lambda x: xp.may_share_memory(x, x[1:], max_work=0))(arr(xp)),
         id="may_share_memory-max_work",
     ),
-    case("shares_memory", lambda xp: (lambda x: xp.shares_memory(x, x[1:], max_work=-1))(arr(xp)),
-         id="shares_memory-max_work"),
+    case(
+        "shares_memory",
+        lambda xp: (lambda x: xp.shares_memory(x, x[1:], max_work=-1))(arr(xp)),
+        id="shares_memory-max_work",
+    ),
 ]
 
 DTYPES = [

@@ -66,8 +66,11 @@ UNIQUE = [
         lambda xp: xp.unique_counts(with_nans(xp, "float32")),
         id="unique_counts-nan",
     ),
+    case("unique_counts", lambda xp: xp.unique_counts([2, 1, 2]), id="unique_counts-list"),
     case(
-        "unique_counts", lambda xp: xp.unique_counts(repeats(xp)).counts, id="unique_counts-field"
+        "unique_counts",
+        lambda xp: xp.unique_counts(repeats(xp)).counts,
+        id="unique_counts-field",
     ),
     *by_dtype("unique_inverse", lambda xp, dt: xp.unique_inverse(repeats(xp, dt)), SOME_DT),
     case("unique_inverse", lambda xp: xp.unique_inverse(with_nans(xp)), id="unique_inverse-nan"),
@@ -114,6 +117,9 @@ SET_OPS = [
         lambda xp: xp.setdiff1d(xp.unique(arr(xp, dt="int32")), [0, 1], assume_unique=True),
         id="setdiff1d-unique",
     ),
+    case("setdiff1d", lambda xp: xp.setdiff1d([5, 1, 2], (2, 7)), id="setdiff1d-lists"),
+    case("union1d", lambda xp: xp.union1d([5, 1], [2.5]), id="union1d-lists"),
+    case("setxor1d", lambda xp: xp.setxor1d([5, 1], [1, 3]), id="setxor1d-lists"),
     case("setdiff1d", lambda xp: xp.setdiff1d(arr(xp), arr(xp)), id="setdiff1d-empty"),
     *by_dtype("setxor1d", lambda xp, dt: xp.setxor1d(*pair(xp, dt))),
     case(
@@ -135,6 +141,8 @@ SET_OPS = [
         id="isin-unique",
     ),
     case("isin", lambda xp: xp.isin(2.0, arr(xp)), id="isin-scalar"),
+    case("isin", lambda xp: xp.isin(arr(xp, dt="int8"), 2), id="isin-scalar-test"),
+    case("isin", lambda xp: xp.isin([1, 5, 2], [2, 3]), id="isin-lists"),
     case(
         "isin",
         lambda xp: xp.isin(arr(xp, dt="int8"), arr(xp, (2, 2), "float64")),

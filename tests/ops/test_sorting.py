@@ -101,6 +101,7 @@ SORT = [
         lambda xp: xp.argsort(arr(xp, dt="bool"), axis=0, stable=True),
         id="argsort-ties-stable",
     ),
+    case("argsort", lambda xp: xp.argsort([3.5, 1, 2]), id="argsort-list"),
     case("argsort", lambda xp: xp.argsort(arr(xp), order=["x"]), id="argsort-order"),
     case("argsort", lambda xp: xp.argsort(arr(xp), axis=-3), id="argsort-bad-axis"),
     case("argsort", lambda xp: xp.argsort(arr(xp), kind="x"), id="argsort-bad-kind"),
@@ -157,6 +158,7 @@ PARTITION = [
     case(
         "partition", lambda xp: segments(xp, xp.partition(with_nans(xp), 1), 1), id="partition-nan"
     ),
+    case("partition", lambda xp: segments(xp, xp.partition([5, 1, 4], 1), 1), id="partition-list"),
     case("partition", lambda xp: xp.partition(arr(xp), 4), id="partition-bad-kth"),
     case("partition", lambda xp: xp.partition(arr(xp), 1, axis=2), id="partition-bad-axis"),
     case("partition", lambda xp: xp.partition(arr(xp), 1, kind="quick"), id="partition-bad-kind"),
@@ -227,6 +229,7 @@ SEARCH = [
             "bool",
         ],
     ),
+    case("sort_complex", lambda xp: xp.sort_complex([3, 1j, -2]), id="sort_complex-list"),
     case(
         "sort_complex",
         lambda xp: xp.sort_complex(arr(xp, (3, 4), "complex128")),
