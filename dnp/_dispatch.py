@@ -125,6 +125,8 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
                     if type(a) is ndarray and a._buf is res:
                         return a
                 return _new(res, CPU)
+            if isinstance(res, numpy.generic) and res.dtype.kind not in UNSUPPORTED_KINDS:
+                return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
 

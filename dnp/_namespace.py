@@ -243,6 +243,8 @@ def _attach_views(top: dict[str, Callable]) -> None:
 
     def set_part(part: Op):
         def setter(self, value):
+            if part is imag and self.dtype.kind != "c":
+                raise TypeError("array does not have imaginary part to set")
             dispatch(OPS["ndarray.__setitem__"], (dispatch(part, (self,), {}), Ellipsis, value), {})
 
         return setter

@@ -14,6 +14,7 @@ rules here rather than re-deriving one:
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, NamedTuple
 
@@ -123,10 +124,16 @@ def elementwise(op, args, kwargs):
     return Meta(shape, dtypes.dtype)
 
 
+@functools.cache
+def signature_of(fn) -> inspect.Signature:
+    """NumPy's signature of ``fn`` (cached: binding arguments is on the rule's path)."""
+    return inspect.signature(fn)
+
+
 def reduction(op, args, kwargs):
     """Shape from ``axis``/``keepdims`` (bound to NumPy's signature); dtype from a tiny stand-in."""
     np_fn = op.numpy_function()
-    bound = inspect.signature(np_fn).bind(*args, **kwargs)
+    bound = signature_of(np_fn).bind(*args, **kwargs)
     params = bound.arguments
     a_name = next(iter(params))
     a = params[a_name]
@@ -140,9 +147,8 @@ def reduction(op, args, kwargs):
     else:
         out_shape = tuple(n for i, n in enumerate(shape) if i not in axes)
     out = params.pop("out", None)
-    small = dict(params)
-    small[a_name] = standin((1,) * ndim, numpy.asarray(a).dtype if not _is_array(a) else a.dtype)
-    if _is_array(small.get("where")):
-        small["where"] = True
-    dtype = numpy.asarray(_quiet_call(np_fn, (), small)).dtype
+    params[a_name] = standin((1,) * ndim, a.dtype if _is_array(a) else numpy.asarray(a).dtype)
+    if "where" in params and not isinstance(params["where"], bool):
+        params["where"] = True  # a mask changes values, not the result's shape or dtype
+    dtype = numpy.asarray(_quiet_call(np_fn, bound.args, bound.kwargs)).dtype
     return Meta(out_shape, out.dtype if out is not None else dtype)
