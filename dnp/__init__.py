@@ -27,7 +27,11 @@ FROM_NUMPY = (
     "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
     "format_float_positional format_float_scientific base_repr binary_repr "
     # helpers on shapes, type codes and Python objects (they read no array data)
-    "ndindex broadcast_shapes iterable mintypecode typename"
+    "ndindex broadcast_shapes iterable mintypecode typename "
+    # NumPy classes that take dnp arrays through NumPy's protocols: poly1d keeps dnp coefficients
+    # (its methods call NumPy functions, which hand dnp arrays back to dnp); broadcast reads its
+    # arrays' values through __array__ (a sync point)
+    "poly1d broadcast"
 ).split()
 _FROM_NUMPY = {name: getattr(_numpy, name) for name in FROM_NUMPY if hasattr(_numpy, name)}
 globals().update(_FROM_NUMPY)

@@ -159,3 +159,14 @@ def test_deepcopy_of_containers(device):
     copied = copy.deepcopy(box)
     assert copied["a"][0] is copied["a"][1]  # memo: one array copied once
     assert copied["a"][0] is not x
+
+
+def test_numpy_classes_reexported_work_on_dnp_arrays():
+    p = dnp.poly1d(dnp.asarray([1.0, 2.0, 3.0]))
+    ref = numpy.poly1d([1.0, 2.0, 3.0])
+    x = dnp.asarray([0.5, 2.0])
+    assert isinstance(p.coeffs, dnp.ndarray) and isinstance(p(x), dnp.ndarray)
+    numpy.testing.assert_allclose(p(x).asnumpy(), ref(numpy.asarray([0.5, 2.0])))
+    numpy.testing.assert_allclose((p * p).coeffs.asnumpy(), (ref * ref).coeffs)
+    b = dnp.broadcast(dnp.ones((3, 1)), dnp.ones(4))
+    assert (b.shape, b.ndim, b.size, b.numiter) == ((3, 4), 2, 12, 2)
