@@ -8,10 +8,50 @@ without ``device=`` their result lives where the prototype does.
 probed (rule None); the printing functions return strings.
 """
 
+import inspect
+import operator
+
 import numpy
 
-from ._meta import _quiet_call, _replace, describe, probe
+from ._meta import Meta, _is_array, _quiet_call, _replace, describe, probe, standin
 from ._row import Op
+
+
+def _dims(shape) -> tuple[int, ...]:
+    """``shape`` as NumPy reads it: one integer or a sequence of them, none negative."""
+    try:
+        dims = (operator.index(shape),)
+    except TypeError:
+        dims = tuple(operator.index(n) for n in shape)
+    if any(n < 0 for n in dims):
+        raise ValueError("negative dimensions are not allowed")
+    return dims
+
+
+def _meta_of(x):
+    return x if _is_array(x) else numpy.asarray(x)
+
+
+def filled(op, args, kwargs):
+    """``empty``/``zeros``/``ones``/``full`` and their ``*_like``: the shape from the arguments,
+    the dtype from NumPy's own call on a 0-d stand-in. Unlike ``probe``, nothing of the result's
+    size is allocated or filled."""
+    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    first = next(iter(params))
+    rest = {k: v for k, v in params.items() if k not in (first, "shape", "device", "like")}
+    if first == "shape":
+        dims, lead = _dims(params["shape"]), ()
+    else:  # the prototype of a *_like
+        proto = _meta_of(params[first])
+        shape = params.get("shape")
+        dims = proto.shape if shape is None else _dims(shape)
+        lead = numpy.zeros((), proto.dtype)
+    fill = rest.get("fill_value")
+    if fill is not None and not numpy.isscalar(fill):
+        fill = _meta_of(fill)
+        numpy.broadcast_to(standin(fill.shape, fill.dtype), dims)  # NumPy's error if it cannot
+        rest["fill_value"] = numpy.zeros((), fill.dtype)
+    return Meta(dims, _quiet_call(op.kernel(numpy), (lead,), rest).dtype)
 
 
 def as_array(xp, a):
@@ -129,17 +169,18 @@ def _fromfunction(xp, function, shape, *, dtype=float, **kwargs):
 
 
 PLAIN = (
-    "empty zeros ones full array asarray asanyarray ascontiguousarray asfortranarray "
+    "array asarray asanyarray ascontiguousarray asfortranarray "
     "arange linspace eye identity tri frombuffer fromstring from_dlpack"
 ).split()
+LIKE = ("empty_like", "zeros_like", "ones_like")
 
 ROWS = [Op(name, meta=probe, creation=True) for name in PLAIN]
-LIKE = ("empty_like", "zeros_like", "ones_like")
-ROWS += [Op(name, _like(name), probe, creation=True) for name in LIKE]
+ROWS += [Op(name, meta=filled, creation=True) for name in ("empty", "zeros", "ones", "full")]
+ROWS += [Op(name, _like(name), filled, creation=True) for name in LIKE]
 ROWS += [Op(name, meta=probe) for name in "logspace diag tril triu vander".split()]
 ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
 ROWS += [
-    Op("full_like", _full_like, probe, creation=True),
+    Op("full_like", _full_like, filled, creation=True),
     Op("require", _require, probe, creation=True),
     Op("asarray_chkfinite", meta=probe),  # raises for NaN/inf when it runs, as it reads the data
     Op("copy", _copy, probe),

@@ -193,7 +193,7 @@ SEARCH = [
     ),
     case(
         "searchsorted",
-        lambda xp: xp.searchsorted(xp.sort(arr(xp, (12,))), arr(xp, (5,), 2), side="right"),
+        lambda xp: xp.searchsorted(xp.sort(arr(xp, (12,))), arr(xp, (5,), offset=2), side="right"),
         id="searchsorted-right",
     ),
     case(
