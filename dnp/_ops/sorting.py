@@ -6,11 +6,24 @@ fields, so ``order=`` raises NumPy's error for unstructured arrays. ``partition`
 only partly ordered: which order each side comes in is the backend's choice, as in NumPy.
 """
 
+import inspect
 import operator
 
-from ._meta import probe
+import numpy
+
+from ._meta import Meta, _is_array, _quiet_call, probe, standin
 from ._row import Op
 from .creation import as_array, on_arrays
+
+
+def _sorted(op, args, kwargs):
+    """``sort``/``argsort``: the input's shape (flat for ``axis=None``); the dtype and NumPy's
+    checks of the other arguments from the call on a one-element stand-in, not a full-size sort."""
+    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    a = params["a"] if _is_array(params["a"]) else numpy.asarray(params["a"])
+    params["a"] = standin((1,) * a.ndim, a.dtype)
+    dtype = _quiet_call(op.kernel(numpy), (), params).dtype
+    return Meta((a.size,) if params.get("axis", -1) is None else a.shape, dtype)
 
 
 def _no_order(order) -> None:
@@ -82,8 +95,8 @@ def _lexsort(xp, keys, axis=-1):
 
 
 ROWS = [
-    Op("sort", _sort, probe),
-    Op("argsort", _argsort, probe),
+    Op("sort", _sort, _sorted),
+    Op("argsort", _argsort, _sorted),
     Op("lexsort", _lexsort, probe),
     Op("partition", _select("partition"), probe),
     Op("argpartition", _select("argpartition"), probe),
