@@ -4,8 +4,11 @@ Rows whose NumPy function takes ``device=`` or ``like=`` are ``creation=True``: 
 result on ``device=`` (else the inputs' device, else the default device) and drops ``like=``. The
 ``*_like`` rows are creation rows too, so ``zeros_like(a, device='gpu')`` places its result there;
 without ``device=`` their result lives where the prototype does.
-``fromiter`` consumes its iterator and ``fromfunction`` calls the user's function, so neither is
-probed (rule None); the printing functions return strings.
+
+Metadata: ``filled`` (shape constructors, ``*_like``) and ``converted`` (conversions of arrays)
+allocate nothing of the result's size; ranges and grids are probed. ``fromiter`` consumes its
+iterator and ``fromfunction`` calls the user's function, so neither is probed (rule None); the
+printing functions return strings.
 """
 
 import inspect
@@ -28,6 +31,12 @@ def _dims(shape) -> tuple[int, ...]:
     return dims
 
 
+def _bound(op, args, kwargs) -> dict:
+    """The arguments by NumPy's parameter names, without the placement ones dispatch consumes."""
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "like")}
+    return inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+
+
 def _meta_of(x):
     return x if _is_array(x) else numpy.asarray(x)
 
@@ -36,9 +45,9 @@ def filled(op, args, kwargs):
     """``empty``/``zeros``/``ones``/``full`` and their ``*_like``: the shape from the arguments,
     the dtype from NumPy's own call on a 0-d stand-in. Unlike ``probe``, nothing of the result's
     size is allocated or filled."""
-    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    params = _bound(op, args, kwargs)
     first = next(iter(params))
-    rest = {k: v for k, v in params.items() if k not in (first, "shape", "device", "like")}
+    rest = {k: v for k, v in params.items() if k not in (first, "shape")}
     if first == "shape":
         dims, lead = _dims(params["shape"]), ()
     else:  # the prototype of a *_like
@@ -52,6 +61,19 @@ def filled(op, args, kwargs):
         numpy.broadcast_to(standin(fill.shape, fill.dtype), dims)  # NumPy's error if it cannot
         rest["fill_value"] = numpy.zeros((), fill.dtype)
     return Meta(dims, _quiet_call(op.kernel(numpy), (lead,), rest).dtype)
+
+
+def converted(op, args, kwargs):
+    """``array``/``asarray``/``copy``/... of an array: its shape (after any ``ndmin``), the dtype
+    and NumPy's checks from the call on a one-element stand-in; other data is probed."""
+    params = _bound(op, args, kwargs)
+    first = next(iter(params))
+    a = params[first]
+    if not _is_array(a):
+        return probe(op, args, kwargs)
+    rest = {k: v for k, v in params.items() if k != first}
+    small = _quiet_call(op.kernel(numpy), (standin((1,) * a.ndim, a.dtype),), rest)
+    return Meta((1,) * (small.ndim - a.ndim) + a.shape, small.dtype)
 
 
 def as_array(xp, a):
@@ -168,22 +190,21 @@ def _fromfunction(xp, function, shape, *, dtype=float, **kwargs):
     return function(*xp.indices(shape, dtype=dtype), **kwargs)
 
 
-PLAIN = (
-    "array asarray asanyarray ascontiguousarray asfortranarray "
-    "arange linspace eye identity tri frombuffer fromstring from_dlpack"
-).split()
+FROM_DATA = "array asarray asanyarray ascontiguousarray asfortranarray".split()
+PLAIN = "arange linspace eye identity tri frombuffer fromstring from_dlpack".split()
 LIKE = ("empty_like", "zeros_like", "ones_like")
 
-ROWS = [Op(name, meta=probe, creation=True) for name in PLAIN]
+ROWS = [Op(name, meta=converted, creation=True) for name in FROM_DATA]
+ROWS += [Op(name, meta=probe, creation=True) for name in PLAIN]
 ROWS += [Op(name, meta=filled, creation=True) for name in ("empty", "zeros", "ones", "full")]
 ROWS += [Op(name, _like(name), filled, creation=True) for name in LIKE]
 ROWS += [Op(name, meta=probe) for name in "logspace diag tril triu vander".split()]
 ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
 ROWS += [
     Op("full_like", _full_like, filled, creation=True),
-    Op("require", _require, probe, creation=True),
-    Op("asarray_chkfinite", meta=probe),  # raises for NaN/inf when it runs, as it reads the data
-    Op("copy", _copy, probe),
+    Op("require", _require, converted, creation=True),
+    Op("asarray_chkfinite", meta=converted),  # raises for NaN/inf when it runs: reads the data
+    Op("copy", _copy, converted),
     Op("diagflat", on_arrays("diagflat"), probe),
     Op("geomspace", _geomspace, _geomspace_meta),
     Op("meshgrid", _meshgrid, probe),
