@@ -5,8 +5,12 @@ the values sorted.
 """
 
 import numpy
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from tests.conformance import case, conformance
+from tests.conformance import DEVICES, case, compare, conformance
 from tests.samples import ALL_DTYPES, sample
 
 SOME_DT = ["bool", "int8", "uint32", "int64", "float16", "float32", "float64", "complex64"]
@@ -156,3 +160,31 @@ SET_OPS = [
 CASES = UNIQUE + SET_OPS
 
 test_conformance = conformance(CASES)
+
+
+# Small value ranges, so that values repeat and the operands overlap; NaNs in the floats.
+ARRAYS = st.sampled_from(["int8", "uint8", "int64", "float32", "float64"]).flatmap(
+    lambda dt: hnp.arrays(
+        dt,
+        hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=6),
+        elements=st.integers(0, 5) if dt[0] in "iu" else st.sampled_from([0.0, 1.5, numpy.nan]),
+    )
+)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@given(a=ARRAYS, b=ARRAYS)
+def test_set_routines_match_numpy(device, a, b):
+    def body(xp):
+        x, y = xp.asarray(a), xp.asarray(b)
+        return (
+            xp.unique(x, return_index=True, return_inverse=True, return_counts=True),
+            xp.unique_all(x),
+            xp.intersect1d(x, y, return_indices=True),
+            xp.union1d(x, y),
+            xp.setdiff1d(x, y),
+            xp.setxor1d(x, y),
+            xp.isin(x, y, invert=True),
+        )
+
+    compare(body, device)

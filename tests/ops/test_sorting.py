@@ -6,8 +6,12 @@ cases hold on any backend.
 """
 
 import numpy
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from tests.conformance import case, conformance
+from tests.conformance import DEVICES, case, compare, conformance
 from tests.samples import ALL_DTYPES, sample
 
 NUMERIC = [dt for dt in ALL_DTYPES if dt != "bool"]
@@ -240,3 +244,28 @@ SEARCH = [
 CASES = SORT + PARTITION + SEARCH
 
 test_conformance = conformance(CASES)
+
+
+# Arrays of any shape with ties, NaNs, infinities and signed zeros.
+ARRAYS = hnp.arrays(
+    st.sampled_from(["bool", "int8", "uint16", "int64", "float32", "float64"]),
+    hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6),
+)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@given(a=ARRAYS, data=st.data())
+def test_sorts_match_numpy(device, a, data):
+    axis = data.draw(st.sampled_from([None, *range(-a.ndim, a.ndim)]))
+    v = data.draw(hnp.arrays(a.dtype, hnp.array_shapes(min_dims=0, max_dims=2, max_side=4)))
+
+    def body(xp):
+        x = xp.asarray(a)
+        flat = xp.sort(x, axis=None)
+        return (
+            xp.sort(x, axis=axis),
+            xp.argsort(x, axis=axis, stable=True),
+            xp.searchsorted(flat, xp.asarray(v), side="right"),
+        )
+
+    compare(body, device)
