@@ -148,10 +148,11 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         xkwargs.pop("like", None)
         if target is not None or dev is None:
             dev = get_device(target)
-        if dev is not CPU:
-            xargs = [unwrap_host(a, dev) for a in xargs]
     elif dev is None:
         dev = get_device(None)
+    if dev is not CPU:  # NumPy arrays among the arguments are host data: move them, as CuPy won't
+        xargs = [unwrap_host(a, dev) for a in xargs]
+        xkwargs = {k: unwrap_host(v, dev) for k, v in xkwargs.items()}
     meta = _meta_or_error(op, args, kwargs) if CHECK_META else None
     if dev is CPU:
         res = op.kernel(numpy)(*xargs, **xkwargs)
@@ -165,7 +166,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
 
 
 def unwrap_host(x: Any, dev: Device) -> Any:
-    """Host data (NumPy arrays) among a creation op's inputs, moved to ``dev``."""
+    """Host data (a NumPy array) among an op's arguments, moved to ``dev``."""
     if isinstance(x, numpy.ndarray):
         return dev.from_host(x)
     return x
