@@ -27,7 +27,7 @@ FROM_NUMPY = (
     "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
     "format_float_positional format_float_scientific base_repr binary_repr "
     # helpers on shapes, type codes and Python objects (they read no array data)
-    "ndindex broadcast_shapes iterable mintypecode typename "
+    "ndindex broadcast_shapes iterable mintypecode typename s_ index_exp "
     # NumPy classes that take dnp arrays through NumPy's protocols: poly1d keeps dnp coefficients
     # (its methods call NumPy functions, which hand dnp arrays back to dnp); broadcast reads its
     # arrays' values through __array__ (a sync point)
@@ -58,6 +58,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
     savez,
     savez_compressed,
 )
+from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.numerical import vectorize  # noqa: E402
 
 __version__ = "0.1.0"
@@ -77,4 +78,15 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
-__all__ += ["vectorize", "loadtxt", "save", "savetxt", "savez", "savez_compressed"]
+__all__ += [
+    "mgrid",
+    "ogrid",
+    "r_",
+    "c_",
+    "vectorize",
+    "loadtxt",
+    "save",
+    "savetxt",
+    "savez",
+    "savez_compressed",
+]

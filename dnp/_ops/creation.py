@@ -16,6 +16,7 @@ import operator
 
 import numpy
 
+from .._dispatch import dispatch
 from ._meta import Meta, _is_array, _quiet_call, _replace, describe, probe, standin
 from ._row import Op
 
@@ -212,3 +213,31 @@ ROWS += [
     Op("fromfunction", _fromfunction, None, creation=True),
     Op("fromiter", meta=None, creation=True),  # probing would consume the iterator
 ]
+
+
+class IndexTrick:
+    """``mgrid``, ``ogrid``, ``r_``, ``c_``: arrays built by indexing an object. See `numpy.mgrid`.
+
+    ``dnp.mgrid[0:3, 0:4]`` runs the backend's own index trick on the default device (or the
+    device of the arrays inside the brackets).
+    """
+
+    __slots__ = ("_op",)
+
+    def __init__(self, op: Op) -> None:
+        self._op = op
+
+    def __getitem__(self, key):
+        return dispatch(self._op, (key,), {})
+
+    def __repr__(self) -> str:
+        return f"dnp.{self._op.name.partition('.')[0]}"
+
+
+def _index_trick(name: str) -> Op:
+    return Op(f"{name}.__getitem__", lambda xp, key: getattr(xp, name)[key], probe, creation=True)
+
+
+INDEX_TRICKS = {name: _index_trick(name) for name in ("mgrid", "ogrid", "r_", "c_")}
+ROWS += INDEX_TRICKS.values()
+mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())

@@ -407,6 +407,19 @@ PRINTING = [
 
 CASES = FROM_DATA + SHAPES + RANGES + GRIDS + PRINTING
 
+# Index tricks: arrays made by indexing mgrid/ogrid/r_/c_ (with dnp arrays inside the brackets too).
+CASES += [
+    case("mgrid.__getitem__", lambda xp: xp.mgrid[0:3, 0:4], id="mgrid"),
+    case("mgrid.__getitem__", lambda xp: xp.mgrid[-1:1:5j], id="mgrid-complex-step"),
+    case("ogrid.__getitem__", lambda xp: xp.ogrid[0:3, 0:4:2], id="ogrid"),
+    case("r_.__getitem__", lambda xp: xp.r_[xp.asarray([1, 2]), 0, 5:8], id="r_"),
+    case(
+        "r_.__getitem__", lambda xp: xp.r_["0,2", xp.asarray([1.0, 2]), [3, 4]], id="r_-directive"
+    ),
+    case("c_.__getitem__", lambda xp: xp.c_[xp.asarray([1, 2]), xp.asarray([3.5, 4])], id="c_"),
+    case("c_.__getitem__", lambda xp: xp.c_[xp.ones((2, 2)), xp.ones((3, 2))], id="c_-bad"),
+]
+
 test_conformance = conformance(CASES)
 
 
