@@ -15,6 +15,8 @@ disagrees with what the op produced, so the rules are exercised by every conform
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy
@@ -23,6 +25,12 @@ from ._backend import CPU, Device, get_device
 from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
+# Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
+RECORDING = 0
+TAPE: Callable | None = None
+# Write counts of the buffers (by memory owner) that a tape saved for its backward pass: an op
+# writing into one in place bumps its count, so backward can refuse a stale saved value.
+VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _SEQUENCES = (list, tuple)
 _SCALARS = frozenset((int, float, complex, bool, slice, type(None), type(Ellipsis)))
 
@@ -105,8 +113,9 @@ def _wrap(res: Any, dev: Device, known: list[ndarray]) -> Any:
 
 def dispatch(op, args: tuple, kwargs: dict) -> Any:
     """Run ``op`` on dnp (or plain) arguments; return dnp arrays. See the module docstring."""
-    # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords.
-    if not kwargs and not op.creation and not CHECK_META:
+    # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
+    # nothing recording, no in-place write into a buffer a tape saved.
+    if not (kwargs or op.creation or CHECK_META or RECORDING or (op.inplace and VERSIONS)):
         xargs = []
         for a in args:
             if type(a) is ndarray:
@@ -128,6 +137,8 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
             if isinstance(res, numpy.generic) and res.dtype.kind not in UNSUPPORTED_KINDS:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
+    if RECORDING:
+        return TAPE(op, args, kwargs)
     return _dispatch(op, args, kwargs)
 
 
@@ -162,7 +173,21 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     out = _wrap(res, dev, unwrap.known)
     if meta is not None:
         _check_meta(op, meta, out)
+    if VERSIONS and (op.inplace or "out" in kwargs):
+        _count_writes(args[0] if op.inplace else kwargs["out"])
     return out
+
+
+def _count_writes(written) -> None:
+    for a in written if type(written) is tuple else (written,):
+        if isinstance(a, ndarray):
+            buf = a._buf
+            owner = buf if buf.base is None else buf.base
+            try:
+                if owner in VERSIONS:
+                    VERSIONS[owner] += 1
+            except TypeError:  # not weakly referenceable: no tape can have saved it
+                pass
 
 
 def unwrap_host(x: Any, dev: Device) -> Any:

@@ -30,7 +30,8 @@ class ndarray:
     the usual way to make one is ``dnp.array``/``dnp.asarray``/``dnp.zeros``.
     """
 
-    __slots__ = ("_buf", "_device", "__weakref__")
+    # _ag: autograd's record of this array (None: no gradient flows through it); see autograd.py
+    __slots__ = ("_buf", "_device", "_ag", "__weakref__")
     __module__ = "dnp"
     __array_priority__ = 100.0
     __hash__ = None  # type: ignore[assignment]  # mutable, like numpy.ndarray
@@ -212,6 +213,7 @@ def _new(buf, device: Device) -> ndarray:
     obj = object.__new__(ndarray)
     obj._buf = buf
     obj._device = device
+    obj._ag = None
     return obj
 
 

@@ -48,3 +48,11 @@ def _collect() -> dict[str, Op]:
 
 
 OPS = _collect()
+# Ops with no gradient (integer, boolean or non-array results, or locally constant): their
+# results are not tracked by autograd.
+NONDIFFERENTIABLE = frozenset().union(*(getattr(m, "NONDIFFERENTIABLE", ()) for m in MODULES))
+# Ops that are differentiable but have no gradient rule yet, each with the reason: a gradient
+# that reaches one raises NotImplementedError naming it.
+NO_GRADIENT: dict[str, str] = {}
+for _module in MODULES:
+    NO_GRADIENT.update(getattr(_module, "NO_GRADIENT", {}))

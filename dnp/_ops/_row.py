@@ -28,9 +28,14 @@ class Op:
     from the inputs' metadata, without running the op on the data; ``None`` marks an op whose
     result shape depends on the data (the executor waits for its inputs and runs it at once).
     ``creation``: the op takes ``device=`` (and ``like=``); makes arrays from nothing or host data.
+    ``vjp``: the gradient rule, a tuple with one function per positional array argument,
+    ``vjp[i](g, ans, *args, **kwargs)`` -> the gradient with respect to ``args[i]`` given ``g``,
+    the gradient with respect to the result ``ans``; written with dnp functions, so it can be
+    differentiated again. ``None``: the op has no gradient (see ``autograd.NONDIFFERENTIABLE``).
+    ``inplace``: the op writes into its first argument (``a[k] = v``, ``a.sort()``, ``np.put``).
     """
 
-    __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels")
+    __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels", "vjp", "inplace")
 
     def __init__(
         self,
@@ -40,12 +45,16 @@ class Op:
         *,
         creation: bool = False,
         doc: str | None = None,
+        vjp: tuple[Callable, ...] | None = None,
+        inplace: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
         self.meta = meta
         self.creation = creation
         self.doc = doc
+        self.vjp = vjp
+        self.inplace = inplace
         self.kernels: dict[Any, Callable] = {}
 
     def __repr__(self) -> str:
@@ -77,3 +86,13 @@ class Op:
             return resolve(numpy, self.name)
         except AttributeError:
             return None
+
+
+def attach_vjps(rows: list[Op], vjps: dict[str, tuple]) -> None:
+    """Give the rows named in ``vjps`` their gradient rules (a module's ``VJPS`` table)."""
+    by_name = {op.name: op for op in rows}
+    unknown = set(vjps) - set(by_name)
+    if unknown:
+        raise RuntimeError(f"VJPs for rows this module does not define: {sorted(unknown)}")
+    for name, rules in vjps.items():
+        by_name[name].vjp = rules

@@ -4,6 +4,9 @@ reduceat). Each ufunc's forward is the backend's ufunc of the same name; ``out=`
 ...) are found from NumPy's own namespace, so they are not rows.
 """
 
+import dnp as np  # VJP rules are dnp code (see _grad.py)
+
+from ._grad import conj, unbroadcast
 from ._meta import elementwise, probe
 from ._row import Op
 
@@ -29,6 +32,17 @@ UFUNC_METHODS = ("reduce", "accumulate", "outer", "at", "reduceat")
 
 UFUNCS = ARITHMETIC + EXP_LOG + TRIG + ROUNDING + FLOATING + BITWISE + COMPARISON + LOGICAL
 
-ROWS = [Op(name, meta=elementwise) for name in UFUNCS]
+# Gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)``.
+VJPS = {
+    "add": (lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y)),
+    "multiply": (
+        lambda g, ans, x, y: unbroadcast(g * conj(y), x),
+        lambda g, ans, x, y: unbroadcast(g * conj(x), y),
+    ),
+    "conjugate": (lambda g, ans, x: unbroadcast(np.conjugate(g), x),),
+}
+NONDIFFERENTIABLE = frozenset(BITWISE + COMPARISON + LOGICAL)
+
+ROWS = [Op(name, meta=elementwise, vjp=VJPS.get(name)) for name in UFUNCS]
 ROWS += [Op(name, meta=probe) for name in GUFUNCS]
 ROWS += [Op(f"{u}.{m}", meta=probe) for u in UFUNCS + GUFUNCS for m in UFUNC_METHODS]

@@ -13,9 +13,12 @@ import inspect
 import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
+import dnp as np  # VJP rules are dnp code (see _grad.py)
+
 from .._ndarray import ndarray
+from ._grad import unbroadcast
 from ._meta import Meta, elementwise, probe
-from ._row import Op
+from ._row import Op, attach_vjps
 
 
 def _is_array(x) -> bool:
@@ -221,3 +224,11 @@ ROWS += [
     Op("ndim", meta=None),
     Op("size", meta=None),
 ]
+
+
+# --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
+VJPS = {
+    "broadcast_to": (lambda g, ans, a, shape, subok=False: unbroadcast(g, a),),
+    "real": (lambda g, ans, x: g * (1 + 0j) if np.iscomplexobj(x) else g,),
+}
+attach_vjps(ROWS, VJPS)

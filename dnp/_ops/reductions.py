@@ -7,8 +7,11 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
+import dnp as np  # VJP rules are dnp code (see _grad.py)
+
+from ._grad import expand_reduced
 from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, reduction, standin
-from ._row import Op
+from ._row import Op, attach_vjps
 
 # (a, axis=None, ..., keepdims=...): shape from axis/keepdims, dtype from a one-element stand-in.
 SUMS = ["sum", "prod", "nansum", "nanprod"]
@@ -342,3 +345,12 @@ ROWS += [
     Op("corrcoef", meta=_probe_ones),
     Op("digitize", meta=_digitize_meta),
 ]
+
+
+# --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
+def _sum_vjp(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    return np.broadcast_to(expand_reduced(g, np.shape(a), axis, keepdims), np.shape(a))
+
+
+VJPS = {"sum": (_sum_vjp,)}
+attach_vjps(ROWS, VJPS)

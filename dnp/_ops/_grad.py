@@ -1,0 +1,44 @@
+"""Helpers shared by the VJP rules in the op table.
+
+Rules are written with dnp functions (``np`` below is the public namespace, imported lazily by
+module reference), so that with ``create_graph=True`` the backward pass is itself recorded.
+
+Complex convention (PyTorch's): the gradient of a real loss ``L`` with respect to ``z = x + iy``
+is ``dL/dx + i dL/dy``. For a holomorphic ``f``, the rule is ``g * conj(f'(z))``; ``unbroadcast``
+drops the imaginary part when the input was real.
+"""
+
+from __future__ import annotations
+
+import dnp as np  # the public namespace; only attributes used at call time (after import)
+
+
+def unbroadcast(g, x):
+    """``g`` summed down to ``x``'s shape (undoing broadcasting) and made real if ``x`` is real."""
+    shape = np.shape(x)
+    if g.shape != shape:
+        extra = g.ndim - len(shape)
+        if extra:
+            g = g.sum(axis=tuple(range(extra)))
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+    if g.dtype.kind == "c" and np.result_type(x).kind != "c":
+        g = g.real
+    return g
+
+
+def conj(x):
+    """``conj(x)``, without a copy for real ``x`` (the common case)."""
+    return np.conjugate(x) if np.iscomplexobj(x) else x
+
+
+def expand_reduced(g, shape, axis, keepdims: bool):
+    """A reduction's output gradient ``g`` reshaped to broadcast against its input's ``shape``."""
+    if keepdims or axis is None and g.ndim == 0:
+        return g
+    if axis is None:
+        return g.reshape((1,) * len(shape))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = sorted(a % len(shape) for a in axes)
+    return np.expand_dims(g, tuple(axes))

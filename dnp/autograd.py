@@ -1,0 +1,528 @@
+"""Tape-based automatic differentiation, MXNet style.
+
+``x.attach_grad()`` marks a leaf; inside ``with autograd.record():`` every dispatched op whose
+inputs carry a gradient appends a node to the tape (its row's ``vjp`` rules, its arguments and its
+result); ``y.backward()`` walks the tape backwards and writes ``x.grad``. VJP rules are written
+with dnp functions, so ``create_graph=True`` records the backward pass itself and gradients can
+be differentiated again. A node keeps references to the arrays it needs; writing into one of them
+in place after it was saved makes ``backward`` raise instead of returning a wrong gradient.
+
+Non-scalar heads without ``head_grad`` get a head gradient of ones (MXNet's rule: the gradient
+of the sum of the head's elements). ``max``/``min`` split the gradient equally between tied
+elements.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from . import _dispatch
+from ._dispatch import _dispatch as _run
+from ._ndarray import _new, ndarray
+from ._ops import NONDIFFERENTIABLE, Op
+
+__all__ = [
+    "record",
+    "pause",
+    "train_mode",
+    "predict_mode",
+    "is_recording",
+    "is_training",
+    "backward",
+    "grad",
+    "grad_fn",
+    "value_and_grad",
+    "mark_variables",
+    "Function",
+]
+
+
+class _State(threading.local):
+    recording = False
+    training = False
+
+
+_state = _State()
+
+
+# --- what an array carries: a Leaf (attach_grad) or (Node, output index) -----------------------
+class Leaf:
+    """A variable the user asked the gradient of: ``x.attach_grad(grad_req)``."""
+
+    __slots__ = ("grad_req", "grad", "__weakref__")
+
+    def __init__(self, grad_req: str, grad: ndarray | None) -> None:
+        self.grad_req = grad_req
+        self.grad = grad
+
+
+class Node:
+    """One recorded call: the rules to send gradients back to its inputs, and what they need."""
+
+    __slots__ = ("name", "rules", "args", "kwargs", "ans", "parents", "saved", "__weakref__")
+
+    def __init__(self, name, rules, args, kwargs, ans, parents, saved) -> None:
+        self.name = name
+        self.rules = rules  # rules[i](g, ans, *args, **kwargs) -> gradient of args[i]
+        self.args = args
+        self.kwargs = kwargs
+        self.ans = ans
+        self.parents = parents  # [(i, j, record)]: args[i] (or args[i][j]) and its _ag record
+        self.saved = saved  # [(buffer owner, version)] of every array the node holds
+
+    def free(self) -> None:
+        self.args = self.kwargs = self.ans = self.saved = None
+
+
+def _owner(buf):
+    base = buf.base
+    return buf if base is None else base
+
+
+def _version_of(buf) -> tuple[Any, int] | None:
+    owner = _owner(buf)
+    try:
+        return owner, _dispatch.VERSIONS.setdefault(owner, 0)
+    except TypeError:  # an owner that cannot be weakly referenced (bytes): never written in place
+        return None
+
+
+# --- recording -------------------------------------------------------------------------------
+def _differentiable(a) -> bool:
+    return isinstance(a, ndarray) and a._ag is not None
+
+
+def _parents(args: tuple) -> list[tuple[int, int | None, Any]]:
+    found = []
+    for i, a in enumerate(args):
+        if isinstance(a, ndarray):
+            if a._ag is not None:
+                found.append((i, None, a._ag))
+        elif type(a) in (list, tuple):
+            found.extend((i, j, x._ag) for j, x in enumerate(a) if _differentiable(x))
+    return found
+
+
+def _arrays_in(obj) -> Iterator[ndarray]:
+    if isinstance(obj, ndarray):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            yield from _arrays_in(x)
+
+
+def _snapshot(a: ndarray) -> ndarray:
+    """The value ``a`` holds now, as a new array carrying ``a``'s history (before a write)."""
+    copy = _new(a._buf.copy(), a._device)
+    copy._ag = a._ag
+    return copy
+
+
+def _written(op: Op, args: tuple, kwargs: dict) -> list[ndarray]:
+    """The arrays the op writes into: ``out=``, or the first argument of an in-place op."""
+    if op.inplace:
+        return [args[0]] if args and isinstance(args[0], ndarray) else []
+    return list(_arrays_in(kwargs.get("out")))
+
+
+def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
+    """``dispatch`` while any thread records: run the op; append a node if gradients flow."""
+    if not _state.recording:
+        return _run(op, args, kwargs)
+    targets = _written(op, args, kwargs)
+    for t in targets:
+        if isinstance(t._ag, Leaf):
+            raise RuntimeError(
+                f"dnp.{op.name} writes in place into an array with attach_grad() while recording; "
+                "update parameters outside autograd.record(), or write into a copy"
+            )
+    # Inputs the op overwrites: the tape keeps their old values (and history) in a snapshot.
+    snaps = {id(t): _snapshot(t) for t in targets if t._ag is not None and _is_input(t, args)}
+    rec_args = tuple(snaps.get(id(a), a) if isinstance(a, ndarray) else a for a in args)
+    result = _run(op, args, kwargs)
+    parents = _parents(rec_args)
+    if not parents or op.name in NONDIFFERENTIABLE:
+        for t in targets:
+            t._ag = None  # now holds values that carry no gradient
+        return result
+    rec_kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    if op.inplace:
+        ans = targets[0]
+    elif targets:
+        ans = targets[0] if len(targets) == 1 else tuple(targets)
+    else:
+        ans = result
+    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)))
+    return result
+
+
+def _is_input(t: ndarray, args: tuple) -> bool:
+    return any(a is t for a in _arrays_in(args))
+
+
+def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:
+    saved = [v for a in (*_arrays_in(args), *_arrays_in(ans)) if (v := _version_of(a._buf))]
+    node = Node(name, rules, args, kwargs, ans, parents, saved)
+    multi = isinstance(ans, (tuple, list))
+    for k, t in enumerate(targets):
+        if t.dtype.kind in "fc":
+            t._ag = (node, k if multi else None)
+        else:
+            t._ag = None  # integer and boolean results carry no gradient
+
+
+# --- public API --------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _scope(recording: bool | None = None, training: bool | None = None):
+    prev = _state.recording, _state.training
+    if recording is not None:
+        _state.recording = recording
+        _dispatch.RECORDING += 1 if recording else 0
+    if training is not None:
+        _state.training = training
+    try:
+        yield
+    finally:
+        if recording:
+            _dispatch.RECORDING -= 1
+        _state.recording, _state.training = prev
+
+
+def record(train_mode: bool = True):
+    """Record the ops in this block for ``backward`` (and set training mode)."""
+    return _scope(True, train_mode)
+
+
+def pause(train_mode: bool = False):
+    """Stop recording inside this block."""
+    return _scope(False, train_mode)
+
+
+def train_mode():
+    """Training mode (for layers like dropout) without changing recording."""
+    return _scope(None, True)
+
+
+def predict_mode():
+    """Prediction mode without changing recording."""
+    return _scope(None, False)
+
+
+def is_recording() -> bool:
+    return _state.recording
+
+
+def is_training() -> bool:
+    return _state.training
+
+
+def _check_floating(x: ndarray, what: str) -> None:
+    if not isinstance(x, ndarray):
+        raise TypeError(f"{what} must be a dnp.ndarray, not {type(x).__name__}")
+    if x.dtype.kind not in "fc":
+        raise TypeError(
+            f"{what} has dtype {x.dtype}: only floating and complex arrays carry gradients"
+        )
+
+
+def mark_variables(variables, gradients=None, grad_reqs="write") -> None:
+    """Make arrays leaves of the tape, with gradient buffers (MXNet's mark_variables)."""
+    variables = [variables] if isinstance(variables, ndarray) else list(variables)
+    reqs = [grad_reqs] * len(variables) if isinstance(grad_reqs, str) else list(grad_reqs)
+    grads = gradients if gradients is not None else [None] * len(variables)
+    for x, req, g in zip(variables, reqs, grads, strict=True):
+        if req not in ("write", "add", "null"):
+            raise ValueError(f"grad_req must be 'write', 'add' or 'null', not {req!r}")
+        _check_floating(x, "attach_grad: the array")
+        if req == "null":
+            x._ag = None
+            continue
+        x._ag = Leaf(req, g if g is not None else _zeros_like(x))
+
+
+def _zeros_like(x: ndarray) -> ndarray:
+    return _new(x._device.xp.zeros(x.shape, x.dtype), x._device)
+
+
+def _ones_like(x: ndarray) -> ndarray:
+    return _new(x._device.xp.ones(x.shape, x.dtype), x._device)
+
+
+def _topological(heads: list) -> list[Node]:
+    """Nodes reachable from the head records, each after every node that consumes it."""
+    order, seen = [], set()
+    stack = [(rec[0], False) for rec in heads if isinstance(rec, tuple)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for _, _, rec in node.parents:
+            if isinstance(rec, tuple) and id(rec[0]) not in seen:
+                stack.append((rec[0], False))
+    order.reverse()
+    return order
+
+
+def _key(rec) -> tuple:
+    return (id(rec[0]), rec[1]) if isinstance(rec, tuple) else (id(rec), None)
+
+
+def _accumulate(grads: dict, rec, g) -> None:
+    key = _key(rec)
+    if key in grads:
+        grads[key] = (rec, grads[key][1] + g)
+    else:
+        grads[key] = (rec, g)
+
+
+def _node_head_grad(node: Node, grads: dict):
+    ans = node.ans
+    if not isinstance(ans, (tuple, list)):
+        hit = grads.pop((id(node), None), None)
+        return None if hit is None else hit[1]
+    parts, any_hit = [], False
+    for k, a in enumerate(ans):
+        hit = grads.pop((id(node), k), None)
+        any_hit |= hit is not None
+        if hit is not None:
+            parts.append(hit[1])
+        elif isinstance(a, ndarray) and a.dtype.kind in "fc":
+            parts.append(_zeros_like(a))
+        else:
+            parts.append(None)
+    return (
+        type(ans)(parts)
+        if any_hit and not hasattr(ans, "_fields")
+        else (type(ans)(*parts) if any_hit else None)
+    )
+
+
+def _check_versions(node: Node) -> None:
+    for owner, version in node.saved:
+        if _dispatch.VERSIONS.get(owner, version) != version:
+            raise RuntimeError(
+                f"an array saved by dnp.{node.name} for the backward pass was modified in place "
+                "after it was recorded; compute the gradient before writing into it, or write "
+                "into a copy"
+            )
+
+
+def _run_backward(heads, head_grads, retain_graph: bool, create_graph: bool, wanted=()):
+    """Propagate head gradients through the tape; return ``{key: (record, gradient)}``.
+
+    Gradients of leaves, and of the records whose keys are in ``wanted``, are in the result.
+    """
+    heads = [heads] if isinstance(heads, ndarray) else list(heads)
+    if head_grads is None or isinstance(head_grads, ndarray):
+        head_grads = [head_grads] * len(heads) if head_grads is None else [head_grads]
+    grads: dict = {}
+    for h, hg in zip(heads, head_grads, strict=True):
+        if not isinstance(h, ndarray) or h._ag is None:
+            raise ValueError(
+                "cannot differentiate: the head was not computed from arrays with attach_grad() "
+                "inside autograd.record()"
+            )
+        if hg is None:
+            hg = _ones_like(h)
+        elif not isinstance(hg, ndarray) or hg.shape != h.shape:
+            raise ValueError(f"head_grad must be a dnp.ndarray of shape {h.shape}")
+        _accumulate(grads, h._ag, hg)
+    order = _topological([h._ag for h in heads])
+    kept: dict = {}
+    with _scope(create_graph, None):
+        for node in order:
+            for k in range(len(node.ans) if isinstance(node.ans, (tuple, list)) else 1):
+                key = (id(node), k if isinstance(node.ans, (tuple, list)) else None)
+                if key in wanted and key in grads:
+                    kept[key] = grads[key]
+            g = _node_head_grad(node, grads)
+            if node.args is None:
+                raise RuntimeError(
+                    f"the graph through dnp.{node.name} was freed by an earlier backward; pass "
+                    "retain_graph=True to the first backward to run another"
+                )
+            if g is None:
+                continue
+            _check_versions(node)
+            for i, j, rec in node.parents:
+                rule = node.rules[i] if node.rules is not None and i < len(node.rules) else None
+                if rule is None:
+                    if node.rules is None:
+                        raise NotImplementedError(f"dnp.{node.name} has no gradient rule")
+                    continue
+                gi = rule(g, node.ans, *node.args, **node.kwargs)
+                if j is not None:
+                    gi = gi[j]
+                if gi is not None:
+                    _accumulate(grads, rec, gi)
+        if not retain_graph:
+            for node in order:
+                node.free()
+    grads.update(kept)
+    return grads
+
+
+def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+    """Compute the gradients of ``heads`` into the ``.grad`` of every leaf they depend on."""
+    grads = _run_backward(heads, head_grads, retain_graph, False)
+    for rec, g in grads.values():
+        if isinstance(rec, Leaf):
+            _store(rec, g)
+
+
+def _store(leaf: Leaf, g: ndarray) -> None:
+    if leaf.grad_req == "add" and leaf.grad is not None:
+        leaf.grad += g
+    elif leaf.grad is not None and leaf.grad.shape == g.shape and g._ag is None:
+        leaf.grad[...] = g  # in place: optimizers may hold the gradient buffer
+    else:
+        leaf.grad = g
+
+
+def grad(
+    heads,
+    variables,
+    head_grads=None,
+    retain_graph=None,
+    create_graph: bool = False,
+    train_mode: bool = True,
+) -> list[ndarray]:
+    """Gradients of ``heads`` with respect to ``variables`` (returned, not stored in ``.grad``).
+
+    With ``create_graph=True`` the gradients are recorded, so they can be differentiated again.
+    A variable the heads do not depend on gets a gradient of zeros.
+    """
+    single = isinstance(variables, ndarray)
+    variables = [variables] if single else list(variables)
+    for v in variables:
+        if not isinstance(v, ndarray) or v._ag is None:
+            raise ValueError("every variable must have attach_grad() or be computed under record()")
+    keep = create_graph if retain_graph is None else retain_graph
+    grads = _run_backward(heads, head_grads, keep, create_graph, {_key(v._ag) for v in variables})
+    out = []
+    for v in variables:
+        hit = grads.get(_key(v._ag))
+        out.append(hit[1] if hit is not None else _zeros_like(v))
+    return out[0] if single else out
+
+
+# --- functional helpers --------------------------------------------------------------------------
+_IDENTITY = Op("autograd.identity", lambda xp, x: x.view(), None, vjp=(lambda g, ans, x: g,))
+
+
+def _variable(x) -> ndarray:
+    """A fresh graph variable holding ``x``'s value, connected to ``x``'s history if it has one."""
+    if not isinstance(x, ndarray):
+        from . import asarray  # the public constructor: lists, scalars, NumPy arrays
+
+        x = asarray(x)
+    _check_floating(x, "the argument to differentiate")
+    if x._ag is not None and _state.recording:
+        return _record_call(_IDENTITY, (x,), {})
+    v = _new(x._buf, x._device)
+    v._ag = Leaf("write", None)
+    return v
+
+
+def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """``f``'s value and its gradient with respect to the arguments ``argnums``.
+
+    Like JAX's and HIPS autograd's: ``f`` returns a scalar (other shapes get a head gradient of
+    ones); nesting (``grad_fn(grad_fn(f))``) differentiates again.
+    """
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args, **kwargs):
+        args = list(args)
+        outer = _state.recording
+        for i in nums:
+            args[i] = _variable(args[i])
+        with record(train_mode=_state.training or True):
+            value = f(*args, **kwargs)
+        grads = grad(value, [args[i] for i in nums], create_graph=outer, retain_graph=outer)
+        return value, grads[0] if isinstance(argnums, int) else tuple(grads)
+
+    return wrapped
+
+
+def grad_fn(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """The gradient of scalar-valued ``f`` with respect to ``argnums``. See ``value_and_grad``."""
+    vg = value_and_grad(f, argnums)
+    return lambda *args, **kwargs: vg(*args, **kwargs)[1]
+
+
+# --- user-defined gradients ----------------------------------------------------------------------
+class Function:
+    """A differentiable function with a hand-written backward (MXNet's ``autograd.Function``).
+
+    Subclass it with ``forward(self, *inputs)`` and ``backward(self, *output_grads)``; call an
+    instance on arrays. ``save_for_backward`` keeps what backward needs.
+    """
+
+    def save_for_backward(self, *arrays) -> None:
+        self.saved_tensors = arrays
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+    def __call__(self, *inputs):
+        with pause(_state.training):
+            outputs = self.forward(*inputs)
+        parents = _parents(inputs)
+        if not _state.recording or not parents:
+            return outputs
+        outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+        # Fresh arrays for the outputs, so an output that is an input keeps its own history.
+        outs = tuple(_new(o._buf, o._device) for o in outs)
+        ans = outs if isinstance(outputs, (tuple, list)) else outs[0]
+
+        def rule(i):
+            def gradient(g, ans, *args):
+                gs = self.backward(*(g if isinstance(g, tuple) else (g,)))
+                gs = gs if isinstance(gs, (tuple, list)) else (gs,)
+                return gs[i]
+
+            return gradient
+
+        rules = tuple(rule(i) for i in range(len(inputs)))
+        _attach(type(self).__name__, rules, inputs, {}, ans, parents, list(outs))
+        return ans
+
+
+# --- the seam: dispatch hands calls to the tape while anything records ----------------------------
+_dispatch.TAPE = _record_call
+
+
+def _attach_grad(self, grad_req: str = "write", stype=None) -> None:
+    """Make this array a leaf whose gradient ``backward`` computes into ``.grad``."""
+    mark_variables([self], grad_reqs=grad_req)
+
+
+def _grad(self) -> ndarray | None:
+    return self._ag.grad if isinstance(self._ag, Leaf) else None
+
+
+def _detach(self) -> ndarray:
+    """The same values, cut from the tape."""
+    return _new(self._buf, self._device)
+
+
+def _backward(self, head_grad=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+    backward([self], None if head_grad is None else [head_grad], retain_graph, train_mode)
+
+
+ndarray.attach_grad = _attach_grad
+ndarray.grad = property(_grad)
+ndarray.detach = _detach
+ndarray.backward = _backward
