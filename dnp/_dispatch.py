@@ -28,9 +28,51 @@ CHECK_META = False
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
-# Write counts of the buffers (by memory owner) that a tape saved for its backward pass: an op
-# writing into one in place bumps its count, so backward can refuse a stale saved value.
-VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class WriteCounts:
+    """How often each buffer a tape saved was written in place since, keyed by memory owner.
+
+    An op writing into such a buffer bumps its count, so backward can refuse a stale saved value.
+    Entries vanish with their buffers. (NumPy arrays are unhashable: keyed by id, with a weakref.)
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[int, list] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._counts)
+
+    def track(self, owner) -> int | None:
+        """Start counting writes into ``owner`` (if not already); its count, or None if it can't."""
+        entry = self._counts.get(id(owner))
+        if entry is None or entry[1]() is not owner:
+            try:
+                ref = weakref.ref(owner, self._forget(id(owner)))
+            except TypeError:  # a foreign owner (bytes): dnp never writes into it
+                return None
+            entry = self._counts[id(owner)] = [0, ref]
+        return entry[0]
+
+    def _forget(self, key: int):
+        def forget(ref) -> None:
+            entry = self._counts.get(key)
+            if entry is not None and entry[1] is ref:
+                del self._counts[key]
+
+        return forget
+
+    def count(self, owner) -> int | None:
+        entry = self._counts.get(id(owner))
+        return entry[0] if entry is not None and entry[1]() is owner else None
+
+    def bump(self, owner) -> None:
+        entry = self._counts.get(id(owner))
+        if entry is not None and entry[1]() is owner:
+            entry[0] += 1
+
+
+VERSIONS = WriteCounts()
 _SEQUENCES = (list, tuple)
 _SCALARS = frozenset((int, float, complex, bool, slice, type(None), type(Ellipsis)))
 
@@ -182,12 +224,7 @@ def _count_writes(written) -> None:
     for a in written if type(written) is tuple else (written,):
         if isinstance(a, ndarray):
             buf = a._buf
-            owner = buf if buf.base is None else buf.base
-            try:
-                if owner in VERSIONS:
-                    VERSIONS[owner] += 1
-            except TypeError:  # not weakly referenceable: no tape can have saved it
-                pass
+            VERSIONS.bump(buf if buf.base is None else buf.base)
 
 
 def unwrap_host(x: Any, dev: Device) -> Any:

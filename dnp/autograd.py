@@ -84,10 +84,8 @@ def _owner(buf):
 
 def _version_of(buf) -> tuple[Any, int] | None:
     owner = _owner(buf)
-    try:
-        return owner, _dispatch.VERSIONS.setdefault(owner, 0)
-    except TypeError:  # an owner that cannot be weakly referenced (bytes): never written in place
-        return None
+    count = _dispatch.VERSIONS.track(owner)
+    return None if count is None else (owner, count)
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -155,7 +153,10 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         ans = targets[0] if len(targets) == 1 else tuple(targets)
     else:
         ans = result
-    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)))
+    # An in-place op's result is the written array, whose old value the snapshot holds: only the
+    # arguments are saved, so writing into the array again later does not invalidate this node.
+    saved = rec_args if op.inplace else (rec_args, ans)
+    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)), saved)
     return result
 
 
@@ -163,9 +164,10 @@ def _is_input(t: ndarray, args: tuple) -> bool:
     return any(a is t for a in _arrays_in(args))
 
 
-def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:
-    saved = [v for a in (*_arrays_in(args), *_arrays_in(ans)) if (v := _version_of(a._buf))]
-    node = Node(name, rules, args, kwargs, ans, parents, saved)
+def _attach(name, rules, args, kwargs, ans, parents, targets, saved) -> None:
+    """Record a node; ``targets`` get it as their history; ``saved`` arrays get version checks."""
+    versions = [v for a in _arrays_in(saved) if (v := _version_of(a._buf))]
+    node = Node(name, rules, args, kwargs, ans, parents, versions)
     multi = isinstance(ans, (tuple, list))
     for k, t in enumerate(targets):
         if t.dtype.kind in "fc":
@@ -175,19 +177,28 @@ def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:
 
 
 # --- public API --------------------------------------------------------------------------------
+_counter_lock = threading.Lock()
+
+
+def _count_recorders(delta: int) -> None:
+    with _counter_lock:  # dispatch reads the count without the lock: 0 means no thread records
+        _dispatch.RECORDING += delta
+
+
 @contextlib.contextmanager
 def _scope(recording: bool | None = None, training: bool | None = None):
     prev = _state.recording, _state.training
     if recording is not None:
         _state.recording = recording
-        _dispatch.RECORDING += 1 if recording else 0
+    if recording:
+        _count_recorders(1)
     if training is not None:
         _state.training = training
     try:
         yield
     finally:
         if recording:
-            _dispatch.RECORDING -= 1
+            _count_recorders(-1)
         _state.recording, _state.training = prev
 
 
@@ -284,30 +295,30 @@ def _accumulate(grads: dict, rec, g) -> None:
 
 
 def _node_head_grad(node: Node, grads: dict):
+    """The gradient with respect to the node's result (popped from ``grads``), or None.
+
+    For several outputs: the same structure, zeros for outputs no gradient reached, None for
+    outputs that carry none (integer results).
+    """
     ans = node.ans
     if not isinstance(ans, (tuple, list)):
         hit = grads.pop((id(node), None), None)
         return None if hit is None else hit[1]
-    parts, any_hit = [], False
-    for k, a in enumerate(ans):
-        hit = grads.pop((id(node), k), None)
-        any_hit |= hit is not None
-        if hit is not None:
-            parts.append(hit[1])
-        elif isinstance(a, ndarray) and a.dtype.kind in "fc":
-            parts.append(_zeros_like(a))
-        else:
-            parts.append(None)
-    return (
-        type(ans)(parts)
-        if any_hit and not hasattr(ans, "_fields")
-        else (type(ans)(*parts) if any_hit else None)
-    )
+    hits = [grads.pop((id(node), k), None) for k in range(len(ans))]
+    if all(h is None for h in hits):
+        return None
+    parts = [
+        h[1]
+        if h is not None
+        else (_zeros_like(a) if isinstance(a, ndarray) and a.dtype.kind in "fc" else None)
+        for h, a in zip(hits, ans, strict=True)
+    ]
+    return type(ans)(*parts) if hasattr(ans, "_fields") else type(ans)(parts)
 
 
 def _check_versions(node: Node) -> None:
     for owner, version in node.saved:
-        if _dispatch.VERSIONS.get(owner, version) != version:
+        if _dispatch.VERSIONS.count(owner) not in (None, version):
             raise RuntimeError(
                 f"an array saved by dnp.{node.name} for the backward pass was modified in place "
                 "after it was recorded; compute the gradient before writing into it, or write "
@@ -445,7 +456,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         outer = _state.recording
         for i in nums:
             args[i] = _variable(args[i])
-        with record(train_mode=_state.training or True):
+        with record():
             value = f(*args, **kwargs)
         grads = grad(value, [args[i] for i in nums], create_graph=outer, retain_graph=outer)
         return value, grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -487,16 +498,19 @@ class Function:
         outs = tuple(_new(o._buf, o._device) for o in outs)
         ans = outs if isinstance(outputs, (tuple, list)) else outs[0]
 
+        memo: dict = {}
+
         def rule(i):
             def gradient(g, ans, *args):
-                gs = self.backward(*(g if isinstance(g, tuple) else (g,)))
-                gs = gs if isinstance(gs, (tuple, list)) else (gs,)
-                return gs[i]
+                if memo.get("g") is not g:  # one backward call serves every input's rule
+                    gs = self.backward(*(g if isinstance(g, tuple) else (g,)))
+                    memo["g"], memo["gs"] = g, gs if isinstance(gs, (tuple, list)) else (gs,)
+                return memo["gs"][i]
 
             return gradient
 
         rules = tuple(rule(i) for i in range(len(inputs)))
-        _attach(type(self).__name__, rules, inputs, {}, ans, parents, list(outs))
+        _attach(type(self).__name__, rules, inputs, {}, ans, parents, list(outs), (inputs, outs))
         return ans
 
 
