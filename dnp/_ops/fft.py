@@ -98,3 +98,141 @@ def freq_meta(op, args, kwargs):
 ROWS = [Op(f"fft.{name}", meta=transform_meta) for name in (*KINDS, *ND_KINDS)]
 ROWS += [Op(f"fft.{name}", meta=shift_meta) for name in ("fftshift", "ifftshift")]
 ROWS += [Op(f"fft.{name}", meta=freq_meta, creation=True) for name in ("fftfreq", "rfftfreq")]
+
+
+# --- gradients ---------------------------------------------------------------------------------
+# The VJP of a linear transform is its adjoint: the inverse transform with the opposite
+# normalization (fft(norm='backward')^H = n * ifft = ifft(norm='forward')), preceded by the
+# adjoint of the zero padding/truncation to ``n`` (a truncation/zero padding back to the input's
+# length). Real transforms keep half the spectrum: see ``_rfft_adjoint`` / ``_irfft_adjoint``.
+import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
+
+from ._grad import unbroadcast  # noqa: E402
+from ._row import attach_vjps  # noqa: E402
+
+_SWAP = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _fit(x, shape, axes):
+    """``x`` truncated or zero-padded at the end of each of ``axes`` to ``shape``'s lengths."""
+    for ax in axes:
+        m, n = shape[ax], x.shape[ax]
+        if n > m:
+            x = x[(slice(None),) * ax + (slice(0, m),)]
+        elif n < m:
+            pad = list(x.shape)
+            pad[ax] = m - n
+            x = np.concatenate([x, np.zeros_like(x, shape=tuple(pad))], axis=ax)
+    return x
+
+
+def _along(w, ndim, axis):
+    """A 1-D array shaped to broadcast along ``axis`` of an ``ndim``-d array."""
+    return numpy.reshape(w, (-1,) + (1,) * (ndim - 1 - axis))
+
+
+def _half_weights(g, n, axis, interior):
+    """``g`` (a half spectrum for length ``n``) with its bins other than 0 and n/2 scaled."""
+    w = numpy.full(g.shape[axis], interior, dtype=numpy.finfo(g.dtype).dtype)
+    w[0] = 1
+    if n % 2 == 0 and n // 2 < len(w):
+        w[n // 2] = 1
+    return g * _along(w, g.ndim, axis)
+
+
+def _rfft_adjoint(g, n, axis, norm):
+    """Re(A^H g) for A = rfft(., n, axis, norm) on real inputs of length n (g: n // 2 + 1 bins)."""
+    return np.fft.irfft(_half_weights(g, n, axis, 0.5), n, axis, norm=_SWAP[norm])
+
+
+def _irfft_adjoint(g, n, axis, norm):
+    """A^H g for A = irfft(., n, axis, norm): the half spectrum (n // 2 + 1 bins) of real g."""
+    return _half_weights(np.fft.rfft(g, n, axis, norm=_SWAP[norm]), n, axis, 2.0)
+
+
+def _params(name, args, kwargs):
+    """The bound arguments of ``numpy.fft.<name>``, with ``s``/``axes`` resolved for n-d ones."""
+    p = inspect.signature(getattr(numpy.fft, name)).bind(*args, **kwargs)
+    p.apply_defaults()
+    p = p.arguments
+    shape = numpy.shape(p["a"])
+    if "axis" in p:
+        axis = normalize_axis_index(p["axis"], len(shape))
+        kind = KINDS[name]
+        n = p["n"]
+        if n is None:
+            n = 2 * (shape[axis] - 1) if kind == "i" else shape[axis]
+        return p["a"], [n], [axis], p["norm"]
+    s, axes = _cook_nd(ND_KINDS[name], list(shape), p["s"], p["axes"])
+    return p["a"], s, axes, p["norm"]
+
+
+def _c2c_vjp(name, inverse):
+    def rule(g, ans, *args, **kwargs):
+        a, s, axes, norm = _params(name, args, kwargs)
+        adjoint = np.fft.ifftn if inverse == "ifft" else np.fft.fftn
+        return unbroadcast(_fit(adjoint(g, axes=axes, norm=_SWAP[norm]), np.shape(a), axes), a)
+
+    return (rule,)
+
+
+def _r2c_vjp(name):
+    """rfft, rfftn, rfft2: rfft along the last axis, then complex ffts along the others."""
+
+    def rule(g, ans, *args, **kwargs):
+        a, s, axes, norm = _params(name, args, kwargs)
+        if len(axes) > 1:
+            g = np.fft.ifftn(g, axes=axes[:-1], norm=_SWAP[norm])
+        return unbroadcast(_fit(_rfft_adjoint(g, s[-1], axes[-1], norm), np.shape(a), axes), a)
+
+    return (rule,)
+
+
+def _c2r_vjp(name):
+    """irfft, irfftn, irfft2: complex iffts along all axes but the last, then irfft on it."""
+
+    def rule(g, ans, *args, **kwargs):
+        a, s, axes, norm = _params(name, args, kwargs)
+        g = _irfft_adjoint(g, s[-1], axes[-1], norm)
+        if len(axes) > 1:
+            g = np.fft.fftn(g, axes=axes[:-1], norm=_SWAP[norm])
+        return unbroadcast(_fit(g, np.shape(a), axes), a)
+
+    return (rule,)
+
+
+def _hfft_vjp(g, ans, *args, **kwargs):
+    # hfft(a) = irfft(conj(a), n, norm=swapped): the gradient is conj of irfft's.
+    a, (n,), (axis,), norm = _params("hfft", args, kwargs)
+    grad = np.conjugate(_irfft_adjoint(g, n, axis, _SWAP[norm]))
+    return unbroadcast(_fit(grad, np.shape(a), [axis]), a)
+
+
+def _ihfft_vjp(g, ans, *args, **kwargs):
+    # ihfft(a) = conj(rfft(a, n, norm=swapped)) for real a.
+    a, (n,), (axis,), norm = _params("ihfft", args, kwargs)
+    grad = _rfft_adjoint(np.conjugate(g), n, axis, _SWAP[norm])
+    return unbroadcast(_fit(grad, np.shape(a), [axis]), a)
+
+
+VJPS = {
+    "fft.fft": _c2c_vjp("fft", "ifft"),
+    "fft.ifft": _c2c_vjp("ifft", "fft"),
+    "fft.fftn": _c2c_vjp("fftn", "ifft"),
+    "fft.ifftn": _c2c_vjp("ifftn", "fft"),
+    "fft.fft2": _c2c_vjp("fft2", "ifft"),
+    "fft.ifft2": _c2c_vjp("ifft2", "fft"),
+    "fft.rfft": _r2c_vjp("rfft"),
+    "fft.rfftn": _r2c_vjp("rfftn"),
+    "fft.rfft2": _r2c_vjp("rfft2"),
+    "fft.irfft": _c2r_vjp("irfft"),
+    "fft.irfftn": _c2r_vjp("irfftn"),
+    "fft.irfft2": _c2r_vjp("irfft2"),
+    "fft.hfft": (_hfft_vjp,),
+    "fft.ihfft": (_ihfft_vjp,),
+    # A shift is a permutation: its adjoint is the inverse shift.
+    "fft.fftshift": (lambda g, ans, x, axes=None: np.fft.ifftshift(g, axes),),
+    "fft.ifftshift": (lambda g, ans, x, axes=None: np.fft.fftshift(g, axes),),
+}
+NONDIFFERENTIABLE = frozenset({"fft.fftfreq", "fft.rfftfreq"})  # frequencies: from n and d only
+attach_vjps(ROWS, VJPS)
