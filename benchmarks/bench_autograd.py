@@ -21,6 +21,7 @@ importable, ``DIR/autograd.png``. Nothing is asserted: the targets are printed b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import io
@@ -48,6 +49,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")  # no accelerator probing (and its
 
 DNP_VS_NUMPY_TARGET = 1.5  # dnp time / hand-written NumPy time, on mlp and logreg
 RATIO_TARGET_WORKLOADS = ("mlp", "logreg")
+MARKS = {True: "met", False: "MISSED", None: "NOT MEASURED"}
 LOG_2PI = math.log(2 * math.pi)
 
 # --- the workloads: forward code written once, as a function of xp --------------------------------
@@ -103,7 +105,7 @@ def chain_hand(h):
         h = h + (c * c - 0.5) * 0.1
     value = np.sum(h)
     g = np.ones_like(h)
-    for h, s, u, tv, c in reversed(saved):
+    for h, _s, u, tv, c in reversed(saved):
         # t = 0.1 (c^2 - 0.5), c = cos(tv), tv = tanh(v), v = u h, u = exp(s / 2), s = sin(h)
         gv = g * (-0.2) * c * np.sin(tv) * (1 - tv * tv)
         g = g + gv * (u + h * u * 0.5 * np.cos(h))
@@ -133,7 +135,8 @@ def logreg_hand(w, X, y):
     z = X @ w
     sp_neg = np.logaddexp(0.0, -z)  # -log sigmoid(z)
     sp_pos = np.logaddexp(0.0, z)  # -log sigmoid(-z)
-    value = -0.5 * np.sum(w * w) - 0.5 * w.shape[0] * LOG_2PI + np.sum(-y * sp_neg - (1 - y) * sp_pos)
+    log_prior = -0.5 * np.sum(w * w) - 0.5 * w.shape[0] * LOG_2PI
+    value = log_prior + np.sum(-y * sp_neg - (1 - y) * sp_pos)
     grad = X.T @ (y - np.exp(-sp_neg)) - w  # d/dz = y - sigmoid(z)
     return value, (grad,)
 
@@ -154,7 +157,7 @@ def make_workloads() -> list[Workload]:
 
     batch, sizes = 64, (784, 256, 256, 10)
     layers = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         layers.append(rng.standard_normal((fan_in, fan_out)) / math.sqrt(fan_in))
         layers.append(0.1 * rng.standard_normal(fan_out))
     x = rng.standard_normal((batch, sizes[0]))
@@ -322,17 +325,16 @@ def check_hand(w: Workload) -> str:
     """The hand-written gradient against central differences along three random directions."""
     rng = numpy.random.default_rng(1)
     value, grads = w.hand(*w.params, *w.data)
-    worst = 0.0
+    worst, eps = 0.0, 1e-6
+
+    def at(dirs, s):
+        shifted = [p + s * eps * d for p, d in zip(w.params, dirs, strict=True)]
+        return w.hand(*shifted, *w.data)[0]
+
     for _ in range(3):
         dirs = [rng.standard_normal(p.shape) for p in w.params]
-        eps = 1e-6
-
-        def at(s):
-            shifted = [p + s * eps * d for p, d in zip(w.params, dirs)]
-            return w.hand(*shifted, *w.data)[0]
-
-        numeric = (at(1) - at(-1)) / (2 * eps)
-        analytic = sum(float(numpy.sum(g * d)) for g, d in zip(grads, dirs))
+        numeric = (at(dirs, 1) - at(dirs, -1)) / (2 * eps)
+        analytic = sum(float(numpy.sum(g * d)) for g, d in zip(grads, dirs, strict=True))
         worst = max(worst, abs(numeric - analytic) / max(1.0, abs(analytic)))
     forward = float(w.forward(numpy, *w.params, *w.data))
     if not math.isclose(forward, value, rel_tol=1e-12, abs_tol=1e-12):
@@ -354,7 +356,7 @@ def verify(impl: Impl, ref: tuple[float, list[numpy.ndarray]]) -> tuple[bool, st
     if len(grads) != len(ref_grads):
         return False, f"FAILED: {len(grads)} gradients, expected {len(ref_grads)}"
     worst = 0.0
-    for g, r in zip(grads, ref_grads):
+    for g, r in zip(grads, ref_grads, strict=True):
         if g.shape != r.shape:
             return False, f"FAILED: gradient of shape {g.shape}, expected {r.shape}"
         if not numpy.allclose(g, r, rtol=RTOL, atol=ATOL):
@@ -407,7 +409,7 @@ def time_impls(impls: list[Impl], repeats: int, budget: float) -> list[tuple[flo
             gc.enable()
         else:
             gc.disable()
-    return list(zip(best, loops))
+    return list(zip(best, loops, strict=True))
 
 
 @dataclass
@@ -428,7 +430,9 @@ class Result:
     profiles: dict[str, dict] = field(default_factory=dict)
 
 
-def measure(workloads: list[Workload], found: dict[str, bool], quick: bool, profile: bool) -> Result:
+def measure(
+    workloads: list[Workload], found: dict[str, bool], quick: bool, profile: bool
+) -> Result:
     repeats, budget = (3, 0.02) if quick else (7, 0.2)
     result = Result()
     for w in workloads:
@@ -445,7 +449,8 @@ def measure(workloads: list[Workload], found: dict[str, bool], quick: bool, prof
             if ok:
                 good.append(impl)
         timed = [impls[0], *good]
-        times = dict(zip((i.name for i in timed), time_impls(timed, repeats, budget)))
+        timings = time_impls(timed, repeats, budget)
+        times = dict(zip((i.name for i in timed), timings, strict=True))
         t_ref = times[impls[0].name][0]
         for impl in impls:
             ok, msg = checks.get(impl.name, (True, "reference"))
@@ -513,6 +518,9 @@ def profile_dnp(impl: Impl, quick: bool, top: int = 12) -> dict:
     backward), then cProfile's top functions by own time."""
     n = 20 if quick else 200
     split = kernel_split(impl, n)
+    per_call = (
+        0.0 if split is None else split["dnp_python_ms"] / max(split["kernel_calls"], 1) * 1e3
+    )
     print("\n  dnp, where the time goes (instrumented kernels, ms per gradient):")
     if split is None:
         print("    (kernel timing unavailable: dnp internals changed)")
@@ -521,7 +529,7 @@ def profile_dnp(impl: Impl, quick: bool, top: int = 12) -> dict:
             f"    total {split['total_ms']:.3f} ms = NumPy kernels {split['kernels_ms']:.3f} ms "
             f"({split['kernel_calls']:.0f} calls) + dnp Python {split['dnp_python_ms']:.3f} ms "
             f"({split['dnp_python_ms'] / split['total_ms']:.0%}; "
-            f"{split['dnp_python_ms'] / max(split['kernel_calls'], 1) * 1e3:.1f} us per kernel call)"
+            f"{per_call:.1f} us per kernel call)"
         )
     prof = cProfile.Profile()
     prof.enable()
@@ -580,8 +588,7 @@ def targets(rows: list[Row]) -> tuple[list[str], dict]:
         summary[f"{wl}: dnp <= {DNP_VS_NUMPY_TARGET}x numpy"] = met
         got = "not timed" if met is None else f"{r.ratio:.2f}x"
         lines.append(
-            f"  {wl:<7} dnp <= {DNP_VS_NUMPY_TARGET}x hand-written NumPy: {got}  "
-            f"{ {True: 'met', False: 'MISSED', None: 'NOT MEASURED'}[met]}"
+            f"  {wl:<7} dnp <= {DNP_VS_NUMPY_TARGET}x hand-written NumPy: {got}  {MARKS[met]}"
         )
     for wl in dict.fromkeys(r.workload for r in rows):
         d, h = by.get((wl, "dnp autograd")), by.get((wl, "HIPS autograd"))
@@ -592,12 +599,9 @@ def targets(rows: list[Row]) -> tuple[list[str], dict]:
             met, got = False, "dnp not timed"
         else:
             met = d.ms < h.ms
-            got = f"dnp {d.ms:.3f} ms vs HIPS {h.ms:.3f} ms ({h.ms / d.ms:.2f}x faster)"
+            got = f"dnp {d.ms:.3f} ms vs HIPS {h.ms:.3f} ms (dnp/HIPS {d.ms / h.ms:.2f})"
         summary[f"{wl}: dnp faster than HIPS autograd"] = met
-        lines.append(
-            f"  {wl:<7} dnp faster than HIPS autograd: {got}  "
-            f"{ {True: 'met', False: 'MISSED', None: 'NOT MEASURED'}[met]}"
-        )
+        lines.append(f"  {wl:<7} dnp faster than HIPS autograd: {got}  {MARKS[met]}")
     return lines, summary
 
 
@@ -626,11 +630,9 @@ def environment(quick: bool) -> dict:
             "dnp_faster_than_hips": "all workloads",
         },
     }
-    try:
+    with contextlib.suppress(Exception):
         env["numpy_blas"] = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
-    except Exception:
-        pass
-    for module, attr in (("autograd", None), ("torch", None), ("jax", None), ("jaxlib", None)):
+    for module in ("autograd", "torch", "jax", "jaxlib"):
         try:
             mod = __import__(module)
             env[module] = getattr(mod, "__version__", "?")
@@ -644,7 +646,7 @@ def environment(quick: bool) -> dict:
 
 
 def plot(rows: list[Row], path: Path) -> bool:
-    """Bars of time relative to hand-written NumPy per workload; False when matplotlib is missing."""
+    """Bars of time relative to hand-written NumPy; False when matplotlib is missing."""
     try:
         import matplotlib
         import matplotlib.ticker
@@ -659,7 +661,8 @@ def plot(rows: list[Row], path: Path) -> bool:
     width = 0.8 / len(names)
     for k, name in enumerate(names):
         by_wl = {r.workload: r.ratio for r in rows if r.implementation == name and r.ratio}
-        xs = [i + (k - (len(names) - 1) / 2) * width for i, wl in enumerate(workloads) if wl in by_wl]
+        offset = (k - (len(names) - 1) / 2) * width
+        xs = [i + offset for i, wl in enumerate(workloads) if wl in by_wl]
         heights = [by_wl[wl] for wl in workloads if wl in by_wl]
         ax.bar(xs, heights, width, label=name)
     ax.axhline(1.0, color="black", linewidth=0.8)
