@@ -9,7 +9,7 @@ from numpy.lib.stride_tricks import as_strided
 
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
-from ._grad import expand_reduced
+from ._grad import conj, expand_reduced, unbroadcast
 from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, reduction, standin
 from ._row import Op, attach_vjps
 
@@ -348,9 +348,468 @@ ROWS += [
 
 
 # --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
-def _sum_vjp(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    return np.broadcast_to(expand_reduced(g, np.shape(a), axis, keepdims), np.shape(a))
+# Rules are dnp code (differentiable again with create_graph=True). Conventions:
+# - max/min/amax/amin/nanmax/nanmin (and ptp, and quantiles with weights=): the gradient is split
+#   equally among the elements tied for the extremum (a subgradient; PyTorch's amax rule).
+#   Elements masked out by where=, NaNs in the nan* forms, and results equal to initial= get none.
+# - nan* forms: NaN elements get zero gradient.
+# - prod/cumprod: products of all the other elements (exclusive scans, no division), exact with
+#   zeros in the data.
+# - quantiles: the result is a combination of two order statistics with weights fixed by q and
+#   the count, so the gradient goes through the sort to those elements (every method; ties give
+#   it to one of the tied elements). The gradient with respect to q is the slope between them
+#   (continuous methods; zero for the discrete ones, piecewise constant in q).
+_UNSET = (None, numpy._NoValue)
 
 
-VJPS = {"sum": (_sum_vjp,)}
+def _axes(axis, ndim):
+    return tuple(range(ndim)) if axis is None else normalize_axis_tuple(axis, ndim)
+
+
+def _expand(g, a, axis, keepdims):
+    """A reduction's output gradient with length-1 axes where ``a`` was reduced."""
+    return expand_reduced(g, np.shape(a), axis, keepdims is True)
+
+
+def _fit(grad, a):
+    """``grad`` as the gradient of input ``a``: its shape, real for real ``a``, its dtype."""
+    shape = np.shape(a)
+    if grad.shape != shape:
+        grad = np.broadcast_to(grad, shape)
+    dtype = np.result_type(a)
+    if grad.dtype.kind == "c" and dtype.kind != "c":
+        grad = grad.real
+    if dtype.kind in "fc" and grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
+def _masked(grad, mask):
+    """``grad`` where ``mask`` (True: everywhere), zero elsewhere."""
+    return grad if mask is True else np.where(mask, grad, 0)
+
+
+def _mask(a, where=True, nan=False):
+    """The elements a reduction reads: ``where=``, without NaNs for the nan* forms."""
+    if where is numpy._NoValue:
+        where = True
+    if nan:
+        keep = ~np.isnan(a)
+        return keep if where is True else keep & where
+    return where if where is True else np.broadcast_to(where, np.shape(a))
+
+
+def _count(a, axis, mask):
+    """The number of elements each result reduces (an int, or an array with kept dims)."""
+    if mask is True:
+        return math.prod(np.shape(a)[i] for i in _axes(axis, np.ndim(a)))
+    return np.sum(mask, axis=axis, keepdims=True)
+
+
+def _sum_vjp(nan=False):
+    def rule(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+        return _fit(_masked(_expand(g, a, axis, keepdims), _mask(a, where, nan)), a)
+
+    return rule
+
+
+def _mean_vjp(nan=False):
+    def rule(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+        mask = _mask(a, where, nan)
+        count = _count(a, axis, mask)
+        if mask is not True:
+            count = np.maximum(count, 1)
+        return _fit(_masked(_expand(g, a, axis, keepdims) / count, mask), a)
+
+    return rule
+
+
+def _moment_vjp(nan=False, std=False):
+    """var: ``2 g (a - mean) / (count - ddof)``; std: ``g (a - mean) / ((count - ddof) std)``.
+    (For complex data too: ``|a - mean|^2`` has gradient ``2 (a - mean)``.) A ``mean=`` passed
+    in is a constant (keyword arguments carry no gradient)."""
+
+    def rule(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        mask = _mask(a, kwargs.get("where", True), nan)
+        if kwargs.get("correction", numpy._NoValue) is not numpy._NoValue:
+            ddof = kwargs["correction"]
+        mean = kwargs.get("mean", numpy._NoValue)
+        if mean is numpy._NoValue:
+            where = {} if mask is True else {"where": mask}
+            mean = np.mean(a, axis=axis, keepdims=True, **where)
+        dev = _masked(a - mean, mask)
+        dof = _count(a, axis, mask) - ddof
+        ge = _expand(g, a, axis, keepdims)
+        if std:
+            return _fit(ge * dev / (dof * _expand(ans, a, axis, keepdims)), a)
+        return _fit(2 * ge * dev / dof, a)
+
+    return rule
+
+
+def _tied(ge, extremum, a, axis, where=True):
+    """``ge`` (kept dims) split equally among the elements of ``a`` equal to ``extremum``."""
+    mask = a == extremum
+    if where is not True and where is not numpy._NoValue:
+        mask = mask & where
+    count = np.maximum(np.sum(mask, axis=axis, keepdims=True), 1)
+    return np.where(mask, ge / count, 0)
+
+
+def _extremum_vjp(g, ans, a, axis=None, out=None, keepdims=False, initial=None, where=True):
+    ge, extremum = _expand(g, a, axis, keepdims), _expand(ans, a, axis, keepdims)
+    return _fit(_tied(ge, extremum, a, axis, where), a)
+
+
+def _ptp_vjp(g, ans, a, axis=None, out=None, keepdims=False):
+    ge = _expand(g, a, axis, keepdims)
+    high, low = np.max(a, axis=axis, keepdims=True), np.min(a, axis=axis, keepdims=True)
+    return _fit(_tied(ge, high, a, axis) - _tied(ge, low, a, axis), a)
+
+
+def _to_last(x, axes):
+    """``x`` with ``axes`` moved to the end and flattened into one, (kept..., n); the inverse."""
+    kept = [i for i in range(x.ndim) if i not in axes]
+    order = kept + list(axes)
+    moved = np.transpose(x, order)
+    n = math.prod(x.shape[i] for i in axes)
+    flat = np.reshape(moved, moved.shape[: len(kept)] + (n,))
+    inverse = numpy.argsort(order).tolist()
+    return flat, lambda y: np.transpose(np.reshape(y, moved.shape), inverse)
+
+
+def _shift(x, d, fill):
+    """``y[..., i] = x[..., i + d]`` along the last axis, ``fill`` past the end (0 < d <= n)."""
+    pad = np.full(x.shape[:-1] + (d,), fill, dtype=x.dtype, device=x.device)
+    return np.concatenate([x[..., d:], pad], axis=-1)
+
+
+def _exclusive_cumprod(x):
+    """``prod(x[..., :i])`` at ``i`` along the last axis."""
+    ones = np.ones(x.shape[:-1] + (1,), dtype=x.dtype, device=x.device)
+    return np.concatenate([ones, np.cumprod(x[..., :-1], axis=-1)], axis=-1)
+
+
+def _prod_of_others(x, axes):
+    """The product over ``axes`` of all the elements but each one, shaped like ``x``."""
+    flat, back = _to_last(x, axes)
+    if flat.shape[-1] == 0:
+        return back(flat)
+    left = _exclusive_cumprod(flat)
+    right = np.flip(_exclusive_cumprod(np.flip(flat, axis=-1)), axis=-1)
+    return back(left * right)
+
+
+def _prod_vjp(nan=False):
+    def rule(g, ans, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+        mask = _mask(a, where, nan)
+        x = a if mask is True else np.where(mask, a, 1)
+        others = _prod_of_others(x, _axes(axis, np.ndim(a)))
+        if initial not in _UNSET:
+            others = others * initial
+        return _fit(_masked(_expand(g, a, axis, keepdims) * conj(others), mask), a)
+
+    return rule
+
+
+def _cumprod_grad(g, x, ans, axis):
+    """The gradient of ``ans = cumprod(x, axis)``: ``conj(prod(x[:i])) * s[i]`` with
+    ``s[i] = sum_{k >= i} g[k] conj(prod(x[i+1:k+1]))``, which solves ``s[i] = g[i] +
+    conj(x[i+1]) s[i+1]``; an associative scan (log2(n) steps) solves that without division."""
+    g, x, ans = (np.moveaxis(v, axis, -1) for v in (g, x, ans))
+    n = x.shape[-1]
+    if n == 0:
+        return np.moveaxis(g, -1, axis)
+    ones = np.ones(x.shape[:-1] + (1,), dtype=ans.dtype, device=ans.device)
+    left = np.concatenate([ones, ans[..., :-1]], axis=-1)
+    coef, total, d = _shift(conj(x), 1, 0), g, 1
+    while d < n:  # invariant: s[i] = total[i] + coef[i] * s[i + d] (s is 0 past the end)
+        total = total + coef * _shift(total, d, 0)
+        coef = coef * _shift(coef, d, 0)
+        d *= 2
+    return np.moveaxis(conj(left) * total, -1, axis)
+
+
+def _rcumsum(g, axis):
+    """``g[i:].sum()`` at ``i`` along ``axis``: the gradient of a cumulative sum."""
+    return np.flip(np.cumsum(np.flip(g, axis=axis), axis=axis), axis=axis)
+
+
+def _drop_first(v, axis):
+    return v[(slice(None),) * axis + (slice(1, None),)]
+
+
+def _scan_vjp(kind, nan=False, initial=False):
+    """cumsum/cumprod and their nan and cumulative_* forms: ``axis=None`` scans the flattened
+    array; ``include_initial`` puts the initial value (no gradient) first."""
+
+    def rule(g, ans, a, axis=None, dtype=None, out=None, include_initial=False):
+        x = a.ravel() if axis is None else a
+        ax = 0 if axis is None else normalize_axis_index(axis, np.ndim(a))
+        if include_initial:
+            g, ans = _drop_first(g, ax), _drop_first(ans, ax)
+        mask = _mask(x, True, nan)
+        if kind == "sum":
+            grad = _rcumsum(g, ax)
+        else:
+            grad = _cumprod_grad(g, x if mask is True else np.where(mask, x, 1), ans, ax)
+        return _fit(np.reshape(_masked(grad, mask), np.shape(a)), a)
+
+    if initial:
+        return lambda g, ans, x, **kwargs: rule(g, ans, x, **kwargs)
+    return rule
+
+
+# Quantiles: the virtual index of each continuous method (NumPy's _QuantileMethods) is affine in
+# q: ``(n + slope) * q + intercept``; the other methods are piecewise constant in q.
+_Q_INDEX = {
+    "linear": (-1.0, 0.0),
+    "interpolated_inverted_cdf": (0.0, -1.0),
+    "hazen": (0.0, -0.5),
+    "weibull": (1.0, -1.0),
+    "median_unbiased": (1 / 3, -2 / 3),
+    "normal_unbiased": (1 / 4, -5 / 8),
+}
+
+
+def _positions(n, q, method, ndim):
+    """Host arrays (Q, kept..., 1): the two order statistics each quantile interpolates between
+    and the weight of the upper one, from NumPy's own tables (``n``: an int or per-slice counts)."""
+    from numpy.lib._function_base_impl import _QuantileMethods
+
+    props = _QuantileMethods[method]
+    q = q.reshape((-1,) + (1,) * ndim)
+    index = numpy.asarray(props["get_virtual_index"](n, q))
+    last = numpy.maximum(numpy.asarray(n) - 1, 0)
+    if index.dtype.kind in "iu":
+        lo = hi = numpy.clip(index, 0, last)
+        gamma = numpy.zeros(index.shape)
+    else:
+        lo = numpy.floor(index)
+        gamma = numpy.asarray(props["fix_gamma"](index - lo, index), dtype=float)
+        lo, hi = numpy.clip(lo, 0, last), numpy.clip(lo + 1, 0, last)
+    shape = numpy.broadcast_shapes(lo.shape, numpy.shape(last))
+    return [
+        numpy.broadcast_to(v, shape) for v in (lo.astype(numpy.intp), hi.astype(numpy.intp), gamma)
+    ]
+
+
+def _quantile_setup(a, q, axis, method, nan, scale):
+    """The data as (kept..., n), the inverse reshaper, host q (Q,), and the positions."""
+    axes = _axes(axis, np.ndim(a))
+    flat, back = _to_last(a, axes)
+    qh = numpy.asarray(q.asnumpy() if isinstance(q, np.ndarray) else q, dtype=float).reshape(-1)
+    n = flat.shape[-1]
+    if nan:
+        n = numpy.asarray(np.sum(~np.isnan(flat), axis=-1, keepdims=True).asnumpy())
+    lo, hi, gamma = _positions(n, qh / scale, method, flat.ndim)
+    return flat, back, qh, n, lo, hi, gamma
+
+
+def _quantile_vjp(nan=False, scale=1.0, median=False):
+    """The gradient with respect to ``a``: through the sort to the two order statistics."""
+
+    def rule(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None, **kwargs):  # fmt: skip
+        flat, back, qh, n, lo, hi, gamma = _quantile_setup(a, q, axis, method, nan, scale)
+        gq = np.reshape(g, (qh.size,) + flat.shape[:-1] + (1,))
+        if weights is not None:  # inverted_cdf on weights: the result is one of the elements
+            hit = flat == np.reshape(ans, gq.shape)
+            count = np.maximum(np.sum(hit, axis=-1, keepdims=True), 1)
+            return _fit(back(np.sum(np.where(hit, gq / count, 0), axis=0)), a)
+        dev = flat.device
+        j = np.arange(flat.shape[-1], device=dev)
+        lo, hi, gamma = (np.asarray(v, device=dev) for v in (lo, hi, gamma))
+        if method in _Q_INDEX:  # gamma as a function of q: second derivatives through q
+            slope, intercept = _Q_INDEX[method]
+            qd = q if isinstance(q, np.ndarray) else np.asarray(q, dtype=float, device=dev)
+            qd = np.reshape(qd, (-1,) + (1,) * flat.ndim) / scale
+            gamma = np.asarray(n + slope, dtype=float, device=dev) * qd + intercept - lo
+        weight = np.where(j == lo, 1 - gamma, 0) + np.where(j == hi, gamma, 0)
+        if nan:
+            weight = weight * np.asarray(n > 0, device=dev)
+        in_order = np.sum(gq * weight.astype(flat.dtype), axis=0)
+        order = np.argsort(flat, axis=-1)
+        return _fit(back(np.take_along_axis(in_order, np.argsort(order, axis=-1), axis=-1)), a)
+
+    if median:
+        return lambda g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False: rule(
+            g, ans, a, 0.5, axis, keepdims=keepdims
+        )
+    return rule
+
+
+def _quantile_q_vjp(nan=False, scale=1.0):
+    """The gradient with respect to ``q``: the slope of the virtual index times the difference
+    of the two order statistics (zero for the discrete methods)."""
+
+    def rule(g, ans, a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None, **kwargs):  # fmt: skip
+        if weights is not None or method not in _Q_INDEX:
+            return np.zeros_like(q)
+        flat, back, qh, n, lo, hi, gamma = _quantile_setup(a, q, axis, method, nan, scale)
+        gq = np.reshape(g, (qh.size,) + flat.shape[:-1] + (1,))
+        dev = flat.device
+        data = np.broadcast_to(np.sort(flat, axis=-1), (qh.size,) + flat.shape)
+        at = lambda i: np.asarray(numpy.broadcast_to(i, gq.shape), device=dev)  # noqa: E731
+        take = lambda i: np.take_along_axis(data, at(i), axis=-1)  # noqa: E731
+        slope = np.asarray((n + _Q_INDEX[method][0]) / scale, dtype=float, device=dev)
+        dq = (take(hi) - take(lo)) * slope
+        return _fit(np.reshape(np.sum(gq * dq, axis=tuple(range(1, gq.ndim))), np.shape(q)), q)
+
+    return rule
+
+
+def _average_weights(a, axis, w):
+    """The weights as ``average`` broadcasts them against ``a``, and the way back to ``w``."""
+    if np.shape(w) == np.shape(a):
+        return w, lambda gw: gw
+    axes = normalize_axis_tuple(axis, np.ndim(a))
+    order = numpy.argsort(axes).tolist()
+    wt = np.transpose(w, order)
+    shape = tuple(s if i in axes else 1 for i, s in enumerate(np.shape(a)))
+    inverse = numpy.argsort(order).tolist()
+    return np.reshape(wt, shape), lambda gw: np.transpose(np.reshape(gw, wt.shape), inverse)
+
+
+def _average_a(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if returned:
+        g, ans = g[0], ans[0]
+    ge = _expand(g, a, axis, keepdims)
+    if weights is None:
+        return _fit(ge / _count(a, axis, True), a)
+    w, _ = _average_weights(a, axis, weights)
+    return _fit(ge * conj(w / np.sum(w, axis=axis, keepdims=True)), a)
+
+
+def _average_w(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
+    g_scale = None
+    if returned:
+        (g, g_scale), ans = g, ans[0]
+    w, back = _average_weights(a, axis, weights)
+    total = np.sum(w, axis=axis, keepdims=True)
+    grad = _expand(g, a, axis, keepdims) * conj((a - _expand(ans, a, axis, keepdims)) / total)
+    if g_scale is not None:
+        grad = grad + _expand(g_scale, a, axis, keepdims)
+    return _fit(
+        back(unbroadcast(np.broadcast_to(grad, np.broadcast_shapes(grad.shape, w.shape)), w)),
+        weights,
+    )
+
+
+def _cov_data(m, y, rowvar):
+    """NumPy's variables-by-observations matrix, and how to split its gradient back."""
+    parts, backs = [], []
+    for v in (m,) if y is None else (m, y):
+        x = np.reshape(v, (1, -1)) if np.ndim(v) < 2 else v
+        flip = not rowvar and x.shape[0] != 1
+        parts.append(x.T if flip else x)
+        backs.append((x.shape[1] if flip else x.shape[0], flip, np.shape(v)))
+    return (parts[0] if y is None else np.concatenate(parts, axis=0)), backs
+
+
+def _cov_grads(g, m, y, rowvar, bias, ddof, fweights, aweights):
+    """Gradients of ``cov`` wrt ``m`` and ``y``: with ``C = Xc W Xc^H / f`` (``Xc`` centred with
+    weights ``W``), ``dXc = (G + G^H) Xc W / f``, then the adjoint of the centring."""
+    x, backs = _cov_data(m, y, rowvar)
+    w = None
+    for v in (fweights, aweights):
+        if v is not None:
+            v = np.asarray(v, dtype=float, device=x.device)
+            w = v if w is None else w * v
+    if ddof is None:
+        ddof = 0 if bias else 1
+    nobs = x.shape[1]
+    if w is None:
+        total, mean = nobs, np.mean(x, axis=1, keepdims=True)
+        fact = nobs - ddof
+    else:
+        total = np.sum(w)
+        mean = np.sum(x * w, axis=1, keepdims=True) / total
+        if ddof == 0:
+            fact = total
+        elif aweights is None:
+            fact = total - ddof
+        else:
+            fact = total - ddof * np.sum(w * np.asarray(aweights, device=x.device)) / total
+    nv = x.shape[0]
+    g = np.reshape(g, (nv, nv))
+    g = g + np.conjugate(g).T if np.iscomplexobj(g) else g + g.T
+    xc = x - mean
+    dxc = g @ (xc if w is None else xc * w) / fact
+    dx = dxc - (np.mean(dxc, axis=1, keepdims=True) if w is None else
+                np.sum(dxc, axis=1, keepdims=True) * w / total)  # fmt: skip
+    grads, start = [], 0
+    for size, flip, shape in backs:
+        part = dx[start : start + size]
+        grads.append(np.reshape((part.T if flip else part), shape))
+        start += size
+    return grads
+
+
+def _cov_vjp(i):
+    def rule(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None,
+             **kwargs):  # fmt: skip
+        return _fit(_cov_grads(g, m, y, rowvar, bias, ddof, fweights, aweights)[i], (m, y)[i])
+
+    return rule
+
+
+def _corrcoef_vjp(i):
+    """``R = C / (s s^T)``, ``s = sqrt(diag C)``: ``gC = G / (s s^T) - diag(T / (2 diag C))`` with
+    ``T`` the row plus column sums of ``Re(conj(G) R)``; then cov's rule."""
+
+    def rule(g, ans, x, y=None, rowvar=True, **kwargs):
+        if np.ndim(ans) == 0:  # one variable: NumPy returns c / c
+            return np.zeros_like(np.real((x, y)[i]))
+        c = np.cov(x, y, rowvar)
+        d = np.real(np.diagonal(c))
+        s = np.sqrt(d)
+        t = np.real(np.conjugate(g) * ans) if np.iscomplexobj(g) else g * ans
+        t = np.sum(t, axis=0) + np.sum(t, axis=1)
+        eye = np.eye(d.shape[0], dtype=d.dtype, device=d.device)
+        gc = g / (s[:, None] * s[None, :]) - eye * (t / (2 * d))[:, None]
+        return _fit(_cov_grads(gc, x, y, rowvar, False, None, None, None)[i], (x, y)[i])
+
+    return rule
+
+
+VJPS = {
+    "sum": (_sum_vjp(),),
+    "nansum": (_sum_vjp(nan=True),),
+    "prod": (_prod_vjp(),),
+    "nanprod": (_prod_vjp(nan=True),),
+    "mean": (_mean_vjp(),),
+    "nanmean": (_mean_vjp(nan=True),),
+    "var": (_moment_vjp(),),
+    "nanvar": (_moment_vjp(nan=True),),
+    "std": (_moment_vjp(std=True),),
+    "nanstd": (_moment_vjp(nan=True, std=True),),
+    **{name: (_extremum_vjp,) for name in ("max", "min", "amax", "amin", "nanmax", "nanmin")},
+    "ptp": (_ptp_vjp,),
+    "median": (_quantile_vjp(median=True),),
+    "nanmedian": (_quantile_vjp(nan=True, median=True),),
+    "quantile": (_quantile_vjp(), _quantile_q_vjp()),
+    "nanquantile": (_quantile_vjp(nan=True), _quantile_q_vjp(nan=True)),
+    "percentile": (_quantile_vjp(scale=100.0), _quantile_q_vjp(scale=100.0)),
+    "nanpercentile": (_quantile_vjp(nan=True, scale=100.0), _quantile_q_vjp(nan=True, scale=100.0)),
+    "cumsum": (_scan_vjp("sum"),),
+    "cumprod": (_scan_vjp("prod"),),
+    "nancumsum": (_scan_vjp("sum", nan=True),),
+    "nancumprod": (_scan_vjp("prod", nan=True),),
+    "cumulative_sum": (_scan_vjp("sum", initial=True),),
+    "cumulative_prod": (_scan_vjp("prod", initial=True),),
+    "average": (_average_a, None, _average_w),
+    "cov": (_cov_vjp(0), _cov_vjp(1)),
+    "corrcoef": (_corrcoef_vjp(0), _corrcoef_vjp(1)),
+    "bincount": (None, lambda g, ans, x, weights=None, minlength=0: _fit(np.take(g, x), weights)),
+}
+# Integer, boolean and bin-edge results, which carry no gradient.
+NONDIFFERENTIABLE = frozenset(
+    ARG_EXTREMA
+    + TRUTH
+    + ["count_nonzero", "histogram", "histogram2d", "histogramdd", "histogram_bin_edges"]
+    + ["digitize"]
+)
+NO_GRADIENT: dict[str, str] = {}
 attach_vjps(ROWS, VJPS)
