@@ -241,3 +241,131 @@ def _index_trick(name: str) -> Op:
 INDEX_TRICKS = {name: _index_trick(name) for name in ("mgrid", "ogrid", "r_", "c_")}
 ROWS += INDEX_TRICKS.values()
 mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())
+
+
+# --- gradients ---------------------------------------------------------------------------------
+import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
+
+from ._grad import unbroadcast  # noqa: E402
+from ._row import attach_vjps  # noqa: E402
+
+
+def _back_to(g, a):
+    """``g`` shaped, typed and placed like the input ``a`` it is the gradient of."""
+    if not hasattr(a, "shape"):
+        return g
+    g = unbroadcast(g, a) if g.dtype.kind == "c" and a.dtype.kind != "c" else g
+    if g.shape != a.shape:
+        g = np.reshape(g, a.shape)
+    if g.dtype != a.dtype or g.device != a.device:
+        g = np.asarray(g, dtype=a.dtype, device=a.device)
+    return g
+
+
+def _from_data(g, ans, a, *args, **kwargs):
+    """array/asarray/copy/...: the identity, up to ndmin's leading axes, dtype and device."""
+    if type(a) in (list, tuple):  # array([x, y]): a gradient for each element (stacked)
+        return [_back_to(g[j], x) for j, x in enumerate(a)]
+    return _back_to(g, a)
+
+
+def _diag_vjp(g, ans, v, k=0):
+    if np.ndim(v) == 1:
+        return np.diag(g, k)
+    return _fit(np.diag(g, k), np.shape(v))  # the diagonal, in zeros of v's shape
+
+
+def _fit(x, shape):
+    """``x`` truncated or zero-padded at the end of each axis to ``shape``."""
+    for ax, m in enumerate(shape):
+        n = x.shape[ax]
+        if n > m:
+            x = x[(slice(None),) * ax + (slice(0, m),)]
+        elif n < m:
+            pad = list(x.shape)
+            pad[ax] = m - n
+            x = np.concatenate([x, np.zeros_like(x, shape=tuple(pad))], axis=ax)
+    return x
+
+
+def _vander_vjp(g, ans, x, N=None, increasing=False):
+    n = g.shape[1]
+    if n <= 1:
+        return np.zeros_like(x)
+    powers = numpy.arange(n)
+    if increasing:  # d x^j = j x^(j-1): columns 1.. against vander(x, n - 1)
+        g, powers = g[:, 1:], powers[1:]
+    else:
+        g, powers = g[:, :-1], powers[::-1][:-1]
+    lower = np.vander(x, n - 1, increasing=increasing)
+    return unbroadcast(np.sum(g * np.conjugate(lower) * powers.astype(g.real.dtype), axis=1), x)
+
+
+def _meshgrid_rule(i):
+    def rule(g, ans, *xi, copy=True, sparse=False, indexing="xy"):
+        ndim = len(xi)
+        axis = i
+        if indexing == "xy" and ndim > 1 and i < 2:
+            axis = 1 - i
+        gi = g[i]
+        gi = np.sum(gi, axis=tuple(ax for ax in range(ndim) if ax != axis))
+        return _back_to(gi, xi[i])
+
+    return rule
+
+
+def _linspace_t(num, endpoint, ndim, axis, dtype):
+    div = (num - 1) if endpoint else num
+    t = numpy.arange(num, dtype=dtype) / div if div > 0 else numpy.zeros(num, dtype)
+    return numpy.moveaxis(t.reshape((-1,) + (1,) * ndim), 0, axis), div
+
+
+def _linspace_rule(which):
+    def rule(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+        step_g = None
+        if retstep:
+            g, step_g = g
+        x = start if which == 0 else stop
+        nd = np.ndim(ans[0] if retstep else ans) - 1
+        axis = axis % (nd + 1)
+        t, div = _linspace_t(num, endpoint, nd, axis, numpy.finfo(g.dtype).dtype)
+        w = 1 - t if which == 0 else t
+        grad = np.sum(g * w, axis=axis)
+        if step_g is not None and div > 0:
+            grad = grad + (step_g / div if which else -step_g / div)
+        return unbroadcast(grad, x)
+
+    return rule
+
+
+def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
+    return unbroadcast(g, fill_value)
+
+
+VJPS = {name: (_from_data,) for name in FROM_DATA}
+VJPS |= {name: (_from_data,) for name in ("require", "asarray_chkfinite", "copy")}
+VJPS |= {
+    "diag": (_diag_vjp,),
+    "diagflat": (lambda g, ans, v, k=0: np.diag(g, k).reshape(np.shape(v)),),
+    "tril": (lambda g, ans, m, k=0: np.tril(g, k),),
+    "triu": (lambda g, ans, m, k=0: np.triu(g, k),),
+    "vander": (_vander_vjp,),
+    "meshgrid": tuple(_meshgrid_rule(i) for i in range(64)),  # one per array argument
+    "linspace": (_linspace_rule(0), _linspace_rule(1)),
+    # full(shape, fill_value) and full_like(a, fill_value): the values are fill_value's.
+    "full": (None, _full_vjp),
+    "full_like": (None, _full_vjp),
+}
+NONDIFFERENTIABLE = frozenset(
+    {"arange", "eye", "identity", "tri", "indices", "empty", "zeros", "ones", *LIKE}
+    | {"frombuffer", "fromstring", "fromiter", "fromfunction", "from_dlpack"}  # host data
+    | {"array2string", "array_repr", "array_str"}  # strings
+    | {"mgrid.__getitem__", "ogrid.__getitem__"}  # grids of numbers from slices
+)
+NO_GRADIENT = {
+    "logspace": "not written yet (base ** linspace: start/stop arrays could carry gradients)",
+    "geomspace": "not written yet (start/stop arrays could carry gradients)",
+    "r_.__getitem__": "not written yet (concatenates the arrays in its key)",
+    "c_.__getitem__": "not written yet (concatenates the arrays in its key)",
+}
+attach_vjps(ROWS, VJPS)

@@ -70,3 +70,6 @@ ROWS += [
         "iscomplexobj isrealobj isscalar isfortran result_type can_cast common_type"
     ).split()
 ]
+
+# Booleans, dtypes and Python bools: no gradient.
+NONDIFFERENTIABLE = frozenset(op.name for op in ROWS)

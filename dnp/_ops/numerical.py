@@ -4,6 +4,7 @@ and the functional helpers that call user functions (``piecewise``, ``apply_alon
 from __future__ import annotations
 
 import collections.abc
+import functools
 import operator
 import warnings
 
@@ -381,3 +382,313 @@ class vectorize:
 
     def __call__(self, *args, **kwargs):
         return dispatch(_VECTORIZE, (self._vec, *args), kwargs)
+
+
+# --- gradients ---------------------------------------------------------------------------------
+import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
+
+from ._grad import conj, unbroadcast  # noqa: E402
+from ._row import attach_vjps  # noqa: E402
+
+
+def _arr(x):
+    """``x`` as a dnp array; never ``np.asarray`` of an array (it returns the array itself,
+    and recording that call would replace the input's place on the tape)."""
+    return x if isinstance(x, ndarray) else np.asarray(x)
+
+
+def _host_array(x):
+    return x.asnumpy() if isinstance(x, ndarray) else numpy.asarray(x)
+
+
+def _slice(x, axis, start, stop):
+    return x[(slice(None),) * (axis % x.ndim) + (slice(start, stop),)]
+
+
+def _diff_adjoint(g, n, axis):
+    """The adjoint of ``diff(., n, axis)``: each difference's transpose is ``-diff`` of g
+    padded with a zero at each end."""
+    for _ in range(n):
+        g = -np.diff(g, axis=axis, prepend=0, append=0)
+    return g
+
+
+_NO_VALUE = numpy._NoValue  # diff's default for prepend and append
+
+
+def _diff_part(g, ans, a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE, *, part):
+    full = _diff_adjoint(g, n, axis)
+    axis %= full.ndim
+    before = 0 if prepend is _NO_VALUE else (np.shape(prepend) or (1,) * full.ndim)[axis]
+    after = 0 if append is _NO_VALUE else (np.shape(append) or (1,) * full.ndim)[axis]
+    m = full.shape[axis]
+    x, lo, hi = {
+        "a": (a, before, m - after),
+        "prepend": (prepend, 0, before),
+        "append": (append, m - after, m),
+    }[part]
+    return unbroadcast(_slice(full, axis, lo, hi), x)
+
+
+def _ediff1d_part(g, ans, ary, to_end=None, to_begin=None, *, part):
+    before = 0 if to_begin is None else np.size(to_begin)
+    after = 0 if to_end is None else np.size(to_end)
+    m = g.shape[0]
+    if part == "ary":
+        grad = _diff_adjoint(_slice(g, 0, before, m - after), 1, 0)
+        return unbroadcast(grad.reshape(np.shape(ary)), ary)
+    x, lo, hi = (to_begin, 0, before) if part == "to_begin" else (to_end, m - after, m)
+    return unbroadcast(_slice(g, 0, lo, hi).reshape(np.shape(x)), x)
+
+
+# convolve(a, v, mode) is a slice of the full convolution at this offset; correlate's too.
+def _conv_offset(n, k, mode):
+    return {"full": 0, "same": (min(n, k) - 1) // 2, "valid": min(n, k) - 1}[mode]
+
+
+def _corr_offset(n, k, mode):
+    same = (k - 1) // 2 if n >= k else n // 2
+    return {"full": 0, "same": same, "valid": min(n, k) - 1}[mode]
+
+
+def _full_grad(g, n, k, offset):
+    """g placed in zeros of the full result's length n + k - 1, at ``offset``."""
+    full = n + k - 1
+    after = full - offset - len(g)
+    return np.concatenate([np.zeros_like(g, shape=(offset,)), g, np.zeros_like(g, shape=(after,))])
+
+
+def _convolve_part(g, ans, a, v, mode="full", *, part):
+    n, k = np.size(a), np.size(v)
+    G = _full_grad(g, n, k, _conv_offset(n, k, mode))
+    # d(a * v)/da is correlation with v (conjugated: numpy.correlate conjugates its second).
+    other, x = (v, a) if part == 0 else (a, v)
+    return unbroadcast(np.correlate(G, other, "valid"), x)
+
+
+def _correlate_part(g, ans, a, v, mode="valid", *, part):
+    # correlate(a, v) = convolve(a, w) with w = conj(v[::-1]); grad_v = conj(grad_w)[::-1].
+    n, k = np.size(a), np.size(v)
+    G = _full_grad(g, n, k, _corr_offset(n, k, mode))
+    if part == 0:
+        return unbroadcast(np.correlate(G, np.conjugate(np.flip(v)), "valid"), a)
+    return unbroadcast(np.flip(np.conjugate(np.correlate(G, a, "valid"))), v)
+
+
+def _trapezoid_weights(x, dx, n, ndim, axis):
+    """w with trapezoid(y) = sum(w * y, axis): half the spacing on each side of each point."""
+    if x is None:
+        w = numpy.full(n, float(dx))
+        w[0] = w[-1] = dx / 2
+        return _along_axis(w, ndim, axis)
+    x = _arr(x)
+    if x.ndim == 1:
+        x = np.reshape(x, tuple(-1 if i == axis else 1 for i in range(ndim)))
+    d = np.diff(x, axis=axis)
+    zero = np.zeros_like(_slice(d, axis, 0, 1))
+    return (np.concatenate([zero, d], axis=axis) + np.concatenate([d, zero], axis=axis)) / 2
+
+
+def _along_axis(w, ndim, axis):
+    return numpy.reshape(w, (-1,) + (1,) * (ndim - 1 - axis))
+
+
+def _trapezoid_y(g, ans, y, x=None, dx=1.0, axis=-1):
+    axis %= np.ndim(y)
+    w = _trapezoid_weights(x, dx, np.shape(y)[axis], np.ndim(y), axis)
+    return unbroadcast(np.expand_dims(g, axis) * conj(w), y)
+
+
+def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
+    nd = np.ndim(y)
+    axis %= nd
+    mid = (_slice(y, axis, 1, None) + _slice(y, axis, 0, -1)) / 2  # d out / d diff(x)
+    grad = _diff_adjoint(np.expand_dims(g, axis) * conj(mid), 1, axis)
+    if np.ndim(x) == 1 and nd > 1:
+        grad = np.sum(grad, axis=tuple(i for i in range(nd) if i != axis))
+    return unbroadcast(grad, x)
+
+
+def _interp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    """interp is linear in fp: each x mixes its segment's two ends (hat functions)."""
+    if period is not None or np.iscomplexobj(fp) or left is not None or right is not None:
+        raise NotImplementedError(
+            "dnp.interp: the gradient with respect to fp is written for real fp without "
+            "left/right/period"
+        )
+    xpn = numpy.asarray(_host_array(xp), dtype=float)
+    m = len(xpn)
+    j = numpy.searchsorted(xpn, numpy.asarray(_host_array(x), dtype=float).ravel(), side="right")
+    j = numpy.clip(j - 1, 0, max(m - 2, 0))
+    xf = np.ravel(_arr(x))
+    if m > 1:  # t in dnp ops: the weights depend on x (mixed second derivatives)
+        xpd = _arr(xp)
+        lo, hi = np.take(xpd, j), np.take(xpd, j + 1)
+        t = np.clip((xf - lo) / (hi - lo), 0.0, 1.0)
+    else:
+        t = np.zeros_like(xf)
+    # A (len(x), m) matrix of weights would be dense: scatter with bincount instead.
+    gf = np.ravel(g)
+    lo = np.bincount(j, gf * (1 - t), m)  # positional: weights carry gradients
+    hi = np.bincount(numpy.minimum(j + 1, m - 1), gf * t, m)
+    return unbroadcast(np.asarray(lo + hi, dtype=g.dtype), fp)
+
+
+def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
+    """The slope of the segment each x falls in (zero outside [xp[0], xp[-1]])."""
+    if period is not None:
+        raise NotImplementedError("dnp.interp: no gradient with respect to x with period=")
+    slopes = np.diff(fp) / np.diff(xp)
+    j = np.searchsorted(xp, x, side="right") - 1
+    inside = (j >= 0) & (j < np.size(xp) - 1)
+    slope = np.take(slopes, np.clip(j, 0, max(np.size(xp) - 2, 0)))
+    return unbroadcast(g * np.where(inside, conj(slope), 0), x)
+
+
+def _sinc_vjp(g, ans, x):
+    zero = x == 0
+    safe = np.where(zero, 1, x)
+    d = (np.cos(numpy.pi * safe) - np.sinc(safe)) / safe
+    return unbroadcast(g * conj(np.where(zero, 0, d)), x)
+
+
+def _angle_vjp(g, ans, z, deg=False):
+    if not np.iscomplexobj(z):
+        return np.zeros_like(g)  # 0 or pi: locally constant
+    # angle = atan2(y, x): d/dx = -y/|z|^2, d/dy = x/|z|^2, i.e. i / conj(z).
+    scale = 180 / numpy.pi if deg else 1
+    return g * (1j * scale) / np.conjugate(z)
+
+
+def _nan_to_num_vjp(g, ans, x, *args, **kwargs):
+    if np.iscomplexobj(x):
+        re = np.where(np.isfinite(x.real), g.real, 0)
+        im = np.where(np.isfinite(x.imag), g.imag, 0)
+        return re + 1j * im
+    return unbroadcast(np.where(np.isfinite(x), g, 0), x)
+
+
+def _real_if_close_vjp(g, ans, a, tol=100):
+    if np.iscomplexobj(a) and not np.iscomplexobj(ans):
+        return np.asarray(g, dtype=np.result_type(a))  # only the real part was kept
+    return unbroadcast(g, a)
+
+
+def _polyval_p(g, ans, p, x):
+    x = _arr(x)
+    powers = np.vander(np.ravel(x), np.size(p))  # column i: x ** (len(p) - 1 - i)
+    return unbroadcast(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
+
+
+def _polyval_x(g, ans, p, x):
+    return unbroadcast(g * conj(np.polyval(np.polyder(p), x)), x)
+
+
+def _tail(g, a):
+    """The gradient of coefficients ``a`` aligned at the end of the longer ``g`` (polyadd)."""
+    n = max(np.size(a), 1)
+    return unbroadcast(_slice(g, 0, g.shape[0] - n, None).reshape(np.shape(a)), a)
+
+
+def _polyder_vjp(g, ans, p, m=1):
+    for step in reversed(range(int(m))):
+        length = np.size(p) - step  # the length before this step's derivative
+        g = g * numpy.arange(length - 1, 0, -1).astype(g.real.dtype)
+        g = np.concatenate([g, np.zeros_like(g, shape=(1,))])
+    return unbroadcast(g, p)
+
+
+def _polyint_parts(g, p, m, k):
+    """The gradients of p and of the integration constants k, steps undone last to first."""
+    ks = []
+    for step in reversed(range(int(m))):
+        length = np.size(p) + step  # the length before this step's integral
+        ks.append(g[-1])
+        g = g[:-1] / numpy.arange(length, 0, -1).astype(g.real.dtype)
+    return g, ks[::-1]
+
+
+def _polyint_p(g, ans, p, m=1, k=None):
+    return unbroadcast(_polyint_parts(g, p, m, k)[0], p)
+
+
+def _polyint_k(g, ans, p, m=1, k=None):
+    ks = np.stack(_polyint_parts(g, p, m, k)[1])
+    if np.size(k) == 1:
+        return unbroadcast(np.sum(ks).reshape(np.shape(k)), k)
+    return unbroadcast(np.concatenate([ks, np.zeros_like(ks, shape=(np.size(k) - len(ks),))]), k)
+
+
+def _leading_zeros(a) -> int:
+    nz = numpy.flatnonzero(numpy.atleast_1d(_host_array(a)))
+    return int(nz[0]) if len(nz) else max(np.size(a) - 1, 0)
+
+
+def _polymul_part(g, ans, a1, a2, *, part):
+    # polymul = convolve of the coefficients without their leading zeros.
+    a, b = (a1, a2) if part == 0 else (a2, a1)
+    za, zb = _leading_zeros(a), _leading_zeros(b)
+    b = _slice(b if np.ndim(b) else np.reshape(b, (1,)), 0, zb, None)
+    grad = np.correlate(g, b, "valid")
+    grad = np.concatenate([np.zeros_like(grad, shape=(za,)), grad])
+    return unbroadcast(grad.reshape(np.shape(a)), a)
+
+
+def _unwrap_vjp(g, ans, p, *args, **kwargs):
+    return unbroadcast(g, p)  # p plus a locally constant multiple of the period
+
+
+def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """polyfit is least squares: c = pinv(W V) W y, linear in y."""
+    if full or cov:
+        raise NotImplementedError("dnp.polyfit: the gradient is written for full=False, cov=False")
+    lhs = np.vander(_arr(x).astype(g.real.dtype), int(deg) + 1)
+    if w is not None:
+        lhs = lhs * np.reshape(w, (-1, 1))
+    grad = np.matmul(np.linalg.pinv(lhs).T, g)  # (len(x),) or (len(x), k)
+    if w is not None:
+        grad = grad * (np.reshape(w, (-1, 1)) if grad.ndim == 2 else w)
+    return unbroadcast(grad, y)
+
+
+def _parts(fn, names):
+    return tuple(functools.partial(fn, part=name) for name in names)
+
+
+VJPS = {
+    "diff": (*_parts(_diff_part, ("a",)), None, None, *_parts(_diff_part, ("prepend", "append"))),
+    "ediff1d": _parts(_ediff1d_part, ("ary", "to_end", "to_begin")),
+    "convolve": _parts(_convolve_part, (0, 1)),
+    "correlate": _parts(_correlate_part, (0, 1)),
+    "trapezoid": (_trapezoid_y, _trapezoid_x),
+    "interp": (_interp_x, None, _interp_fp),
+    "unwrap": (_unwrap_vjp,),
+    "sinc": (_sinc_vjp,),
+    "angle": (_angle_vjp,),
+    "nan_to_num": (_nan_to_num_vjp,),
+    "real_if_close": (_real_if_close_vjp,),
+    "polyval": (_polyval_p, _polyval_x),
+    "polyadd": (lambda g, ans, a1, a2: _tail(g, a1), lambda g, ans, a1, a2: _tail(g, a2)),
+    "polysub": (lambda g, ans, a1, a2: _tail(g, a1), lambda g, ans, a1, a2: _tail(-g, a2)),
+    "polymul": _parts(_polymul_part, (0, 1)),
+    "polyder": (_polyder_vjp,),
+    "polyint": (_polyint_p, None, _polyint_k),
+    "polyfit": (None, _polyfit_y),
+}
+NONDIFFERENTIABLE = frozenset(
+    {"fix"}  # locally constant: zero gradient almost everywhere
+    | {"bartlett", "blackman", "hamming", "hanning", "kaiser"}  # windows: from a length
+    | {"packbits", "unpackbits"}  # integer bits
+)
+NO_GRADIENT = {
+    "gradient": "not written yet (linear in f: the adjoint of the finite-difference stencils)",
+    "i0": "its derivative i1 has no dnp function",
+    "roots": "not written yet (d root = -root**k / p'(root) for simple roots)",
+    "poly": "not written yet (eigenvalues for matrix input)",
+    "polydiv": "not written yet (the remainder's length depends on the data)",
+    "piecewise": "the user's functions run on the backend's slices, outside the tape",
+    "apply_along_axis": "the user's function runs on the backend's slices, outside the tape",
+    "apply_over_axes": "the user's function runs on the backend's arrays, outside the tape",
+    "vectorize.__call__": "runs a Python function per element on the host",
+}
+attach_vjps(ROWS, VJPS)

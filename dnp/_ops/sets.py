@@ -56,3 +56,13 @@ ROWS = [
 ]
 SET_OPS = "unique_values intersect1d union1d setdiff1d setxor1d".split()
 ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]
+
+# isin answers booleans; the set routines' values are elements of their inputs, but which
+# element (of equal ones) a value comes from, and how many values there are, is data-dependent:
+# no derivative in the ordinary sense (any perturbation of a repeated value changes the length).
+NONDIFFERENTIABLE = frozenset({"isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"})
+NO_GRADIENT = {
+    name: "not written yet: the values are a sort of the distinct elements; with repeats the "
+    "result's length changes under perturbation (a rule could split g among equal elements)"
+    for name in ("unique", "unique_values", "unique_all", "unique_counts", "unique_inverse")
+}

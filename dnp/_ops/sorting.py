@@ -103,3 +103,40 @@ ROWS = [
     Op("searchsorted", on_arrays("searchsorted"), probe),
     Op("sort_complex", on_arrays("sort_complex"), probe),
 ]
+
+
+# --- gradients ---------------------------------------------------------------------------------
+import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
+
+from ._grad import unbroadcast  # noqa: E402
+from ._row import attach_vjps  # noqa: E402
+
+
+def _permuted_back(g, ans, a, axis):
+    """The gradient of a permutation of ``a`` along ``axis`` (``ans``: the permuted values).
+
+    Equal values are matched through stable sorts of both, so this holds for any order the
+    backend produced (a sort, a partition): ``ans[q[i]] == a[p[i]]`` with ``p``, ``q`` their
+    argsorts, hence ``grad_a[p[i]] = g[q[i]]``.
+    """
+    if axis is None:
+        return _permuted_back(g, ans, np.ravel(a), -1).reshape(np.shape(a))
+    p = np.argsort(a, axis=axis, kind="stable")
+    q = np.argsort(ans, axis=axis, kind="stable")
+    return np.take_along_axis(np.take_along_axis(g, q, axis), np.argsort(p, axis=axis), axis)
+
+
+def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, **kwargs):
+    if axis is None:
+        return _sort_vjp(g, ans, np.ravel(a), -1).reshape(np.shape(a))
+    p = np.argsort(a, axis=axis, kind="stable")  # sort(a) == take_along_axis(a, p)
+    return np.take_along_axis(g, np.argsort(p, axis=axis), axis)
+
+
+VJPS = {
+    "sort": (_sort_vjp,),
+    "partition": (lambda g, ans, a, kth, axis=-1, *args, **kw: _permuted_back(g, ans, a, axis),),
+    "sort_complex": (lambda g, ans, a: unbroadcast(_permuted_back(g, ans, a, -1), a),),
+}
+NONDIFFERENTIABLE = frozenset({"argsort", "argpartition", "lexsort", "searchsorted"})  # indices
+attach_vjps(ROWS, VJPS)
