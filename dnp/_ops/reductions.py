@@ -774,6 +774,22 @@ def _corrcoef_vjp(i):
     return rule
 
 
+def _on_lists(rule, i):
+    """``rule`` for argument ``i``, which may be a list of arrays as NumPy allows
+    (``np.sum([x, y])``, ``np.max([x, y], axis=0)``): the gradient with respect to their stack,
+    one gradient per element."""
+
+    def wrapped(g, ans, *args, **kwargs):
+        items = args[i]
+        if type(items) not in (list, tuple):
+            return rule(g, ans, *args, **kwargs)
+        stacked = np.stack(items)
+        grad = rule(g, ans, *args[:i], stacked, *args[i + 1 :], **kwargs)
+        return [_fit(grad[j], item) for j, item in enumerate(items)]
+
+    return wrapped
+
+
 VJPS = {
     "sum": (_sum_vjp(),),
     "nansum": (_sum_vjp(nan=True),),
@@ -812,4 +828,8 @@ NONDIFFERENTIABLE = frozenset(
     + ["digitize"]
 )
 NO_GRADIENT: dict[str, str] = {}
+VJPS = {
+    name: tuple(None if rule is None else _on_lists(rule, i) for i, rule in enumerate(rules))
+    for name, rules in VJPS.items()
+}
 attach_vjps(ROWS, VJPS)

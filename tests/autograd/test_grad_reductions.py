@@ -176,6 +176,14 @@ GRAD_CASES = [
     grad_case("corrcoef", lambda z: np.corrcoef(z, rowvar=False), C.T, id="corrcoef-complex"),
     # bincount is linear in its weights
     case("bincount", lambda w: np.bincount(numpy.array([0, 2, 2, 3, 0]), w, 6), V),
+    # a list of arrays as the data: one gradient per element
+    case("sum", lambda x, y: np.sum([x, y], axis=0), V, V[::-1], id="sum-list"),
+    grad_case("prod", lambda x, y: np.prod((x, y), axis=0), V, V[::-1], id="prod-list"),
+    case("max", lambda x, y: np.max([x, y], axis=0), V, V[::-1] + 0.1, id="max-list"),
+    case("mean", lambda x, y: np.mean([x, 2.0 * y]), V, V, id="mean-list"),
+    grad_case(
+        "average", lambda x, w, v: np.average(x, 0, [w, v]), A[:2], V[:4], W4, id="average-list"
+    ),
     # combined: logsumexp through max, exp, sum, log
     grad_case(
         "max",
