@@ -8,9 +8,13 @@ their target, which may be a view.
 
 import numpy
 
+import dnp as np  # VJP rules are dnp code (see _grad.py)
+
+from .._dispatch import dispatch
 from .._ndarray import ndarray
+from ._grad import unbroadcast
 from ._meta import elementwise, probe
-from ._row import Op
+from ._row import Op, attach_vjps
 
 
 def _where_meta(op, args, kwargs):
@@ -64,3 +68,298 @@ ROWS += [
     Op("where", meta=_where_meta),
     Op("ix_", meta=_ix_meta),
 ]
+for _op in ROWS:
+    _op.inplace = _op.name in ("put", "put_along_axis", "putmask", "place", "fill_diagonal")
+
+
+# --- gradient helpers (shared with manipulation.py and methods.py) -------------------------------
+def _is_basic(key) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in keys)
+
+
+def _scatter_forward(xp, g, shape, key):
+    z = xp.zeros(shape, g.dtype)
+    if _is_basic(key):
+        z[key] = g
+    elif hasattr(xp.add, "at"):
+        xp.add.at(z, key, g)
+    else:  # older CuPy
+        import cupyx
+
+        cupyx.scatter_add(z, key, g)
+    return z
+
+
+# ``scatter(g, shape, key)``: zeros of ``shape`` with ``g`` added at ``key`` (repeated indices
+# add up); the gradient of ``x[key]``. Its own gradient is ``gg[key]``, so it differentiates again.
+_SCATTER = Op(
+    "ndarray.__getitem__ (backward)",
+    _scatter_forward,
+    None,
+    vjp=(lambda gg, ans, g, shape, key: gg[key], None, None),
+)
+
+
+def scatter(g, shape, key):
+    """Zeros of ``shape`` with ``g`` added at ``key`` (repeated indices add up)."""
+    return dispatch(_SCATTER, (g, tuple(shape), key), {})
+
+
+def flat_scatter(g, x, key):
+    """The gradient of ``x.ravel()[key]`` (shaped like ``x``)."""
+    return np.reshape(scatter(g, (np.size(x),), key), np.shape(x))
+
+
+def zero_at(g, key):
+    """``g`` with the positions ``key`` zeroed (the gradient of what an assignment overwrote)."""
+    mask = numpy.ones(g.shape, bool)
+    mask[_host_key(key)] = False
+    return np.where(np.asarray(mask, device=g.device), g, 0)
+
+
+def _host_key(key):
+    if isinstance(key, ndarray):
+        return key.asnumpy()
+    if isinstance(key, (tuple, list)):
+        return type(key)(_host_key(k) for k in key)
+    return key
+
+
+def _last_writes(positions):
+    """Where an assignment to flat ``positions`` is the last write there (NumPy: the last wins)."""
+    p = numpy.ravel(positions)
+    _, first_from_end = numpy.unique(p[::-1], return_index=True)
+    if first_from_end.size == p.size:
+        return None
+    mask = numpy.zeros(p.size, bool)
+    mask[p.size - 1 - first_from_end] = True
+    return mask.reshape(numpy.shape(positions))
+
+
+def written_values(g, shape, key, flat=False):
+    """``g[key]`` (``g.ravel()[key]`` if ``flat``), zero where a later write to the same place
+    in ``a[key] = v`` overwrote the value (repeated indices)."""
+    gv = g.ravel()[key] if flat else g[key]
+    if _is_basic(key):
+        return gv
+    where = numpy.arange(int(numpy.prod(shape))).reshape((-1,) if flat else shape)
+    last = _last_writes(where[_host_key(key)])
+    return gv if last is None else np.where(np.asarray(last, device=g.device), gv, 0)
+
+
+def to_shape(g, v):
+    """``g`` summed back to the shape of ``v``, which was broadcast (also with extra 1s) to it."""
+    shape = np.shape(v)
+    if g.ndim < len(shape):
+        g = g.reshape((1,) * (len(shape) - g.ndim) + g.shape)
+    return np.reshape(unbroadcast(g, v), shape)
+
+
+def cycled(g, v):
+    """The gradient of ``v`` cycled (``resize``-like) to fill the 1-d ``g``, shaped like ``v``."""
+    n = np.size(v)
+    g = g.ravel()
+    if n == 0:
+        return np.zeros(np.shape(v), g.dtype)
+    k = -(-g.size // n) or 1
+    if k * n != g.size:
+        g = np.concatenate([g, np.zeros(k * n - g.size, g.dtype)])
+    return to_shape(g.reshape(k, n).sum(axis=0), v)
+
+
+def along_axis_key(shape, indices, axis):
+    """The fancy index that ``take_along_axis(a, indices, axis)`` is, for ``a`` of ``shape``."""
+    ndim = len(shape)
+    key = []
+    for d in range(ndim):
+        if d == axis:
+            key.append(indices)
+        else:
+            s = [1] * ndim
+            s[d] = shape[d]
+            key.append(np.arange(shape[d]).reshape(s))
+    return tuple(key)
+
+
+def _wrapped(indices, n, mode):
+    indices = np.asarray(indices)
+    if mode == "wrap":
+        return indices % n
+    if mode == "clip":
+        return np.clip(indices, 0, n - 1)
+    return np.where(indices < 0, indices + n, indices)
+
+
+def _take_vjp(g, ans, a, indices, axis=None, out=None, mode="raise"):
+    if axis is None:
+        return flat_scatter(g, a, (_wrapped(indices, np.size(a), mode),))
+    axis %= a.ndim
+    key = (slice(None),) * axis + (_wrapped(indices, a.shape[axis], mode),)
+    return scatter(g, a.shape, key)
+
+
+def _take_along_axis_vjp(g, ans, arr, indices, axis=-1):
+    if axis is None:
+        return flat_scatter(g, arr, (np.asarray(indices),))
+    axis %= arr.ndim
+    return scatter(
+        g, arr.shape, along_axis_key(arr.shape, _wrapped(indices, arr.shape[axis], ""), axis)
+    )
+
+
+def _choose_vjp(g, ans, a, choices, out=None, mode="raise"):
+    n = len(choices)
+    a = _wrapped(a, n, mode) if mode != "raise" else np.asarray(a)
+    if isinstance(choices, ndarray):
+        picked = np.arange(n).reshape((n,) + (1,) * a.ndim) == a
+        return to_shape(np.where(picked, g, 0), choices)
+    return [
+        to_shape(np.where(a == j, g, 0), c) if isinstance(c, ndarray) else None
+        for j, c in enumerate(choices)
+    ]
+
+
+def _compress_vjp(g, ans, condition, a, axis=None, out=None):
+    kept = np.flatnonzero(np.asarray(condition))
+    if axis is None:
+        return flat_scatter(g, a, (kept,))
+    axis %= a.ndim
+    return scatter(g, a.shape, (slice(None),) * axis + (kept,))
+
+
+def _extract_vjp(g, ans, condition, arr):
+    return flat_scatter(g, arr, (np.flatnonzero(np.asarray(condition)),))
+
+
+def _select_masks(condlist):
+    taken, masks = None, []
+    for c in condlist:
+        c = np.asarray(c)
+        masks.append(c if taken is None else c & ~taken)
+        taken = c if taken is None else taken | c
+    return masks, taken
+
+
+def _select_vjp(g, ans, condlist, choicelist, default=0):
+    masks, _ = _select_masks(condlist)
+    return [
+        to_shape(np.where(m, g, 0), c) if isinstance(c, ndarray) else None
+        for m, c in zip(masks, choicelist, strict=False)
+    ]
+
+
+def _select_default_vjp(g, ans, condlist, choicelist, default=0):
+    _, taken = _select_masks(condlist)
+    return to_shape(np.where(taken, 0, g), default)
+
+
+def _diag_key(shape, offset, axis1, axis2):
+    """(moved shape, key): ``diagonal`` is ``moveaxis(a, (axis1, axis2), (-2, -1))[key]``."""
+    n = len(shape)
+    axis1, axis2 = axis1 % n, axis2 % n
+    rest = [s for d, s in enumerate(shape) if d not in (axis1, axis2)]
+    n1, n2 = shape[axis1], shape[axis2]
+    r0, c0 = max(-offset, 0), max(offset, 0)
+    length = max(0, min(n1 - r0, n2 - c0))
+    key = (Ellipsis, np.arange(r0, r0 + length), np.arange(c0, c0 + length))
+    return (*rest, n1, n2), key, (axis1, axis2)
+
+
+def diagonal_vjp(g, ans, a, offset=0, axis1=0, axis2=1):
+    moved, key, axes = _diag_key(a.shape, offset, axis1, axis2)
+    return np.moveaxis(scatter(g, moved, key), (-2, -1), axes)
+
+
+def _trace_vjp(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    moved, key, axes = _diag_key(a.shape, offset, axis1, axis2)
+    g = np.broadcast_to(np.expand_dims(g, -1), (*moved[:-2], key[1].size))
+    return unbroadcast(np.moveaxis(scatter(g, moved, key), (-2, -1), axes), a)
+
+
+def _where_vjp(which):
+    def rule(g, ans, condition, x=None, y=None):
+        return unbroadcast(
+            np.where(condition, g, 0) if which else np.where(condition, 0, g), (x, y)[1 - which]
+        )
+
+    return rule
+
+
+def _put_key(a, ind, mode):
+    return (_wrapped(ind, np.size(a), mode).ravel(),)
+
+
+def _fill_diagonal_key(a, wrap):
+    if a.ndim == 2:
+        step = a.shape[1] + 1
+        end = None if wrap else a.shape[1] * a.shape[1]
+    else:
+        step = 1 + int(numpy.cumprod(a.shape[:-1]).sum())
+        end = None
+    return (slice(None, end, step),)
+
+
+def _flat_zero_at(g, key):
+    return np.reshape(zero_at(g.ravel(), key), g.shape)
+
+
+def _along_axis_put_key(arr, indices, axis):
+    if axis is None:
+        return None
+    axis %= arr.ndim
+    return along_axis_key(arr.shape, _wrapped(indices, arr.shape[axis], ""), axis)
+
+
+VJPS = {
+    "take": (_take_vjp, None),
+    "take_along_axis": (_take_along_axis_vjp, None),
+    "choose": (None, _choose_vjp),
+    "compress": (None, _compress_vjp),
+    "extract": (None, _extract_vjp),
+    "select": (None, _select_vjp, _select_default_vjp),
+    "trace": (_trace_vjp,),
+    "where": (None, _where_vjp(1), _where_vjp(0)),
+    # In place: rules see the old value of the written array; its gradient is zero where written.
+    "put": (
+        lambda g, ans, a, ind, v, mode="raise": _flat_zero_at(g, _put_key(a, ind, mode)),
+        None,
+        lambda g, ans, a, ind, v, mode="raise": cycled(
+            written_values(g, a.shape, _put_key(a, ind, mode), flat=True), v
+        ),
+    ),
+    "put_along_axis": (
+        lambda g, ans, arr, indices, values, axis: (
+            _flat_zero_at(g, (np.asarray(indices).ravel(),))
+            if axis is None
+            else zero_at(g, _along_axis_put_key(arr, indices, axis))
+        ),
+        None,
+        lambda g, ans, arr, indices, values, axis: to_shape(
+            g.ravel()[np.asarray(indices)]
+            if axis is None
+            else g[_along_axis_put_key(arr, indices, axis)],
+            values,
+        ),
+    ),
+    "putmask": (
+        lambda g, ans, a, mask, values: np.where(mask, 0, g),
+        None,
+        lambda g, ans, a, mask, values: cycled(np.where(mask, g, 0), values),
+    ),
+    "place": (
+        lambda g, ans, arr, mask, vals: np.where(mask, 0, g),
+        None,
+        lambda g, ans, arr, mask, vals: cycled(g.ravel()[np.flatnonzero(mask)], vals),
+    ),
+    "fill_diagonal": (
+        lambda g, ans, a, val, wrap=False: _flat_zero_at(g, _fill_diagonal_key(a, wrap)),
+        lambda g, ans, a, val, wrap=False: cycled(g.ravel()[_fill_diagonal_key(a, wrap)], val),
+    ),
+}
+NONDIFFERENTIABLE = frozenset(
+    "diag_indices diag_indices_from tril_indices tril_indices_from triu_indices "
+    "triu_indices_from nonzero argwhere flatnonzero mask_indices ravel_multi_index "
+    "unravel_index ix_".split()
+)
+attach_vjps(ROWS, VJPS)

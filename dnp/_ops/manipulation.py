@@ -226,9 +226,408 @@ ROWS += [
 ]
 
 
+for _op in ROWS:
+    _op.inplace = _op.name == "copyto"
+
+
 # --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
+class Variadic:
+    """Rules for ``f(*arrays)``: ``rules[i]`` is ``rule(i)``, for any number of arguments."""
+
+    def __init__(self, rule) -> None:
+        self.rule = rule
+
+    def __len__(self) -> int:
+        return 1 << 30
+
+    def __getitem__(self, i):
+        return self.rule(i)
+
+
+def _shape(x):
+    return numpy.shape(x) if not isinstance(x, ndarray) else x.shape
+
+
+def _ndim(x):
+    return len(_shape(x))
+
+
+def cast_back(g, x):
+    """``g`` (the gradient of a cast of ``x``) in ``x``'s dtype: real part for a real ``x``."""
+    dt = np.result_type(x)
+    if g.dtype.kind == "c" and dt.kind != "c":
+        g = g.real
+    return g if g.dtype == dt else g.astype(dt)
+
+
+def _split_like(g, shapes, axis, prepared):
+    """``g`` split along ``axis`` in pieces of the ``prepared`` shapes, reshaped to ``shapes``."""
+    sizes = numpy.cumsum([s[axis] for s in prepared])[:-1].tolist()
+    return [np.reshape(p, s) for p, s in zip(np.split(g, sizes, axis=axis), shapes, strict=True)]
+
+
+def _join_vjp(prepare, axis_of):
+    """The rule of a join of ``arrays``, reshaped by ``prepare``, along ``axis_of``."""
+
+    def rule(g, ans, arrays, *args, **kwargs):
+        if isinstance(arrays, ndarray):
+            return np.stack(rule(g, ans, list(arrays.shape[0] * [arrays[0]]), *args, **kwargs))
+        shapes = [_shape(a) for a in arrays]
+        prepared = [prepare(s) for s in shapes]
+        grads = _split_like(g, shapes, axis_of(prepared, *args, **kwargs), prepared)
+        return [
+            cast_back(gi, a) if isinstance(a, ndarray) else None
+            for gi, a in zip(grads, arrays, strict=True)
+        ]
+
+    return rule
+
+
+def _at_least(n):
+    def prepare(s):
+        s = tuple(s)
+        if len(s) >= n:
+            return s
+        if n == 3 and len(s) == 1:
+            return (1, *s, 1)
+        if n == 3 and len(s) == 2:
+            return (*s, 1)
+        return (1,) * (n - len(s)) + s
+
+    return prepare
+
+
+def _concat_axis(prepared, axis=0, *args, **kwargs):
+    return axis
+
+
+def _concatenate_vjp(g, ans, arrays, axis=0, *args, **kwargs):
+    if axis is None:
+        shapes = [_shape(a) for a in arrays]
+        sizes = [(int(numpy.prod(s)),) for s in shapes]
+        grads = _split_like(g, sizes, 0, sizes)
+        return [
+            cast_back(np.reshape(gi, s), a) if isinstance(a, ndarray) else None
+            for gi, s, a in zip(grads, shapes, arrays, strict=True)
+        ]
+    return _join_vjp(lambda s: tuple(s), _concat_axis)(g, ans, arrays, axis)
+
+
+def _stack_vjp(g, ans, arrays, axis=0, *args, **kwargs):
+    if isinstance(arrays, ndarray):
+        return np.moveaxis(g, axis, 0)
+    return [
+        cast_back(gi, a) if isinstance(a, ndarray) else None
+        for gi, a in zip(np.unstack(g, axis=axis), arrays, strict=True)
+    ]
+
+
+def _hstack_axis(prepared, *args, **kwargs):
+    return 0 if len(prepared[0]) == 1 else 1
+
+
+def _column_prepare(s):
+    s = tuple(s)
+    return (s[0], 1) if len(s) == 1 else _at_least(2)(s)
+
+
+def _split_vjp(axis_of):
+    def rule(g, ans, ary, indices_or_sections, axis=0):
+        return np.concatenate(list(g), axis=axis_of(ary, axis))
+
+    return rule
+
+
+def _block_shape(arrays, depth, ndim):
+    if depth:
+        shapes = [_block_shape(a, depth - 1, ndim) for a in arrays]
+        ax = ndim - depth
+        return (*shapes[0][:ax], sum(s[ax] for s in shapes), *shapes[0][ax + 1 :])
+    s = _shape(arrays)
+    return (1,) * (ndim - len(s)) + tuple(s)
+
+
+def _block_depth(arrays):
+    depth, leaf = 0, arrays
+    while isinstance(leaf, list):
+        depth, leaf = depth + 1, leaf[0]
+    return depth
+
+
+def _block_leaf_ndim(arrays):
+    if isinstance(arrays, list):
+        return max(_block_leaf_ndim(a) for a in arrays)
+    return _ndim(arrays)
+
+
+def _block_grad(g, arrays, depth, ndim):
+    if not depth:
+        return (
+            cast_back(np.reshape(g, _shape(arrays)), arrays)
+            if isinstance(arrays, ndarray)
+            else None
+        )
+    shapes = [_block_shape(a, depth - 1, ndim) for a in arrays]
+    pieces = _split_like(g, shapes, ndim - depth, shapes)
+    return [_block_grad(p, a, depth - 1, ndim) for p, a in zip(pieces, arrays, strict=True)]
+
+
+def _block_vjp(g, ans, arrays):
+    depth = _block_depth(arrays)
+    return _block_grad(g, arrays, depth, max(_block_leaf_ndim(arrays), depth))
+
+
+def _pad_width(pad_width, ndim):
+    return numpy.broadcast_to(numpy.asarray(_host(pad_width), dtype=numpy.intp), (ndim, 2))
+
+
+def _host(x):
+    return x.asnumpy() if isinstance(x, ndarray) else x
+
+
+def _pad_vjp(g, ans, array, pad_width, mode="constant", **kwargs):
+    width = _pad_width(pad_width, array.ndim)
+    if mode in ("constant", "empty"):
+        return g[tuple(slice(b, b + n) for (b, _), n in zip(width, array.shape, strict=True))]
+    if mode in ("edge", "reflect", "symmetric", "wrap") and kwargs.get("reflect_type") != "odd":
+        from .indexing import flat_scatter
+
+        where = numpy.pad(numpy.arange(array.size).reshape(array.shape), width, mode, **kwargs)
+        return flat_scatter(g.ravel(), array, (np.asarray(where.ravel(), device=g.device),))
+    raise NotImplementedError(f"dnp.pad has no gradient for mode={mode!r}")
+
+
+def _tile_vjp(g, ans, A, reps):
+    reps = (reps,) if isinstance(reps, int) else tuple(reps)
+    d = max(A.ndim, len(reps))
+    shape = (1,) * (d - A.ndim) + A.shape
+    reps = (1,) * (d - len(reps)) + reps
+    inter = [n for pair in zip(reps, shape, strict=True) for n in pair]
+    return np.reshape(g.reshape(inter).sum(axis=tuple(range(0, 2 * d, 2))), A.shape)
+
+
+def _repeat_vjp(g, ans, a, repeats, axis=None):
+    if axis is None:
+        a_shape, g, axis = (a.size,), g.ravel(), 0
+    else:
+        a_shape, axis = a.shape, axis % a.ndim
+    r = _host(repeats)
+    if numpy.ndim(r) == 0 or numpy.size(r) == 1:
+        r = int(numpy.ravel(r)[0])
+        g = g.reshape((*a_shape[:axis], a_shape[axis], r, *a_shape[axis + 1 :])).sum(axis=axis + 1)
+    else:
+        from .indexing import scatter
+
+        where = numpy.repeat(numpy.arange(a_shape[axis]), r)
+        key = (slice(None),) * axis + (np.asarray(where, device=g.device),)
+        g = scatter(g, a_shape, key)
+    return np.reshape(g, a.shape)
+
+
+def _negated(shift):
+    shift = numpy.negative(_host(shift))
+    return int(shift) if numpy.ndim(shift) == 0 else tuple(shift.tolist())
+
+
+def _transpose_vjp(g, ans, a, axes=None):
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, numpy.argsort([ax % a.ndim for ax in axes]).tolist())
+
+
+def _rollaxis_vjp(g, ans, a, axis, start=0):
+    dims = numpy.broadcast_to(0, tuple(range(2, a.ndim + 2)))
+    perm = [n - 2 for n in numpy.rollaxis(dims, axis, start).shape]
+    return np.transpose(g, numpy.argsort(perm).tolist())
+
+
+def _ravel_order(a, order):
+    if order == "F" or (order in "AK" and a.flags.f_contiguous and not a.flags.c_contiguous):
+        return "F"
+    return "C"
+
+
+def _resize_vjp(g, ans, a, new_shape):
+    from .indexing import cycled
+
+    return cycled(g, a)
+
+
+def _insert_map(arr, obj, axis):
+    """Positions along the (flattened) axis: -1 for inserted entries, else the source index."""
+    n = arr.size if axis is None else arr.shape[axis]
+    pos = numpy.insert(numpy.arange(n), _host(obj), -1)
+    return pos >= 0
+
+
+def _insert_arr_vjp(g, ans, arr, obj, values, axis=None):
+    keep = np.asarray(_insert_map(arr, obj, axis), device=g.device)
+    return np.reshape(np.compress(keep, g, axis=0 if axis is None else axis), arr.shape)
+
+
+def _insert_values_vjp(g, ans, arr, obj, values, axis=None):
+    from .indexing import to_shape
+
+    ax = 0 if axis is None else axis % arr.ndim
+    new = np.compress(np.asarray(~_insert_map(arr, obj, axis), device=g.device), g, axis=ax)
+    if numpy.ndim(_host(obj)) == 0 and not isinstance(obj, slice):
+        v = np.shape(values)
+        v = (1,) * (max(arr.ndim, 1) - len(v)) + tuple(v)
+        return np.reshape(to_shape(np.moveaxis(new, ax, 0), np.zeros(v)), np.shape(values))
+    return to_shape(new, values)
+
+
+def _delete_vjp(g, ans, arr, obj, axis=None):
+    from .indexing import scatter
+
+    n = arr.size if axis is None else arr.shape[axis]
+    kept = np.asarray(numpy.delete(numpy.arange(n), _host(obj)), device=g.device)
+    if axis is None:
+        return np.reshape(scatter(g, (n,), (kept,)), arr.shape)
+    axis %= arr.ndim
+    return scatter(g, arr.shape, (slice(None),) * axis + (kept,))
+
+
+def _append_vjp(which):
+    def rule(g, ans, arr, values, axis=None):
+        if axis is None:
+            n = np.size(arr)
+            part = g[:n] if which == 0 else g[n:]
+            return cast_back(np.reshape(part, _shape((arr, values)[which])), (arr, values)[which])
+        return _join_vjp(tuple, _concat_axis)(g, ans, [arr, values], axis)[which]
+
+    return rule
+
+
+def _copyto_dst(g, ans, dst, src, casting="same_kind", where=True):
+    return np.where(where, 0, g)
+
+
+def _copyto_src(g, ans, dst, src, casting="same_kind", where=True):
+    from .indexing import to_shape
+
+    return cast_back(to_shape(np.where(where, g, 0), src), src)
+
+
+def _clip_bounds(a_min, a_max, kwargs):
+    lo = kwargs.get("min") if a_min is _UNSET else a_min
+    hi = kwargs.get("max") if a_max is _UNSET else a_max
+    return lo, hi
+
+
+def _clip_vjp(which):
+    def rule(g, ans, a, a_min=_UNSET, a_max=_UNSET, out=None, **kwargs):
+        lo, hi = _clip_bounds(a_min, a_max, kwargs)
+        low = a if lo is None else np.maximum(a, lo)
+        if which == 0:
+            inside = np.ones(a.shape, bool)
+            if lo is not None:
+                inside = inside & (a >= lo)
+            if hi is not None:
+                inside = inside & (a <= hi)
+            return unbroadcast(np.where(inside, g, 0), a)
+        if which == 1:
+            used = a < lo
+            if hi is not None:
+                used = used & (lo <= hi)
+            return unbroadcast(np.where(used, g, 0), lo)
+        return unbroadcast(np.where(low > hi, g, 0), hi)
+
+    return rule
+
+
+def _view_vjp(g, ans, *args, **kwargs):  # also used for squeeze/expand_dims-like reshapes
+    return np.reshape(g, args[0].shape)
+
+
+def _atleast_vjp(i):
+    return lambda g, ans, *arys: np.reshape(g[i] if len(arys) > 1 else g, arys[i].shape)
+
+
+def _broadcast_arrays_vjp(i):
+    return lambda g, ans, *args, subok=False: unbroadcast(g[i], args[i])
+
+
+def _unstack_vjp(g, ans, x, /, *, axis=0):
+    return np.stack(list(g), axis=axis)
+
+
+def _trim_zeros_vjp(g, ans, filt, trim="fb", axis=None):
+    data = numpy.asarray(_host(filt))
+    nz = numpy.argwhere(data)
+    axes = range(data.ndim) if axis is None else numpy.atleast_1d(axis).tolist()
+    key = [slice(None)] * data.ndim
+    for ax in axes:
+        if not nz.size:
+            start = stop = 0
+        else:
+            start = nz[:, ax].min() if "f" in trim.lower() else 0
+            stop = nz[:, ax].max() + 1 if "b" in trim.lower() else data.shape[ax]
+        key[ax] = slice(int(start), int(stop))
+    from .indexing import scatter
+
+    return scatter(g, data.shape, tuple(key))
+
+
 VJPS = {
     "broadcast_to": (lambda g, ans, a, shape, subok=False: unbroadcast(g, a),),
     "real": (lambda g, ans, x: g * (1 + 0j) if np.iscomplexobj(x) else g,),
+    "imag": (lambda g, ans, val: unbroadcast(g * 1j, val),),
+    "reshape": (
+        lambda g, ans, a, shape=None, order="C", **kw: np.reshape(g, a.shape, order=order),
+    ),
+    "ravel": (lambda g, ans, a, order="C": np.reshape(g, a.shape, order=_ravel_order(a, order)),),
+    "squeeze": (_view_vjp,),
+    "expand_dims": (_view_vjp,),
+    "transpose": (_transpose_vjp,),
+    "matrix_transpose": (lambda g, ans, x: np.matrix_transpose(g),),
+    "swapaxes": (lambda g, ans, a, axis1, axis2: np.swapaxes(g, axis1, axis2),),
+    "moveaxis": (lambda g, ans, a, source, destination: np.moveaxis(g, destination, source),),
+    "rollaxis": (_rollaxis_vjp,),
+    "diagonal": (lambda g, ans, a, *args, **kwargs: _diagonal_vjp(g, ans, a, *args, **kwargs),),
+    "atleast_1d": Variadic(_atleast_vjp),
+    "atleast_2d": Variadic(_atleast_vjp),
+    "atleast_3d": Variadic(_atleast_vjp),
+    "broadcast_arrays": Variadic(_broadcast_arrays_vjp),
+    "concatenate": (_concatenate_vjp,),
+    "stack": (_stack_vjp,),
+    "unstack": (_unstack_vjp,),
+    "hstack": (_join_vjp(_at_least(1), _hstack_axis),),
+    "vstack": (_join_vjp(_at_least(2), lambda p, *a, **k: 0),),
+    "row_stack": (_join_vjp(_at_least(2), lambda p, *a, **k: 0),),
+    "dstack": (_join_vjp(_at_least(3), lambda p, *a, **k: 2),),
+    "column_stack": (_join_vjp(_column_prepare, lambda p, *a, **k: 1),),
+    "block": (_block_vjp,),
+    "split": (_split_vjp(lambda a, axis: axis),),
+    "array_split": (_split_vjp(lambda a, axis: axis),),
+    "hsplit": (_split_vjp(lambda a, axis: 1 if a.ndim > 1 else 0),),
+    "vsplit": (_split_vjp(lambda a, axis: 0),),
+    "dsplit": (_split_vjp(lambda a, axis: 2),),
+    "roll": (lambda g, ans, a, shift, axis=None: np.roll(g, _negated(shift), axis),),
+    "flip": (lambda g, ans, m, axis=None: np.flip(g, axis),),
+    "fliplr": (lambda g, ans, m: np.fliplr(g),),
+    "flipud": (lambda g, ans, m: np.flipud(g),),
+    "rot90": (lambda g, ans, m, k=1, axes=(0, 1): np.rot90(g, -k, axes),),
+    "resize": (_resize_vjp,),
+    "append": (_append_vjp(0), _append_vjp(1)),
+    "copyto": (_copyto_dst, _copyto_src),
+    "astype": (lambda g, ans, x, dtype, **kwargs: cast_back(g, x),),
+    "clip": (_clip_vjp(0), _clip_vjp(1), _clip_vjp(2)),
+    "repeat": (_repeat_vjp,),
+    "tile": (_tile_vjp,),
+    "pad": (_pad_vjp,),
+    "insert": (_insert_arr_vjp, None, _insert_values_vjp),
+    "delete": (_delete_vjp,),
+    "trim_zeros": (_trim_zeros_vjp,),
 }
+
+
+def _diagonal_vjp(*args, **kwargs):
+    from .indexing import diagonal_vjp
+
+    return diagonal_vjp(*args, **kwargs)
+
+
+# Locally constant (zero gradient almost everywhere) or not arrays.
+NONDIFFERENTIABLE = frozenset({"round", "around", "shape", "ndim", "size"})
 attach_vjps(ROWS, VJPS)
