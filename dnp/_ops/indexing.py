@@ -113,9 +113,9 @@ def flat_scatter(g, x, key):
 
 def zero_at(g, key):
     """``g`` with the positions ``key`` zeroed (the gradient of what an assignment overwrote)."""
-    mask = numpy.ones(g.shape, bool)
-    mask[_host_key(key)] = False
-    return np.where(np.asarray(mask, device=g.device), g, 0)
+    mask = np.ones(g.shape, dtype=bool, device=g.device)
+    mask[key] = False
+    return np.where(mask, g, 0)
 
 
 def _host_key(key):
@@ -212,7 +212,7 @@ def _choose_vjp(g, ans, a, choices, out=None, mode="raise"):
     n = len(choices)
     a = _wrapped(a, n, mode) if mode != "raise" else np.asarray(a)
     if isinstance(choices, ndarray):
-        picked = np.arange(n).reshape((n,) + (1,) * a.ndim) == a
+        picked = np.arange(n).reshape((n,) + (1,) * g.ndim) == a
         return to_shape(np.where(picked, g, 0), choices)
     return [
         to_shape(np.where(a == j, g, 0), c) if isinstance(c, ndarray) else None

@@ -153,6 +153,7 @@ GRAD_CASES = [
     case("take_along_axis", lambda x: np.take_along_axis(x, IDX[0], axis=None), A, id="tal-None"),
     case("choose", lambda x, y: np.choose(MASK.astype(int), [x, y]), A, B),
     case("choose", lambda x: np.choose(IDX[:, :1], x), A[:3, :2], id="choose-array"),
+    case("choose", lambda x: np.choose([1, 0], x), A[:2, :3, None], id="choose-broadcast"),
     case(
         "choose", lambda x, y: np.choose([[0], [1], [5]], [x, y], mode="wrap"), A, V, id="ch-wrap"
     ),
