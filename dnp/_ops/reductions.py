@@ -373,10 +373,12 @@ def _expand(g, a, axis, keepdims):
 
 def _fit(grad, a):
     """``grad`` as the gradient of input ``a``: its shape, real for real ``a``, its dtype."""
-    shape = np.shape(a)
+    if isinstance(a, np.ndarray):
+        shape, dtype = a.shape, a.dtype
+    else:
+        shape, dtype = np.shape(a), np.result_type(a)
     if grad.shape != shape:
         grad = np.broadcast_to(grad, shape)
-    dtype = np.result_type(a)
     if grad.dtype.kind == "c" and dtype.kind != "c":
         grad = grad.real
     if dtype.kind in "fc" and grad.dtype != dtype:
@@ -396,7 +398,9 @@ def _mask(a, where=True, nan=False):
     if nan:
         keep = ~np.isnan(a)
         return keep if where is True else keep & where
-    return where if where is True else np.broadcast_to(where, np.shape(a))
+    if where is True:
+        return True
+    return np.broadcast_to(np.asarray(where, device=a.device), a.shape)  # on a's device
 
 
 def _count(a, axis, mask):

@@ -95,6 +95,7 @@ GRAD_CASES = [
     case("max", lambda x: np.max(x, axis=(0, 2), keepdims=True), T3, id="max-tuple"),
     case("max", lambda x: np.max(x, axis=1), TIES, order=1, id="max-ties"),
     case("max", lambda x: np.max(x, axis=1, where=MASK, initial=-10.0), A, id="max-where"),
+    case("max", lambda z: np.max(z, axis=0), C, id="max-complex"),
     case("min", lambda x: np.min(x, axis=0), A),
     case("min", lambda x: np.min(x, axis=1), TIES, order=1, id="min-ties"),
     case("amax", lambda x: np.amax(x, axis=-1), T3),
