@@ -10,7 +10,7 @@ Three workloads, each forward written once as a function of the array module ``x
 * ``logreg``: a Bayesian logistic regression log-joint (X 500 x 30, Normal(0, 1) prior, stable
   log-sigmoid through ``-logaddexp(0, -z)``); gradient with respect to the weights.
 
-    python benchmarks/bench_autograd.py [--quick] [--out DIR] [--profile]
+    python benchmarks/bench_autograd.py [--quick] [--out DIR] [--profile] [--threads N]
 
 Every implementation's value and gradient are checked against the hand-written NumPy ones
 (themselves checked against central differences) before anything is timed. Prints a table,
@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import cProfile
 import gc
+import importlib.metadata
 import io
 import json
 import math
@@ -38,7 +39,29 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy
+
+def _pin_threads(argv: list[str]) -> int | None:
+    """``--threads N``: every library's thread pool set to N, before any of them is imported
+    (BLAS and OpenMP read their variables once, at load). None: library defaults."""
+    n = None
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            n = argv[i + 1]
+        elif a.startswith("--threads="):
+            n = a.split("=", 1)[1]
+    if n is None or not n.isdigit() or int(n) < 1:
+        return None
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = n
+    if n == "1":  # XLA's CPU client: no Eigen thread pool for its kernels
+        flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {flags}".strip()
+    return int(n)
+
+
+THREADS = _pin_threads(sys.argv[1:]) if __name__ == "__main__" else None
+
+import numpy  # noqa: E402
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -254,6 +277,8 @@ class TorchNamespace:
 def torch_impl(w: Workload) -> Impl:
     import torch
 
+    if THREADS is not None:
+        torch.set_num_threads(THREADS)
     tnp = TorchNamespace(torch)
     params = [torch.tensor(p, requires_grad=True) for p in w.params]
     data = [torch.tensor(d) for d in w.data]
@@ -433,7 +458,8 @@ class Result:
 def measure(
     workloads: list[Workload], found: dict[str, bool], quick: bool, profile: bool
 ) -> Result:
-    repeats, budget = (3, 0.02) if quick else (7, 0.2)
+    # Many short repeats: on a shared machine the minimum finds the quiet moments.
+    repeats, budget = (3, 0.02) if quick else (15, 0.1)
     result = Result()
     for w in workloads:
         print(f"\n[{w.name}] {w.description}")
@@ -618,12 +644,18 @@ def environment(quick: bool) -> dict:
         "quick": quick,
         "timing": "min over repeats of a calibrated loop; each evaluation waited for "
         "(block_until_ready for JAX); implementations interleaved; gc off inside a repeat",
-        "threads": "library defaults for all (no thread settings changed); "
-        + ", ".join(
-            f"{v}={os.environ[v]}"
-            for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-            if v in os.environ
+        "threads": (
+            "library defaults for all (no thread settings changed)"
+            if THREADS is None
+            else f"{THREADS} for all (--threads: OpenMP/BLAS variables, torch.set_num_threads"
+            + (", XLA without its Eigen pool)" if THREADS == 1 else "; XLA at its default)")
         ),
+        "thread_variables": {
+            v: os.environ[v]
+            for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS")
+            if v in os.environ
+        },
+        "load_average_at_start": os.getloadavg(),
         "targets": {
             "dnp_vs_numpy_max": DNP_VS_NUMPY_TARGET,
             "on": list(RATIO_TARGET_WORKLOADS),
@@ -632,12 +664,11 @@ def environment(quick: bool) -> dict:
     }
     with contextlib.suppress(Exception):
         env["numpy_blas"] = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
-    for module in ("autograd", "torch", "jax", "jaxlib"):
+    for dist in ("autograd", "torch", "jax", "jaxlib", "matplotlib"):
         try:
-            mod = __import__(module)
-            env[module] = getattr(mod, "__version__", "?")
-        except Exception:
-            env[module] = None
+            env[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            env[dist] = None
     if env["torch"]:
         import torch
 
@@ -694,14 +725,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", action="store_true", help="cProfile dnp's gradient: where its time goes"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="pin every library to N threads (read at start-up; default: each library's own)",
+    )
     args = parser.parse_args(argv)
+    if args.threads is not None and args.threads != THREADS:
+        print("--threads is read when the script starts, before NumPy loads: ignored here")
 
     found, skipped = available_optional()
     env = environment(args.quick)
     print(
         f"dnp {env['dnp']} autograd on {env['device']} vs hand-written NumPy {env['numpy']} "
         f"(Python {env['python']}, {env['machine']}, {env['cpu_count']} CPUs; "
-        f"threads at library defaults){' [quick]' if args.quick else ''}"
+        f"threads: {'library defaults' if THREADS is None else THREADS})"
+        f"{' [quick]' if args.quick else ''}"
     )
     for line in skipped:
         print(line)
@@ -714,6 +754,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     json_path = args.out / "autograd.json"
+    env["load_average_at_end"] = os.getloadavg()
     payload = {
         "env": env,
         "skipped": skipped,
@@ -724,7 +765,10 @@ def main(argv: list[str] | None = None) -> None:
     if result.profiles:
         payload["dnp_profiles"] = result.profiles
     json_path.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {json_path}")
+    print(
+        f"wrote {json_path} (load average at start {env['load_average_at_start'][0]:.2f}, "
+        f"at end {os.getloadavg()[0]:.2f}, on {env['cpu_count']} CPUs)"
+    )
     png_path = args.out / "autograd.png"
     if plot(result.rows, png_path):
         print(f"wrote {png_path}")
