@@ -338,6 +338,31 @@ def _linspace_rule(which):
     return rule
 
 
+def _logspace_rule(which):
+    # y = base ** linspace(start, stop): the gradient of the exponents is g * y * log(base).
+    def rule(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+        if numpy.ndim(base) != 0:
+            raise NotImplementedError("dnp.logspace: the gradient is written for a scalar base")
+        ge = g * (np.conjugate(ans) * numpy.log(complex(base) if base < 0 else base))
+        return _linspace_rule(which)(ge, ans, start, stop, num, endpoint, False, None, axis)
+
+    return rule
+
+
+def _geomspace_rule(which):
+    # y = start ** (1 - t) * stop ** t: dy/dstart = (1 - t) y / start, dy/dstop = t y / stop.
+    def rule(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+        nd = np.ndim(ans) - 1
+        axis = axis % (nd + 1)
+        t, _ = _linspace_t(num, endpoint, nd, axis, numpy.finfo(g.dtype).dtype)
+        x = start if which == 0 else stop
+        w = 1 - t if which == 0 else t
+        xe = np.expand_dims(x, axis) if np.ndim(x) else x
+        return unbroadcast(np.sum(g * np.conjugate(ans * w / xe), axis=axis), x)
+
+    return rule
+
+
 def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
     return unbroadcast(g, fill_value)
 
@@ -352,6 +377,8 @@ VJPS |= {
     "vander": (_vander_vjp,),
     "meshgrid": tuple(_meshgrid_rule(i) for i in range(64)),  # one per array argument
     "linspace": (_linspace_rule(0), _linspace_rule(1)),
+    "logspace": (_logspace_rule(0), _logspace_rule(1)),
+    "geomspace": (_geomspace_rule(0), _geomspace_rule(1)),
     # full(shape, fill_value) and full_like(a, fill_value): the values are fill_value's.
     "full": (None, _full_vjp),
     "full_like": (None, _full_vjp),
@@ -363,8 +390,6 @@ NONDIFFERENTIABLE = frozenset(
     | {"mgrid.__getitem__", "ogrid.__getitem__"}  # grids of numbers from slices
 )
 NO_GRADIENT = {
-    "logspace": "not written yet (base ** linspace: start/stop arrays could carry gradients)",
-    "geomspace": "not written yet (start/stop arrays could carry gradients)",
     "r_.__getitem__": "not written yet (concatenates the arrays in its key)",
     "c_.__getitem__": "not written yet (concatenates the arrays in its key)",
 }

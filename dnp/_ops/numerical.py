@@ -733,6 +733,31 @@ def _i1(x):
     return np.where(small, series, asymptotic)
 
 
+def _roots_vjp(g, ans, p):
+    """A simple root r of p moves by -r ** (N - 1 - i) / p'(r) per unit of p[i]."""
+    if np.size(ans) == 0:
+        return np.zeros_like(p)
+    powers = np.vander(ans, np.size(p))  # (roots, N): r ** (N - 1 - i)
+    slope = np.polyval(np.polyder(p), ans)
+    return unbroadcast(-np.sum(np.conjugate(powers / slope[:, None]) * g[:, None], axis=0), p)
+
+
+def _poly_vjp(g, ans, seq_of_zeros):
+    """d a / d z_j = -[0, q_j], q_j = a / (x - z_j) by synthetic division (of the result)."""
+    z = seq_of_zeros
+    if np.ndim(z) != 1:
+        raise NotImplementedError("dnp.poly: no gradient for a matrix (through its eigenvalues)")
+    n = np.size(z)
+    if n == 0:
+        return np.zeros_like(z)
+    q = ans[0] * np.ones_like(z)
+    acc = g[1] * np.conjugate(q)
+    for k in range(1, n):
+        q = ans[k] + z * q
+        acc = acc + g[k + 1] * np.conjugate(q)
+    return unbroadcast(-acc, z)
+
+
 def _parts(fn, names):
     return tuple(functools.partial(fn, part=name) for name in names)
 
@@ -758,6 +783,8 @@ VJPS = {
     "polyder": (_polyder_vjp,),
     "polyint": (_polyint_p, None, _polyint_k),
     "polyfit": (None, _polyfit_y),
+    "roots": (_roots_vjp,),  # simple roots
+    "poly": (_poly_vjp,),  # 1-d sequences of zeros
 }
 NONDIFFERENTIABLE = frozenset(
     {"fix"}  # locally constant: zero gradient almost everywhere
@@ -765,8 +792,6 @@ NONDIFFERENTIABLE = frozenset(
     | {"packbits", "unpackbits"}  # integer bits
 )
 NO_GRADIENT = {
-    "roots": "not written yet (d root = -root**k / p'(root) for simple roots)",
-    "poly": "not written yet (eigenvalues for matrix input)",
     "polydiv": "not written yet (the remainder's length depends on the data)",
     "piecewise": "the user's functions run on the backend's slices, outside the tape",
     "apply_along_axis": "the user's function runs on the backend's slices, outside the tape",

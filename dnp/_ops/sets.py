@@ -57,12 +57,36 @@ ROWS = [
 SET_OPS = "unique_values intersect1d union1d setdiff1d setxor1d".split()
 ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]
 
-# isin answers booleans; the set routines' values are elements of their inputs, but which
-# element (of equal ones) a value comes from, and how many values there are, is data-dependent:
-# no derivative in the ordinary sense (any perturbation of a repeated value changes the length).
+# --- gradients ---------------------------------------------------------------------------------
+import numpy  # noqa: E402
+
+import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
+
+from .._ndarray import ndarray  # noqa: E402
+from ._grad import unbroadcast  # noqa: E402
+from ._row import attach_vjps  # noqa: E402
+
+
+def _unique_values_vjp(g, ans, ar, *args, axis=None, **kwargs):
+    """Each value's gradient goes to the elements equal to it, split equally among them (as
+    max splits it among ties): exact where the elements are distinct. Flattened input only."""
+    if len(args) >= 4:
+        axis = args[3]
+    if axis is not None:
+        raise NotImplementedError("dnp.unique: no gradient with axis= (unique slices)")
+    values = ans[0] if isinstance(ans, tuple) else ans
+    gv = g[0] if isinstance(g, tuple) else g
+    host = values.asnumpy()
+    flat = numpy.ravel(ar.asnumpy() if isinstance(ar, ndarray) else numpy.asarray(ar))
+    order = numpy.argsort(host, kind="stable")  # values in any order (sorted=False)
+    inverse = order[numpy.searchsorted(host[order], flat)]
+    counts = numpy.bincount(inverse, minlength=len(host)).astype(numpy.finfo(gv.dtype).dtype)
+    return unbroadcast(np.reshape(np.take(gv / counts, inverse), np.shape(ar)), ar)
+
+
+_UNIQUE = ("unique", "unique_values", "unique_all", "unique_counts", "unique_inverse")
+VJPS = {name: (_unique_values_vjp,) for name in _UNIQUE}
+# isin answers booleans. The other set routines' values are elements of their inputs, but which
+# element (of equal ones) a value comes from, and how many values there are, is data-dependent.
 NONDIFFERENTIABLE = frozenset({"isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"})
-NO_GRADIENT = {
-    name: "not written yet: the values are a sort of the distinct elements; with repeats the "
-    "result's length changes under perturbation (a rule could split g among equal elements)"
-    for name in ("unique", "unique_values", "unique_all", "unique_counts", "unique_inverse")
-}
+attach_vjps(ROWS, VJPS)

@@ -66,6 +66,11 @@ CREATION = [
     case("linspace", lambda a, b: np.linspace(a, b, 5), numpy.float64(1.0), numpy.float64(3.0)),
     case("linspace", lambda a, b: np.linspace(a, b, 4, endpoint=False, axis=1), W, W, id="ls-ax"),
     case("linspace", lambda a, b: np.linspace(a, b, 3, retstep=True), V, 2.0, id="ls-step"),
+    grad_case("logspace", lambda a, b: np.logspace(a, b, 5), 0.3, 1.2),
+    grad_case("logspace", lambda a, b: np.logspace(a, b, 4, False, 2.0, axis=1), W, V[:3], id="l2"),
+    grad_case("geomspace", lambda a, b: np.geomspace(a, b, 5), 0.3, 4.2),
+    grad_case("geomspace", lambda a, b: np.geomspace(a, b, 4, False, axis=1), -W - 2, -V[:3] - 3),
+    grad_case("geomspace", lambda a, b: np.geomspace(a, b, 4), WC[:2], VC[:2], id="geomspace-c"),
     case("full", lambda v: np.full((2, 3), v), W),
     case("full_like", lambda v: np.full_like(M, v), V),
 ]
@@ -136,9 +141,26 @@ NUMERICAL = [
     case("polyint", lambda p: np.polyint(p), V),
     case("polyint", lambda p, k: np.polyint(p, 3, k), W, V[:3], id="polyint-k"),
     case("polyint", lambda p, k: np.polyint(p, 2, k), W, V[:1], id="polyint-k1"),
+    grad_case("roots", lambda p: np.roots(p), [1.0, -6.0, 11.0, -6.5]),
+    grad_case("roots", lambda p: np.roots(p), [2.0, 0.5, 3.0, 1.0], id="roots-complex-pair"),
+    grad_case("roots", lambda p: np.roots(p), [1.0 + 1j, 0.5, 3.0 - 2j], id="roots-complex"),
+    grad_case("roots", lambda p: np.roots(p), [1.0, 0.5, 3.0, 0.0], id="roots-at-zero"),
+    grad_case("poly", lambda z: np.poly(z), [1.0, -2.0, 0.5]),
+    grad_case("poly", lambda z: np.poly(z), [1.0 + 1j, -2.0, 0.5j], id="poly-complex"),
     case("polyfit", lambda y: np.polyfit(X[:5], y, 2), V + W.sum() + X[:5]),
 ]
 
-GRAD_CASES = CREATION + SORTING + NUMERICAL
+SETS = [  # distinct elements: with repeats the number of values changes under perturbation
+    case("unique", lambda x: np.unique(x), S),
+    case("unique", lambda x: np.unique(x, True, True, True)[0], S, id="unique-tuple"),
+    case("unique", lambda x: np.sort(np.unique(x, sorted=False)), S[0], id="unique-unsorted"),
+    # unique_values comes in any order (NumPy's hash-based unique): sorted here.
+    case("unique_values", lambda x: np.sort(np.unique_values(x)), S[0] + 1j * S[1]),
+    case("unique_all", lambda x: np.unique_all(x).values, S),
+    case("unique_counts", lambda x: np.unique_counts(x).values, S),
+    case("unique_inverse", lambda x: np.unique_inverse(x).values, S),
+]
+
+GRAD_CASES = CREATION + SORTING + NUMERICAL + SETS
 
 test_gradients = gradient_test(GRAD_CASES)
