@@ -765,7 +765,7 @@ def _corrcoef_vjp(i):
 
     def rule(g, ans, x, y=None, rowvar=True, **kwargs):
         if np.ndim(ans) == 0:  # one variable: NumPy returns c / c
-            return np.zeros_like(np.real((x, y)[i]))
+            return _fit(np.zeros(np.shape((x, y)[i]), device=ans.device), (x, y)[i])
         c = np.cov(x, y, rowvar)
         d = np.real(np.diagonal(c))
         s = np.sqrt(d)

@@ -175,6 +175,8 @@ GRAD_CASES = [
     grad_case("corrcoef", lambda x: np.corrcoef(x), SAMPLES),
     grad_case("corrcoef", lambda x, y: np.corrcoef(x, y), SAMPLES[0], SAMPLES[1], id="corrcoef-y"),
     grad_case("corrcoef", lambda z: np.corrcoef(z, rowvar=False), C.T, id="corrcoef-complex"),
+    # one variable: NumPy returns c / c, a constant 1
+    grad_case("corrcoef", lambda x: np.corrcoef(x) * x.sum() ** 2, V, id="corrcoef-one"),
     # bincount is linear in its weights
     case("bincount", lambda w: np.bincount(numpy.array([0, 2, 2, 3, 0]), w, 6), V),
     # a list of arrays as the data: one gradient per element
