@@ -394,7 +394,26 @@ def _pad_vjp(g, ans, array, pad_width, mode="constant", **kwargs):
 
         where = numpy.pad(numpy.arange(array.size).reshape(array.shape), width, mode, **kwargs)
         return flat_scatter(g.ravel(), array, (np.asarray(where.ravel(), device=g.device),))
+    if mode in ("reflect", "symmetric", "linear_ramp", "mean"):
+        # Linear in the array, one axis after the other (as NumPy pads): each axis's pass maps
+        # every 1-d fiber by the same matrix, NumPy's pad of an identity; undo them in reverse.
+        for axis in reversed(range(array.ndim)):
+            m = _pad_matrix(array.shape[axis], width[axis], mode, kwargs, axis, array.ndim)
+            m = np.asarray(m, dtype=g.real.dtype, device=g.device)
+            g = np.moveaxis(np.matmul(np.moveaxis(g, axis, -1), m), -1, axis)
+        return g
     raise NotImplementedError(f"dnp.pad has no gradient for mode={mode!r}")
+
+
+def _pad_matrix(n, width, mode, kwargs, axis, ndim):
+    """(padded n, n): NumPy's ``pad`` along one axis as a matrix (constant terms left out)."""
+    kw = {}
+    if kwargs.get("stat_length") is not None:
+        before, after = numpy.broadcast_to(numpy.asarray(kwargs["stat_length"]), (ndim, 2))[axis]
+        kw["stat_length"] = ((int(before), int(after)), (1, 1))
+    if "reflect_type" in kwargs:
+        kw["reflect_type"] = kwargs["reflect_type"]
+    return numpy.pad(numpy.eye(n), ((int(width[0]), int(width[1])), (0, 0)), mode, **kw)
 
 
 def _tile_vjp(g, ans, A, reps):
