@@ -363,6 +363,30 @@ def _geomspace_rule(which):
     return rule
 
 
+def _index_trick_rule(columns):
+    """r_[a, b, 2.0] / c_[a, b]: concatenations of arrays and scalars (not of slices, not with
+    directive strings): each array gets its block of ``g``."""
+
+    def rule(g, ans, key):
+        items = key if type(key) is tuple else (key,)
+        if any(isinstance(k, (slice, str)) for k in items):
+            raise NotImplementedError(
+                f"dnp.{'c_' if columns else 'r_'}: the gradient is written for arrays and scalars"
+            )
+        axis = g.ndim - 1 if columns else 0
+        grads, start = [], 0
+        for k in items:
+            nd = np.ndim(k)
+            width = 1 if nd == 0 or (columns and nd < 2) else np.shape(k)[axis]
+            block = g[(slice(None),) * axis + (slice(start, start + width),)]
+            start += width
+            is_array = hasattr(k, "shape")
+            grads.append(_back_to(np.reshape(block, np.shape(k)), k) if is_array else None)
+        return grads if type(key) is tuple else grads[0]
+
+    return (rule,)
+
+
 def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
     return unbroadcast(g, fill_value)
 
@@ -381,6 +405,8 @@ VJPS |= {
     "geomspace": (_geomspace_rule(0), _geomspace_rule(1)),
     # full(shape, fill_value) and full_like(a, fill_value): the values are fill_value's.
     "full": (None, _full_vjp),
+    "r_.__getitem__": _index_trick_rule(False),
+    "c_.__getitem__": _index_trick_rule(True),
     "full_like": (None, _full_vjp),
 }
 NONDIFFERENTIABLE = frozenset(
@@ -389,8 +415,4 @@ NONDIFFERENTIABLE = frozenset(
     | {"array2string", "array_repr", "array_str"}  # strings
     | {"mgrid.__getitem__", "ogrid.__getitem__"}  # grids of numbers from slices
 )
-NO_GRADIENT = {
-    "r_.__getitem__": "not written yet (concatenates the arrays in its key)",
-    "c_.__getitem__": "not written yet (concatenates the arrays in its key)",
-}
 attach_vjps(ROWS, VJPS)

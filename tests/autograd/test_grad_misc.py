@@ -71,6 +71,11 @@ CREATION = [
     grad_case("geomspace", lambda a, b: np.geomspace(a, b, 5), 0.3, 4.2),
     grad_case("geomspace", lambda a, b: np.geomspace(a, b, 4, False, axis=1), -W - 2, -V[:3] - 3),
     grad_case("geomspace", lambda a, b: np.geomspace(a, b, 4), WC[:2], VC[:2], id="geomspace-c"),
+    case("r_.__getitem__", lambda x, y: np.r_[x, 2.0, y], V, W),
+    case("r_.__getitem__", lambda x: np.r_[x], VC, id="r_-single"),
+    case("r_.__getitem__", lambda x, y: np.r_[x, y], M, M[:1], id="r_-2d"),
+    case("c_.__getitem__", lambda x, y: np.c_[x, y], V, VC),
+    case("c_.__getitem__", lambda x, y: np.c_[x, y], M.T, V, id="c_-2d"),
     case("full", lambda v: np.full((2, 3), v), W),
     case("full_like", lambda v: np.full_like(M, v), V),
 ]
