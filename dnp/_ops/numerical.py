@@ -758,6 +758,28 @@ def _poly_vjp(g, ans, seq_of_zeros):
     return unbroadcast(-acc, z)
 
 
+def _polydiv_part(g, ans, u, v, *, part):
+    """q, r = polydiv(u, v): conv(q, v) matches u's first K = len(u) - len(v) + 1 coefficients
+    (a triangular Toeplitz system L(v) q = u[:K]) and r holds the rest of u - conv(q, v)."""
+    gq, gr = g
+    m1, n1 = np.size(u), np.size(v)
+    k = m1 - n1 + 1
+    # r: the last len(r) coefficients of u - conv(q, v) (its leading zeros were dropped).
+    G = np.concatenate([np.zeros_like(gr, shape=(m1 - gr.shape[0],)), gr])
+    if k <= 0:  # deg u < deg v: q = 0, r = u
+        return unbroadcast(G, u) if part == 0 else np.zeros_like(v)
+    q = ans[0]
+    total_q = gq - np.correlate(G, v, "valid")
+    # lam = L^-H total_q; L^H = J conj(L) J, and conj(L)^-1 w is the quotient of w (then n
+    # zeros) by conj(v).
+    padded = np.concatenate([np.flip(total_q), np.zeros_like(total_q, shape=(n1 - 1,))])
+    lam = np.flip(np.polydiv(padded, np.conjugate(v))[0])
+    if part == 0:
+        return unbroadcast(G + np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))]), u)
+    big = np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))])
+    return unbroadcast(-np.correlate(G + big, q, "valid"), v)
+
+
 def _parts(fn, names):
     return tuple(functools.partial(fn, part=name) for name in names)
 
@@ -785,6 +807,7 @@ VJPS = {
     "polyfit": (None, _polyfit_y),
     "roots": (_roots_vjp,),  # simple roots
     "poly": (_poly_vjp,),  # 1-d sequences of zeros
+    "polydiv": _parts(_polydiv_part, (0, 1)),
 }
 NONDIFFERENTIABLE = frozenset(
     {"fix"}  # locally constant: zero gradient almost everywhere
@@ -792,7 +815,6 @@ NONDIFFERENTIABLE = frozenset(
     | {"packbits", "unpackbits"}  # integer bits
 )
 NO_GRADIENT = {
-    "polydiv": "not written yet (the remainder's length depends on the data)",
     "piecewise": "the user's functions run on the backend's slices, outside the tape",
     "apply_along_axis": "the user's function runs on the backend's slices, outside the tape",
     "apply_over_axes": "the user's function runs on the backend's arrays, outside the tape",

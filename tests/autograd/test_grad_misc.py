@@ -152,6 +152,9 @@ NUMERICAL = [
     grad_case("roots", lambda p: np.roots(p), [1.0, 0.5, 3.0, 0.0], id="roots-at-zero"),
     grad_case("poly", lambda z: np.poly(z), [1.0, -2.0, 0.5]),
     grad_case("poly", lambda z: np.poly(z), [1.0 + 1j, -2.0, 0.5j], id="poly-complex"),
+    case("polydiv", lambda u, v: np.polydiv(u, v), V, W),
+    case("polydiv", lambda u, v: np.polydiv(u, v), VC, W[:2], id="polydiv-complex"),
+    case("polydiv", lambda u, v: np.polydiv(u, v), W[:2], V, id="polydiv-low-degree"),
     case("polyfit", lambda y: np.polyfit(X[:5], y, 2), V + W.sum() + X[:5]),
 ]
 
