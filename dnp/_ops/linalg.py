@@ -394,6 +394,14 @@ def _herm_project(gh, lower=True):
     return (gh + _h(gh)) * strict + np.real(gh) * _eye(n, gh)
 
 
+def _live(g):
+    """``g``, or None for an output that received no gradient (zeros with no history): the
+    factorizations skip that output's terms (the eigenvector part of eigh, an SVD in lstsq)."""
+    if g is None or (g._ag is None and not bool(np.any(g))):
+        return None
+    return g
+
+
 def _safe_denominator(d):
     """``d + (d == 0)`` and the mask ``d != 0`` (ties and the diagonal give zero, not inf)."""
     zero = d == 0
@@ -732,7 +740,7 @@ def _eigh_grad(w, v, gw, gv):
 def _eigh_vjp(g, ans, a, UPLO="L"):  # noqa: N803  # NumPy's argument name
     w, v = ans
     gw, gv = g
-    return _fit(_herm_project(_eigh_grad(w, v, gw, gv), UPLO == "L"), a)
+    return _fit(_herm_project(_eigh_grad(w, v, gw, _live(gv)), UPLO == "L"), a)
 
 
 def _eigvalsh_vjp(g, ans, a, UPLO="L"):  # noqa: N803
@@ -756,7 +764,7 @@ def _eig_grad(w, v, gw, gv):
 def _eig_vjp(g, ans, a):
     w, v = ans
     gw, gv = g
-    return _fit(_eig_grad(w, v, gw, gv), a)
+    return _fit(_eig_grad(w, v, gw, _live(gv)), a)
 
 
 def _eigvals_vjp(g, ans, a):
@@ -798,6 +806,8 @@ def _svd_vjp(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
             u, gu = u[..., :k], gu[..., :k]
         if vh.shape[-2] != k:
             vh, gvh = vh[..., :k, :], gvh[..., :k, :]
+        if _live(gu) is None and _live(gvh) is None:
+            gu = gvh = None
         ga = _svd_grad(u, s, vh, gu, gs, gvh)
     return _fit(_herm_project(ga) if hermitian else ga, a)
 
@@ -849,6 +859,7 @@ def _lstsq_rule(i):
 
     def rule(g, ans, a, b, rcond=None):
         gx, g_res, _, gs = g
+        gs = _live(gs)
         x, res = ans[0], ans[1]
         a = _arr(a)
         vec = np.ndim(b) == 1

@@ -342,6 +342,25 @@ GRAD_CASES = [
     grad_case(
         "linalg.qr", lambda a: [sq(x) for x in np.linalg.qr(a)], rand(2, 4), id="linalg.qr-wide"
     ),
+    grad_case(
+        "linalg.qr",
+        lambda a: sq(np.linalg.qr(a, mode="complete").Q),
+        rand(3, 3, cplx=True),
+        id="linalg.qr-complete",
+    ),
+    grad_case("linalg.svd", lambda a: np.linalg.svd(a).S, rand(3, 3, cplx=True), id="linalg.svd-s"),
+    grad_case(
+        "linalg.eigh",
+        lambda a: (np.linalg.eigh(a).eigenvalues, sq(np.linalg.eigh(a).eigenvectors)),
+        spd(2, 3, 3, cplx=True),
+        id="linalg.eigh-both",
+    ),
+    grad_case(
+        "linalg.eig",
+        lambda a: (np.linalg.eig(a).eigenvalues, sq(np.linalg.eig(a).eigenvectors)),
+        rand(2, 3, 3),
+        id="linalg.eig-both",
+    ),
     # --- norms ---------------------------------------------------------------------------------
     grad_case("linalg.norm", lambda a: np.linalg.norm(a), C3),
     grad_case(
@@ -416,6 +435,13 @@ GRAD_CASES = [
     ),
     grad_case("linalg.cond", lambda a: np.linalg.cond(a, "fro"), well(3, 3), id="linalg.cond-fro"),
     grad_case("linalg.cond", lambda a: np.linalg.cond(a, 1), well(3, 3), id="linalg.cond-1"),
+    grad_case("linalg.cond", lambda a: np.linalg.cond(a, "nuc"), well(3, 3), id="linalg.cond-nuc"),
+    grad_case(
+        "linalg.cond", lambda a: np.linalg.cond(a, numpy.inf), well(3, 3), id="linalg.cond-inf"
+    ),
+    grad_case(
+        "dot", lambda a, b: np.dot(a, b), rand(3, cplx=True), rand(3, cplx=True), id="dot-cc"
+    ),
 ]
 
 test_gradients = gradient_test(GRAD_CASES)
