@@ -843,19 +843,22 @@ def _qr_vjp(g, ans, a, mode="reduced"):
     return _fit(np.concatenate([gx, _mm(q, gr_y)], axis=-1), a)
 
 
-def _pinv_vjp(g, ans, a, rcond=None, hermitian=False, **kwargs):
-    """Golub & Pereyra (full rank): P = pinv(a),
+def _pinv_grad(g, p, a):
+    """Golub & Pereyra (full rank): with P = pinv(a),
     grad = -P^H g P^H + (I - a P) g^H P P^H + P^H P g^H (I - P a)."""
-    p, ph, gh = ans, _h(ans), _h(g)
-    a = _arr(a)
+    ph, gh = _h(p), _h(g)
     left = _eye(a.shape[-2], g) - _mm(a, p)
     right = _eye(a.shape[-1], g) - _mm(p, a)
-    ga = -_mm(_mm(ph, g), ph) + _mm(_mm(left, gh), _mm(p, ph)) + _mm(_mm(ph, p), _mm(gh, right))
+    return -_mm(_mm(ph, g), ph) + _mm(_mm(left, gh), _mm(p, ph)) + _mm(_mm(ph, p), _mm(gh, right))
+
+
+def _pinv_vjp(g, ans, a, rcond=None, hermitian=False, **kwargs):
+    ga = _pinv_grad(g, ans, _arr(a))
     return _fit(_herm_project(ga) if hermitian else ga, a)
 
 
 def _lstsq_rule(i):
-    """x = pinv(a) b for a of full column rank; also the residuals' and singular values' part."""
+    """x = pinv(a) b for a of full rank; also the residuals' and singular values' parts."""
 
     def rule(g, ans, a, b, rcond=None):
         gx, g_res, _, gs = g
@@ -865,16 +868,23 @@ def _lstsq_rule(i):
         vec = np.ndim(b) == 1
         xm, gxm = (_col(x), _col(gx)) if vec else (x, gx)
         bm = _col(_arr(b)) if vec else _arr(b)
-        z = np.linalg.solve(_mm(_h(a), a), gxm)
-        resid = bm - _mm(a, xm)
-        if i == 1:
-            gb = _mm(a, z)
+        if a.shape[-2] < a.shape[-1]:  # underdetermined: x = pinv(a) b, the minimum-norm solution
+            p = np.linalg.pinv(a)
+            if i == 1:
+                gb = _mm(_h(p), gxm)
+                return _fit(gb[..., 0] if vec else gb, b)
+            ga = _pinv_grad(_mm(gxm, _h(bm)), p, a)
+        else:  # full column rank: z = (a^H a)^-1 gx, r = b - a x
+            z = np.linalg.solve(_mm(_h(a), a), gxm)
+            resid = bm - _mm(a, xm)
+            if i == 1:
+                gb = _mm(a, z)
+                if res.shape[-1]:
+                    gb = gb + 2 * resid * g_res
+                return _fit(gb[..., 0] if vec else gb, b)
+            ga = _mm(resid, _h(z)) - _mm(_mm(a, z), _h(xm))
             if res.shape[-1]:
-                gb = gb + 2 * resid * g_res
-            return _fit(gb[..., 0] if vec else gb, b)
-        ga = _mm(resid, _h(z)) - _mm(_mm(a, z), _h(xm))
-        if res.shape[-1]:
-            ga = ga - 2 * _mm(resid * g_res, _h(xm))
+                ga = ga - 2 * _mm(resid * g_res, _h(xm))
         if gs is not None:
             ga = ga + _svdvals_grad(gs, a)
         return _fit(ga, a)

@@ -264,6 +264,13 @@ GRAD_CASES = [
         rand(4, 2, cplx=True),
         id="linalg.lstsq-complex",
     ),
+    grad_case(
+        "linalg.lstsq",
+        lambda a, b: np.linalg.lstsq(a, b)[0],
+        rand(2, 4, cplx=True),
+        rand(2),
+        id="linalg.lstsq-underdetermined",
+    ),
     # --- factorizations ------------------------------------------------------------------------
     grad_case("linalg.cholesky", lambda a: np.linalg.cholesky(a), spd(2, 3, 3)),
     grad_case(
