@@ -193,18 +193,6 @@ def _method(op: Op, name: str):
     return method
 
 
-def _reshape_like(op: Op, name: str):
-    """``a.reshape(2, 3)`` / ``a.transpose(1, 0)``: NumPy's methods also take varargs."""
-
-    def method(self, *args, **kwargs):
-        if len(args) == 1 and (args[0] is None or isinstance(args[0], (tuple, list))):
-            args = tuple(args[0]) if args[0] is not None else ()
-        return dispatch(op, (self, *args), kwargs)
-
-    method.__name__ = method.__qualname__ = name
-    return method
-
-
 def _property(getter_op: Op, setter=None):
     return property(lambda self: dispatch(getter_op, (self,), {}), setter)
 
@@ -232,8 +220,7 @@ def attach_methods(top: dict[str, Callable]) -> None:
     for name, op in OPS.items():
         if name.startswith("ndarray."):
             attr = name.partition(".")[2]
-            maker = _reshape_like if attr in ("reshape", "transpose") else _method
-            setattr(ndarray, attr, maker(op, attr))
+            setattr(ndarray, attr, _method(op, attr))
     _attach_views(top)
 
 

@@ -23,6 +23,7 @@ from . import _dispatch
 from ._dispatch import _dispatch as _run
 from ._ndarray import _new, ndarray
 from ._ops import NONDIFFERENTIABLE, Op
+from ._ops._meta import signature_of
 
 __all__ = [
     "record",
@@ -62,19 +63,30 @@ class Leaf:
 class Node:
     """One recorded call: the rules to send gradients back to its inputs, and what they need."""
 
-    __slots__ = ("name", "rules", "args", "kwargs", "ans", "parents", "saved", "__weakref__")
+    __slots__ = (
+        "name",
+        "rules",
+        "args",
+        "kwargs",
+        "ans",
+        "parents",
+        "saved",
+        "ans_saved",
+        "__weakref__",
+    )
 
-    def __init__(self, name, rules, args, kwargs, ans, parents, saved) -> None:
+    def __init__(self, name, rules, args, kwargs, ans, parents, saved, ans_saved) -> None:
         self.name = name
         self.rules = rules  # rules[i](g, ans, *args, **kwargs) -> gradient of args[i]
         self.args = args
         self.kwargs = kwargs
         self.ans = ans
         self.parents = parents  # [(i, j, record)]: args[i] (or args[i][j]) and its _ag record
-        self.saved = saved  # [(buffer owner, version)] of every array the node holds
+        self.saved = saved  # [(buffer owner, write count)] of the arguments the node holds
+        self.ans_saved = ans_saved  # the same for its result
 
     def free(self) -> None:
-        self.args = self.kwargs = self.ans = self.saved = None
+        self.args = self.kwargs = self.ans = self.saved = self.ans_saved = None
 
 
 def _owner(buf):
@@ -130,6 +142,8 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` while any thread records: run the op; append a node if gradients flow."""
     if not _state.recording:
         return _run(op, args, kwargs)
+    if any(map(_carries_gradient, kwargs.values())):
+        args, kwargs = _positional(op, args, kwargs)
     targets = _written(op, args, kwargs)
     for t in targets:
         if isinstance(t._ag, Leaf):
@@ -137,10 +151,16 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
                 f"dnp.{op.name} writes in place into an array with attach_grad() while recording; "
                 "update parameters outside autograd.record(), or write into a copy"
             )
-    # Inputs the op overwrites: the tape keeps their old values (and history) in a snapshot.
-    snaps = {id(t): _snapshot(t) for t in targets if t._ag is not None and _is_input(t, args)}
+    # Arrays the op overwrites keep their old values (and history) in a snapshot, which takes
+    # their place in the node that made them and, for inputs, in this op's recorded arguments.
+    snaps = {id(t): _snapshot(t) for t in targets if isinstance(t._ag, tuple)}
+    for t in targets:
+        if id(t) in snaps:
+            _repoint(t, snaps[id(t)])
     rec_args = tuple(snaps.get(id(a), a) if isinstance(a, ndarray) else a for a in args)
     result = _run(op, args, kwargs)
+    if not targets and isinstance(result, ndarray) and _is_input(result, args):
+        result = _new(result._buf, result._device)  # asarray(x) is x: its own record
     parents = _parents(rec_args)
     if not parents or op.name in NONDIFFERENTIABLE:
         for t in targets:
@@ -153,10 +173,7 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         ans = targets[0] if len(targets) == 1 else tuple(targets)
     else:
         ans = result
-    # An in-place op's result is the written array, whose old value the snapshot holds: only the
-    # arguments are saved, so writing into the array again later does not invalidate this node.
-    saved = rec_args if op.inplace else (rec_args, ans)
-    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)), saved)
+    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)))
     return result
 
 
@@ -164,10 +181,53 @@ def _is_input(t: ndarray, args: tuple) -> bool:
     return any(a is t for a in _arrays_in(args))
 
 
-def _attach(name, rules, args, kwargs, ans, parents, targets, saved) -> None:
-    """Record a node; ``targets`` get it as their history; ``saved`` arrays get version checks."""
-    versions = [v for a in _arrays_in(saved) if (v := _version_of(a._buf))]
-    node = Node(name, rules, args, kwargs, ans, parents, versions)
+def _carries_gradient(value) -> bool:
+    return any(a._ag is not None for a in _arrays_in(value))
+
+
+def _positional(op: Op, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Move keyword arguments that carry gradients into positional places (rules index by them)."""
+    fn = op.numpy_function()
+    if fn is None:
+        raise NotImplementedError(
+            f"dnp.{op.name}: pass the arrays to differentiate positionally, not by keyword"
+        )
+    params = list(signature_of(fn).parameters.values())
+    bound = signature_of(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    values = bound.arguments
+    last = max(i for i, p in enumerate(params) if _carries_gradient(values.get(p.name)))
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params[: last + 1]):
+        raise NotImplementedError(
+            f"dnp.{op.name}: no gradient with respect to keyword-only argument "
+            f"{params[last].name!r}"
+        )
+    head = tuple(values[p.name] for p in params[: last + 1])
+    rest = {p.name: values[p.name] for p in params[last + 1 :] if p.name in kwargs}
+    return head, rest
+
+
+def _repoint(t: ndarray, snap: ndarray) -> None:
+    """Make the node that produced ``t`` hold ``snap`` (``t``'s value now) as its result."""
+    node, k = t._ag
+    if node.ans is None:  # freed by an earlier backward
+        return
+    if k is None:
+        node.ans = snap
+    else:
+        parts = list(node.ans)
+        parts[k] = snap
+        node.ans = type(node.ans)(*parts) if hasattr(node.ans, "_fields") else type(node.ans)(parts)
+    node.ans_saved = _versions(node.ans)
+
+
+def _versions(arrays) -> list:
+    return [v for a in _arrays_in(arrays) if (v := _version_of(a._buf))]
+
+
+def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:
+    """Record a node; ``targets`` get it as their history; what it holds gets write counts."""
+    node = Node(name, rules, args, kwargs, ans, parents, _versions(args), _versions(ans))
     multi = isinstance(ans, (tuple, list))
     for k, t in enumerate(targets):
         if t.dtype.kind in "fc":
@@ -317,7 +377,7 @@ def _node_head_grad(node: Node, grads: dict):
 
 
 def _check_versions(node: Node) -> None:
-    for owner, version in node.saved:
+    for owner, version in (*node.saved, *node.ans_saved):
         if _dispatch.VERSIONS.count(owner) not in (None, version):
             raise RuntimeError(
                 f"an array saved by dnp.{node.name} for the backward pass was modified in place "
@@ -510,7 +570,7 @@ class Function:
             return gradient
 
         rules = tuple(rule(i) for i in range(len(inputs)))
-        _attach(type(self).__name__, rules, inputs, {}, ans, parents, list(outs), (inputs, outs))
+        _attach(type(self).__name__, rules, inputs, {}, ans, parents, list(outs))
         return ans
 
 
