@@ -392,6 +392,15 @@ from ._grad import conj, unbroadcast  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
 
 
+def _back(grad, x):
+    """``unbroadcast``, then cast to the input's floating dtype (float32 stays float32)."""
+    grad = unbroadcast(grad, x)
+    dtype = np.result_type(x)
+    if dtype.kind in "fc" and grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
 def _arr(x):
     """``x`` as a dnp array; never ``np.asarray`` of an array (it returns the array itself,
     and recording that call would replace the input's place on the tape)."""
@@ -410,7 +419,8 @@ def _diff_adjoint(g, n, axis):
     """The adjoint of ``diff(., n, axis)``: each difference's transpose is ``-diff`` of g
     padded with a zero at each end."""
     for _ in range(n):
-        g = -np.diff(g, axis=axis, prepend=0, append=0)
+        zero = numpy.zeros((), g.dtype)  # an int 0 would promote float32 to float64
+        g = -np.diff(g, axis=axis, prepend=zero, append=zero)
     return g
 
 
@@ -428,7 +438,7 @@ def _diff_part(g, ans, a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE, *, 
         "prepend": (prepend, 0, before),
         "append": (append, m - after, m),
     }[part]
-    return unbroadcast(_slice(full, axis, lo, hi), x)
+    return _back(_slice(full, axis, lo, hi), x)
 
 
 def _ediff1d_part(g, ans, ary, to_end=None, to_begin=None, *, part):
@@ -437,9 +447,9 @@ def _ediff1d_part(g, ans, ary, to_end=None, to_begin=None, *, part):
     m = g.shape[0]
     if part == "ary":
         grad = _diff_adjoint(_slice(g, 0, before, m - after), 1, 0)
-        return unbroadcast(grad.reshape(np.shape(ary)), ary)
+        return _back(grad.reshape(np.shape(ary)), ary)
     x, lo, hi = (to_begin, 0, before) if part == "to_begin" else (to_end, m - after, m)
-    return unbroadcast(_slice(g, 0, lo, hi).reshape(np.shape(x)), x)
+    return _back(_slice(g, 0, lo, hi).reshape(np.shape(x)), x)
 
 
 # convolve(a, v, mode) is a slice of the full convolution at this offset; correlate's too.
@@ -464,7 +474,7 @@ def _convolve_part(g, ans, a, v, mode="full", *, part):
     G = _full_grad(g, n, k, _conv_offset(n, k, mode))
     # d(a * v)/da is correlation with v (conjugated: numpy.correlate conjugates its second).
     other, x = (v, a) if part == 0 else (a, v)
-    return unbroadcast(np.correlate(G, other, "valid"), x)
+    return _back(np.correlate(G, other, "valid"), x)
 
 
 def _correlate_part(g, ans, a, v, mode="valid", *, part):
@@ -472,8 +482,8 @@ def _correlate_part(g, ans, a, v, mode="valid", *, part):
     n, k = np.size(a), np.size(v)
     G = _full_grad(g, n, k, _corr_offset(n, k, mode))
     if part == 0:
-        return unbroadcast(np.correlate(G, np.conjugate(np.flip(v)), "valid"), a)
-    return unbroadcast(np.flip(np.conjugate(np.correlate(G, a, "valid"))), v)
+        return _back(np.correlate(G, np.conjugate(np.flip(v)), "valid"), a)
+    return _back(np.flip(np.conjugate(np.correlate(G, a, "valid"))), v)
 
 
 def _trapezoid_weights(x, dx, n, ndim, axis):
@@ -497,7 +507,7 @@ def _along_axis(w, ndim, axis):
 def _trapezoid_y(g, ans, y, x=None, dx=1.0, axis=-1):
     axis %= np.ndim(y)
     w = _trapezoid_weights(x, dx, np.shape(y)[axis], np.ndim(y), axis)
-    return unbroadcast(np.expand_dims(g, axis) * conj(w), y)
+    return _back(np.expand_dims(g, axis) * conj(w), y)
 
 
 def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
@@ -507,7 +517,7 @@ def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
     grad = _diff_adjoint(np.expand_dims(g, axis) * conj(mid), 1, axis)
     if np.ndim(x) == 1 and nd > 1:
         grad = np.sum(grad, axis=tuple(i for i in range(nd) if i != axis))
-    return unbroadcast(grad, x)
+    return _back(grad, x)
 
 
 def _interp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
@@ -532,7 +542,7 @@ def _interp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
     gf = np.ravel(g)
     lo = np.bincount(j, gf * (1 - t), m)  # positional: weights carry gradients
     hi = np.bincount(numpy.minimum(j + 1, m - 1), gf * t, m)
-    return unbroadcast(np.asarray(lo + hi, dtype=g.dtype), fp)
+    return _back(np.asarray(lo + hi, dtype=g.dtype), fp)
 
 
 def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
@@ -543,14 +553,14 @@ def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
     j = np.searchsorted(xp, x, side="right") - 1
     inside = (j >= 0) & (j < np.size(xp) - 1)
     slope = np.take(slopes, np.clip(j, 0, max(np.size(xp) - 2, 0)))
-    return unbroadcast(g * np.where(inside, conj(slope), 0), x)
+    return _back(g * np.where(inside, conj(slope), 0), x)
 
 
 def _sinc_vjp(g, ans, x):
     zero = x == 0
     safe = np.where(zero, 1, x)
     d = (np.cos(numpy.pi * safe) - np.sinc(safe)) / safe
-    return unbroadcast(g * conj(np.where(zero, 0, d)), x)
+    return _back(g * conj(np.where(zero, 0, d)), x)
 
 
 def _angle_vjp(g, ans, z, deg=False):
@@ -566,29 +576,29 @@ def _nan_to_num_vjp(g, ans, x, *args, **kwargs):
         re = np.where(np.isfinite(x.real), g.real, 0)
         im = np.where(np.isfinite(x.imag), g.imag, 0)
         return re + 1j * im
-    return unbroadcast(np.where(np.isfinite(x), g, 0), x)
+    return _back(np.where(np.isfinite(x), g, 0), x)
 
 
 def _real_if_close_vjp(g, ans, a, tol=100):
     if np.iscomplexobj(a) and not np.iscomplexobj(ans):
         return np.asarray(g, dtype=np.result_type(a))  # only the real part was kept
-    return unbroadcast(g, a)
+    return _back(g, a)
 
 
 def _polyval_p(g, ans, p, x):
     x = _arr(x)
     powers = np.vander(np.ravel(x), np.size(p))  # column i: x ** (len(p) - 1 - i)
-    return unbroadcast(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
+    return _back(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
 
 
 def _polyval_x(g, ans, p, x):
-    return unbroadcast(g * conj(np.polyval(np.polyder(p), x)), x)
+    return _back(g * conj(np.polyval(np.polyder(p), x)), x)
 
 
 def _tail(g, a):
     """The gradient of coefficients ``a`` aligned at the end of the longer ``g`` (polyadd)."""
     n = max(np.size(a), 1)
-    return unbroadcast(_slice(g, 0, g.shape[0] - n, None).reshape(np.shape(a)), a)
+    return _back(_slice(g, 0, g.shape[0] - n, None).reshape(np.shape(a)), a)
 
 
 def _polyder_vjp(g, ans, p, m=1):
@@ -596,7 +606,7 @@ def _polyder_vjp(g, ans, p, m=1):
         length = np.size(p) - step  # the length before this step's derivative
         g = g * numpy.arange(length - 1, 0, -1).astype(g.real.dtype)
         g = np.concatenate([g, np.zeros_like(g, shape=(1,))])
-    return unbroadcast(g, p)
+    return _back(g, p)
 
 
 def _polyint_parts(g, p, m, k):
@@ -610,14 +620,14 @@ def _polyint_parts(g, p, m, k):
 
 
 def _polyint_p(g, ans, p, m=1, k=None):
-    return unbroadcast(_polyint_parts(g, p, m, k)[0], p)
+    return _back(_polyint_parts(g, p, m, k)[0], p)
 
 
 def _polyint_k(g, ans, p, m=1, k=None):
     ks = np.stack(_polyint_parts(g, p, m, k)[1])
     if np.size(k) == 1:
-        return unbroadcast(np.sum(ks).reshape(np.shape(k)), k)
-    return unbroadcast(np.concatenate([ks, np.zeros_like(ks, shape=(np.size(k) - len(ks),))]), k)
+        return _back(np.sum(ks).reshape(np.shape(k)), k)
+    return _back(np.concatenate([ks, np.zeros_like(ks, shape=(np.size(k) - len(ks),))]), k)
 
 
 def _leading_zeros(a) -> int:
@@ -632,11 +642,11 @@ def _polymul_part(g, ans, a1, a2, *, part):
     b = _slice(b if np.ndim(b) else np.reshape(b, (1,)), 0, zb, None)
     grad = np.correlate(g, b, "valid")
     grad = np.concatenate([np.zeros_like(grad, shape=(za,)), grad])
-    return unbroadcast(grad.reshape(np.shape(a)), a)
+    return _back(grad.reshape(np.shape(a)), a)
 
 
 def _unwrap_vjp(g, ans, p, *args, **kwargs):
-    return unbroadcast(g, p)  # p plus a locally constant multiple of the period
+    return _back(g, p)  # p plus a locally constant multiple of the period
 
 
 def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
@@ -649,7 +659,7 @@ def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
     grad = np.matmul(np.linalg.pinv(lhs).T, g)  # (len(x),) or (len(x), k)
     if w is not None:
         grad = grad * (np.reshape(w, (-1, 1)) if grad.ndim == 2 else w)
-    return unbroadcast(grad, y)
+    return _back(grad, y)
 
 
 def _stencil(m, spacing, edge_order):
@@ -704,7 +714,7 @@ def _gradient_vjp(g, ans, f, *varargs, axis=None, edge_order=1):
     for gk, ax, dx in zip(gs, axes, spacings, strict=True):
         part = _stencil_adjoint(gk, ax, np.shape(f)[ax], dx, edge_order)
         total = part if total is None else total + part
-    return unbroadcast(total, f)
+    return _back(total, f)
 
 
 # i0' = i1, which NumPy lacks: its power series for |x| <= 20 (45 terms; all positive, so no
@@ -739,7 +749,7 @@ def _roots_vjp(g, ans, p):
         return np.zeros_like(p)
     powers = np.vander(ans, np.size(p))  # (roots, N): r ** (N - 1 - i)
     slope = np.polyval(np.polyder(p), ans)
-    return unbroadcast(-np.sum(np.conjugate(powers / slope[:, None]) * g[:, None], axis=0), p)
+    return _back(-np.sum(np.conjugate(powers / slope[:, None]) * g[:, None], axis=0), p)
 
 
 def _poly_vjp(g, ans, seq_of_zeros):
@@ -755,7 +765,7 @@ def _poly_vjp(g, ans, seq_of_zeros):
     for k in range(1, n):
         q = ans[k] + z * q
         acc = acc + g[k + 1] * np.conjugate(q)
-    return unbroadcast(-acc, z)
+    return _back(-acc, z)
 
 
 def _polydiv_part(g, ans, u, v, *, part):
@@ -767,7 +777,7 @@ def _polydiv_part(g, ans, u, v, *, part):
     # r: the last len(r) coefficients of u - conv(q, v) (its leading zeros were dropped).
     G = np.concatenate([np.zeros_like(gr, shape=(m1 - gr.shape[0],)), gr])
     if k <= 0:  # deg u < deg v: q = 0, r = u
-        return unbroadcast(G, u) if part == 0 else np.zeros_like(v)
+        return _back(G, u) if part == 0 else np.zeros_like(v)
     q = ans[0]
     total_q = gq - np.correlate(G, v, "valid")
     # lam = L^-H total_q; L^H = J conj(L) J, and conj(L)^-1 w is the quotient of w (then n
@@ -775,9 +785,9 @@ def _polydiv_part(g, ans, u, v, *, part):
     padded = np.concatenate([np.flip(total_q), np.zeros_like(total_q, shape=(n1 - 1,))])
     lam = np.flip(np.polydiv(padded, np.conjugate(v))[0])
     if part == 0:
-        return unbroadcast(G + np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))]), u)
+        return _back(G + np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))]), u)
     big = np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))])
-    return unbroadcast(-np.correlate(G + big, q, "valid"), v)
+    return _back(-np.correlate(G + big, q, "valid"), v)
 
 
 def _parts(fn, names):

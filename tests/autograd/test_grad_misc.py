@@ -6,8 +6,10 @@ order-2 check needs a gradient that depends on the input, so those cases square 
 """
 
 import numpy
+import pytest
 
 import dnp as np
+from dnp import autograd
 from tests.grad_check import grad_case, gradient_test
 
 rng = numpy.random.default_rng(1)
@@ -172,3 +174,26 @@ SETS = [  # distinct elements: with repeats the number of values changes under p
 GRAD_CASES = CREATION + SORTING + NUMERICAL + SETS
 
 test_gradients = gradient_test(GRAD_CASES)
+
+
+X32 = numpy.linspace(0.1, 1.3, 6).astype(numpy.float32)
+FLOAT32 = {
+    "diff": lambda x: np.diff(x, 2),
+    "ediff1d": lambda x: np.ediff1d(x, 1.0),
+    "trapezoid": lambda x: np.trapezoid(x * x, x),
+    "interp": lambda f: np.interp(X[:5] + 0.05, X, f),
+    "gradient": lambda f: np.gradient(f, X),
+    "polyval": lambda p: np.polyval(p, np.asarray(X)),
+    "polyfit": lambda y: np.polyfit(X, y, 2),
+    "roots": lambda p: np.roots(p[:4]).real,
+    "vander": lambda x: np.vander(x, 3),
+    "geomspace": lambda a: np.geomspace(a, a + 1, 4),
+    "sort_complex": lambda x: np.sort_complex(x).real,
+    "rfft": lambda x: np.fft.rfft(x).real,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32))
+def test_float32_gradients_stay_float32(name):
+    g = autograd.grad_fn(lambda v: np.sum(FLOAT32[name](v)))(np.asarray(X32))
+    assert g.dtype == numpy.float32
