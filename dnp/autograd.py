@@ -81,7 +81,7 @@ class Node:
         self.args = args
         self.kwargs = kwargs
         self.ans = ans
-        self.parents = parents  # [(i, j, record)]: args[i] (or args[i][j]) and its _ag record
+        self.parents = parents  # [(i, path, record)]: see _parents
         self.saved = saved  # [(buffer owner, write count)] of the arguments the node holds
         self.ans_saved = ans_saved  # the same for its result
 
@@ -105,14 +105,21 @@ def _differentiable(a) -> bool:
     return isinstance(a, ndarray) and a._ag is not None
 
 
-def _parents(args: tuple) -> list[tuple[int, int | None, Any]]:
+def _parents(args: tuple) -> list[tuple[int, tuple[int, ...], Any]]:
+    """``(i, path, record)`` for each array carrying a gradient: ``args[i][path[0]][path[1]]...``
+    (a path into nested lists, as in ``block([[a, b], [c, d]])``) and its tape record."""
     found = []
-    for i, a in enumerate(args):
+
+    def visit(i, path, a):
         if isinstance(a, ndarray):
             if a._ag is not None:
-                found.append((i, None, a._ag))
+                found.append((i, path, a._ag))
         elif type(a) in (list, tuple):
-            found.extend((i, j, x._ag) for j, x in enumerate(a) if _differentiable(x))
+            for j, x in enumerate(a):
+                visit(i, (*path, j), x)
+
+    for i, a in enumerate(args):
+        visit(i, (), a)
     return found
 
 
@@ -423,17 +430,22 @@ def _run_backward(heads, head_grads, retain_graph: bool, create_graph: bool, wan
             if g is None:
                 continue
             _check_versions(node)
-            for i, j, rec in node.parents:
-                rule = node.rules[i] if node.rules is not None and i < len(node.rules) else None
-                if rule is None:
-                    if node.rules is None:
-                        raise NotImplementedError(f"dnp.{node.name} has no gradient rule")
+            if node.rules is None:
+                raise NotImplementedError(f"dnp.{node.name} has no gradient rule")
+            by_arg: dict[int, list] = {}
+            for i, path, rec in node.parents:
+                by_arg.setdefault(i, []).append((path, rec))
+            for i, entries in by_arg.items():
+                rule = node.rules[i] if i < len(node.rules) else None
+                if rule is None:  # an argument that takes no gradient (indices, axes)
                     continue
-                gi = rule(g, node.ans, *node.args, **node.kwargs)
-                if j is not None:
-                    gi = gi[j]
-                if gi is not None:
-                    _accumulate(grads, rec, gi)
+                gi = rule(g, node.ans, *node.args, **node.kwargs)  # once per argument
+                for path, rec in entries:
+                    part = gi
+                    for j in path:  # one element of a list argument (concatenate([a, b]))
+                        part = None if part is None else part[j]
+                    if part is not None:
+                        _accumulate(grads, rec, part)
         if not retain_graph:
             for node in order:
                 node.free()
