@@ -790,6 +790,72 @@ def _polydiv_part(g, ans, u, v, *, part):
     return _back(-np.correlate(G + big, q, "valid"), v)
 
 
+# --- functional helpers: the forward runs the user's functions outside the tape, so the rules
+# run them again in dnp ops on a variable for the input, under record, and differentiate that.
+def _rerun_vjp(g, x, forward):
+    """The VJP of ``forward`` (dnp ops on a dnp array) at ``x`` for the result gradient ``g``."""
+    from .. import autograd
+
+    outer = autograd.is_recording()  # create_graph: the variable stays connected to x
+    v = autograd._variable(x)
+    with autograd.record():
+        y = forward(v)
+    if not isinstance(y, ndarray) or y._ag is None:
+        return np.zeros_like(x)  # the functions' results do not depend on x
+    return autograd.grad(y, v, g, retain_graph=outer, create_graph=outer)
+
+
+def _piecewise_vjp(g, ans, x, condlist, funclist, *args, **kw):
+    conds = numpy.asarray(_host_array(condlist) if isinstance(condlist, ndarray) else condlist)
+    xn = _host_array(x)
+    if numpy.ndim(conds) == 0 or (numpy.ndim(conds) == xn.ndim and xn.ndim != 0):
+        conds = conds[None] if numpy.ndim(conds) == xn.ndim else numpy.asarray([conds])
+    conds = numpy.asarray([numpy.asarray(_host_array(c), dtype=bool) for c in conds])
+    if len(conds) == len(funclist) - 1:
+        conds = numpy.concatenate([conds, ~numpy.any(conds, axis=0, keepdims=True)], axis=0)
+
+    def forward(v):
+        y = np.zeros_like(v)
+        for cond, func in zip(conds, funclist, strict=True):
+            if callable(func) and cond.any():
+                part = np.zeros_like(v)  # one write per array: the tape saves what it writes
+                part[cond] = func(v[cond], *args, **kw)
+                y = np.where(cond, part, y)
+            elif not callable(func):
+                y = np.where(cond, func, y)
+        return y
+
+    return _rerun_vjp(g, x, forward)
+
+
+def _apply_along_axis_vjp(g, ans, func1d, axis, arr, *args, **kwargs):
+    nd = np.ndim(arr)
+    axis = normalize_axis_index(axis, nd)
+
+    def forward(v):
+        moved = np.moveaxis(v, axis, -1)
+        lead = moved.shape[:-1]
+        res = [func1d(moved[ind + (Ellipsis,)], *args, **kwargs) for ind in ndindex(lead)]
+        res = [r if isinstance(r, ndarray) else np.asarray(r) for r in res]
+        buff = np.reshape(np.stack(res), moved.shape[:-1] + res[0].shape)
+        bd = list(range(buff.ndim))
+        rd = res[0].ndim
+        return np.transpose(buff, bd[:axis] + bd[buff.ndim - rd :] + bd[axis : buff.ndim - rd])
+
+    return _rerun_vjp(g, arr, forward)
+
+
+def _apply_over_axes_vjp(g, ans, func, a, axes):
+    def forward(val):
+        for axis in numpy.atleast_1d(axes):
+            axis = int(axis) + val.ndim if axis < 0 else int(axis)
+            res = func(val, axis)
+            val = res if res.ndim == val.ndim else np.expand_dims(res, axis)
+        return val
+
+    return _rerun_vjp(g, a, forward)
+
+
 def _parts(fn, names):
     return tuple(functools.partial(fn, part=name) for name in names)
 
@@ -817,6 +883,9 @@ VJPS = {
     "polyfit": (None, _polyfit_y),
     "roots": (_roots_vjp,),  # simple roots
     "poly": (_poly_vjp,),  # 1-d sequences of zeros
+    "piecewise": (_piecewise_vjp,),
+    "apply_along_axis": (None, None, _apply_along_axis_vjp),
+    "apply_over_axes": (None, _apply_over_axes_vjp),
     "polydiv": _parts(_polydiv_part, (0, 1)),
 }
 NONDIFFERENTIABLE = frozenset(
@@ -825,9 +894,6 @@ NONDIFFERENTIABLE = frozenset(
     | {"packbits", "unpackbits"}  # integer bits
 )
 NO_GRADIENT = {
-    "piecewise": "the user's functions run on the backend's slices, outside the tape",
-    "apply_along_axis": "the user's function runs on the backend's slices, outside the tape",
-    "apply_over_axes": "the user's function runs on the backend's arrays, outside the tape",
     "vectorize.__call__": "runs a Python function per element on the host",
 }
 attach_vjps(ROWS, VJPS)

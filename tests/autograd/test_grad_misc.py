@@ -160,6 +160,42 @@ NUMERICAL = [
     case("polyfit", lambda y: np.polyfit(X[:5], y, 2), V + W.sum() + X[:5]),
 ]
 
+NEG = numpy.array([-1.5, -0.3, 0.4, 1.2, 2.5])
+MP = numpy.arange(1.0, 13.0).reshape(3, 4) / 5 + 0.05  # away from the conditions' edges
+FUNCTIONAL = [  # the user's functions are run again under record by the rules
+    grad_case(
+        "piecewise",
+        lambda x: np.piecewise(x, [NEG < 0, NEG >= 0], [lambda t: t * t, np.exp]),
+        NEG,
+    ),
+    grad_case(
+        "piecewise",
+        lambda x: np.piecewise(x, [NEG < 0], [np.sin, 2.0]) * x,
+        NEG,
+        id="piecewise-otherwise",
+    ),
+    grad_case(
+        "piecewise",
+        lambda x: np.piecewise(x, [MP < 1, MP > 2], [lambda t, k: t**k, lambda t, k: -t * k], 3.0),
+        MP,
+        id="piecewise-2d-args",
+    ),
+    grad_case("apply_along_axis", lambda x: np.apply_along_axis(lambda r: np.sum(r * r), 1, x), M),
+    grad_case(
+        "apply_along_axis",
+        lambda x: np.apply_along_axis(lambda r: r * r[0], 0, x),
+        T,
+        id="apply_along_axis-vector",
+    ),
+    grad_case("apply_over_axes", lambda x: np.apply_over_axes(np.sum, x * x, [0, 2]), T),
+    grad_case(
+        "apply_over_axes",
+        lambda x: np.apply_over_axes(lambda a, ax: np.cumsum(a * a, axis=ax), x, -1),
+        MC,
+        id="apply_over_axes-cumsum",
+    ),
+]
+
 SETS = [  # distinct elements: with repeats the number of values changes under perturbation
     case("unique", lambda x: np.unique(x), S),
     case("unique", lambda x: np.unique(x, True, True, True)[0], S, id="unique-tuple"),
@@ -171,7 +207,7 @@ SETS = [  # distinct elements: with repeats the number of values changes under p
     case("unique_inverse", lambda x: np.unique_inverse(x).values, S),
 ]
 
-GRAD_CASES = CREATION + SORTING + NUMERICAL + SETS
+GRAD_CASES = CREATION + SORTING + NUMERICAL + FUNCTIONAL + SETS
 
 test_gradients = gradient_test(GRAD_CASES)
 
