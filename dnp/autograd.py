@@ -160,9 +160,14 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
             )
     # Arrays the op overwrites keep their old values (and history) in a snapshot, which takes
     # their place in the node that made them and, for inputs, in this op's recorded arguments.
-    snaps = {id(t): _snapshot(t) for t in targets if isinstance(t._ag, tuple)}
+    recording_inputs = bool(targets) and bool(_parents(args))
+    snaps = {
+        id(t): _snapshot(t)
+        for t in targets
+        if isinstance(t._ag, tuple) or (recording_inputs and _is_input(t, args))
+    }
     for t in targets:
-        if id(t) in snaps:
+        if isinstance(t._ag, tuple):
             _repoint(t, snaps[id(t)])
     rec_args = tuple(snaps.get(id(a), a) if isinstance(a, ndarray) else a for a in args)
     result = _run(op, args, kwargs)
