@@ -2,6 +2,12 @@
 reduceat). Each ufunc's forward is the backend's ufunc of the same name; ``out=``, ``where=``,
 ``dtype=``, ``casting=`` and ``order=`` pass through to it. Aliases (``abs``, ``acos``, ``pow``,
 ...) are found from NumPy's own namespace, so they are not rows.
+
+Gradients (``VJPS`` at the bottom): each ufunc's rule comes from its derivative (``_D``);
+the methods reuse those: ``u.outer`` is ``u`` on reshaped operands, ``u.reduce``/``accumulate``
+differentiate the fold ``y[k] = u(y[k-1], x[k])`` step by step (add, multiply and the extrema
+have direct rules: exact at zeros, ties split equally), ``u.reduceat`` is ``u.reduce`` per
+slice, ``u.at`` is ``u`` on the indexed elements (repeated indices only for add/subtract).
 """
 
 import math
@@ -332,6 +338,8 @@ def _fold_rule(u, accumulate):
         elif keepdims:
             g = np.squeeze(g, axis)
         n = np.shape(x)[0]
+        if n == 0:
+            return np.zeros_like(array)
         grads = [None] * n
         carry = gs[n - 1] if accumulate else g
         for k in range(n - 1, 0, -1):
@@ -352,9 +360,9 @@ def _add_accumulate(g, ans, array, axis=0, dtype=None, out=None):
 
 
 def _multiply_accumulate(g, ans, array, axis=0, dtype=None, out=None):
-    # sum_{k >= i} g_k y_k / x_i: the inputs must be nonzero.
-    axis = 0 if axis is None else axis
-    return _add_accumulate(g * conj(ans), ans, array, axis) / conj(array)
+    from .reductions import _cumprod_grad  # cumprod's rule: exact at zeros, no division
+
+    return _cumprod_grad(g, array, ans, (0 if axis is None else axis) % np.ndim(array))
 
 
 def _reduceat_rule(u):

@@ -256,6 +256,67 @@ for u in _BINARY:
     ]
 
 
+WITH_ZEROS = numpy.array([[1.5, 0.0, -0.7], [0.0, 2.0, 0.0], [1.2, -0.4, 0.9], [0.8, 1.1, -1.3]])
+CASES += [
+    grad_case("add.reduce", lambda a: np.add.reduce(a, axis=None), S, order=1, id="add.reduce-all"),
+    grad_case(
+        "add.reduce",
+        lambda a: np.add.reduce(a, axis=(0, 1), where=numpy.arange(4) % 2 == 0),
+        S,
+        order=1,
+        id="add.reduce-axes-where",
+    ),
+    grad_case("multiply.reduce", np.multiply.reduce, WITH_ZEROS, id="multiply.reduce-zeros"),
+    grad_case(
+        "multiply.reduce",
+        lambda a: np.multiply.reduce(a, axis=(0, 1), initial=1.5),
+        S[:2],
+        id="multiply.reduce-axes-initial",
+    ),
+    grad_case(
+        "multiply.accumulate",
+        lambda a: np.multiply.accumulate(a, axis=1),
+        WITH_ZEROS,
+        id="multiply.accumulate-zeros",
+    ),
+    grad_case(
+        "maximum.reduce",
+        np.maximum.reduce,
+        numpy.array([[1.0, 2.0], [1.0, -1.0]]),
+        order=1,
+        id="maximum.reduce-ties",
+    ),
+    grad_case(
+        "minimum.reduce",
+        lambda a: np.minimum.reduce(a, axis=None),
+        S,
+        order=1,
+        id="minimum.reduce-all",
+    ),
+    grad_case(
+        "fmax.reduce",
+        lambda a: np.fmax.reduce(a, initial=5.0),
+        S,
+        order=1,
+        id="fmax.reduce-initial-wins",
+    ),
+    grad_case(
+        "subtract.reduce",
+        lambda a: np.subtract.reduce(a, axis=None),
+        S[0],
+        order=1,
+        id="subtract.reduce-1d-all",
+    ),
+    grad_case(
+        "logaddexp.reduce",
+        lambda a: np.logaddexp.reduce(a, axis=None),
+        S[0],
+        id="logaddexp.reduce-1d-all",
+    ),
+    grad_case("multiply.outer", np.multiply.outer, C34[0], C45[:2], id="multiply.outer-complex"),
+]
+
+
 # ``u.at(a, indices, b)`` writes into ``a``: the cases write into a copy (an array with
 # attach_grad() cannot be written while recording). add/subtract allow repeated indices.
 LINEAR_UNARY = {"negative", "positive", "conjugate", "absolute", "fabs"}
