@@ -520,40 +520,70 @@ def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
     return _back(grad, x)
 
 
+def _interp_grid(x, xp, period):
+    """The sample points interp uses (host), the index into fp behind each, and x as interp
+    uses it (dnp: reduced modulo the period, where given)."""
+    xpn = numpy.asarray(_host_array(xp), dtype=float).ravel()
+    idx = numpy.arange(len(xpn))
+    xd = np.ravel(_arr(x))
+    if period is not None:  # NumPy's: both reduced, xp sorted, one point added at each end
+        period = abs(float(period))
+        xd = np.remainder(xd, period)
+        xpn = xpn % period
+        idx = numpy.argsort(xpn, kind="stable")
+        xpn = xpn[idx]
+        xpn = numpy.concatenate([xpn[-1:] - period, xpn, xpn[:1] + period])
+        idx = numpy.concatenate([idx[-1:], idx, idx[:1]])
+    xn = numpy.asarray(_host_array(xd), dtype=float)
+    j = numpy.clip(numpy.searchsorted(xpn, xn, side="right") - 1, 0, max(len(xpn) - 2, 0))
+    return xpn, idx, xd, xn, j
+
+
 def _interp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
     """interp is linear in fp: each x mixes its segment's two ends (hat functions)."""
-    if period is not None or np.iscomplexobj(fp) or left is not None or right is not None:
-        raise NotImplementedError(
-            "dnp.interp: the gradient with respect to fp is written for real fp without "
-            "left/right/period"
-        )
-    xpn = numpy.asarray(_host_array(xp), dtype=float)
-    m = len(xpn)
-    j = numpy.searchsorted(xpn, numpy.asarray(_host_array(x), dtype=float).ravel(), side="right")
-    j = numpy.clip(j - 1, 0, max(m - 2, 0))
-    xf = np.ravel(_arr(x))
-    if m > 1:  # t in dnp ops: the weights depend on x (mixed second derivatives)
-        xpd = _arr(xp)
-        lo, hi = np.take(xpd, j), np.take(xpd, j + 1)
-        t = np.clip((xf - lo) / (hi - lo), 0.0, 1.0)
+    xpn, idx, xd, xn, j = _interp_grid(x, xp, period)
+    m = np.size(fp)
+    if len(xpn) > 1:  # t in dnp ops: the weights depend on x (mixed second derivatives)
+        lo, hi = xpn[j].astype(xn.dtype), xpn[j + 1]
+        t = np.clip((xd - lo) / (hi - lo), 0.0, 1.0)
     else:
-        t = np.zeros_like(xf)
-    # A (len(x), m) matrix of weights would be dense: scatter with bincount instead.
+        t = np.zeros_like(xd, dtype=float)
     gf = np.ravel(g)
-    lo = np.bincount(j, gf * (1 - t), m)  # positional: weights carry gradients
-    hi = np.bincount(numpy.minimum(j + 1, m - 1), gf * t, m)
-    return _back(np.asarray(lo + hi, dtype=g.dtype), fp)
+    if period is None and left is not None:  # left/right replace fp[0]/fp[-1] outside
+        gf = np.where(xn < xpn[0], 0, gf)
+    if period is None and right is not None:
+        gf = np.where(xn > xpn[-1], 0, gf)
+    lo_i, hi_i = idx[j], idx[numpy.minimum(j + 1, len(xpn) - 1)]
+
+    def scatter(w):  # bincount sums the weights of each fp index (positional: they carry g)
+        return np.bincount(lo_i, w * (1 - t), m) + np.bincount(hi_i, w * t, m)
+
+    grad = scatter(gf.real) + 1j * scatter(gf.imag) if np.iscomplexobj(gf) else scatter(gf)
+    return _back(grad, fp)
 
 
 def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
     """The slope of the segment each x falls in (zero outside [xp[0], xp[-1]])."""
-    if period is not None:
-        raise NotImplementedError("dnp.interp: no gradient with respect to x with period=")
-    slopes = np.diff(fp) / np.diff(xp)
-    j = np.searchsorted(xp, x, side="right") - 1
-    inside = (j >= 0) & (j < np.size(xp) - 1)
-    slope = np.take(slopes, np.clip(j, 0, max(np.size(xp) - 2, 0)))
-    return _back(g * np.where(inside, conj(slope), 0), x)
+    xpn, idx, xd, xn, j = _interp_grid(x, xp, period)
+    if len(xpn) < 2:
+        return np.zeros_like(x)
+    f = np.take(_arr(fp), idx)
+    slope = (np.take(f, j + 1) - np.take(f, j)) / (xpn[j + 1] - xpn[j])
+    inside = (xn >= xpn[0]) & (xn <= xpn[-1])
+    grad = np.ravel(g) * np.where(inside, conj(slope), 0)
+    return _back(np.reshape(grad, np.shape(x)), x)
+
+
+def _interp_outside(side):
+    """left/right: the values of interp below xp[0] / above xp[-1]."""
+
+    def rule(g, ans, x, xp, fp, left=None, right=None, period=None):
+        xpn = numpy.asarray(_host_array(xp), dtype=float)
+        xn = numpy.asarray(_host_array(x), dtype=float)
+        out = xn < xpn[0] if side == "left" else xn > xpn[-1]
+        return _back(np.sum(np.where(out, g, 0)), left if side == "left" else right)
+
+    return rule
 
 
 def _sinc_vjp(g, ans, x):
@@ -867,7 +897,7 @@ VJPS = {
     "convolve": _parts(_convolve_part, (0, 1)),
     "correlate": _parts(_correlate_part, (0, 1)),
     "trapezoid": (_trapezoid_y, _trapezoid_x),
-    "interp": (_interp_x, None, _interp_fp),
+    "interp": (_interp_x, None, _interp_fp, _interp_outside("left"), _interp_outside("right")),
     "unwrap": (_unwrap_vjp,),
     "sinc": (_sinc_vjp,),
     "i0": (lambda g, ans, x: g * _i1(x),),

@@ -24,6 +24,7 @@ S = rng.permutation(20).reshape(4, 5) / 7.0  # distinct values: no ties in sorts
 X = numpy.sort(rng.uniform(0, 4, 6))  # increasing sample points
 FP = rng.standard_normal(6)
 NONFINITE = numpy.array([1.0, numpy.nan, 2.0, numpy.inf, -numpy.inf])
+XQ = numpy.array([-0.5, 0.3, 1.7, 2.2, 3.5, 4.5])  # below, inside and above X's range
 X2 = numpy.sort(rng.uniform(0, 4, (3, 6)), axis=1)
 
 
@@ -117,6 +118,20 @@ NUMERICAL = [
     grad_case("interp", lambda x, f: np.interp(x, X[:5], f) ** 2, X[:4] + 0.1, V[::-1] + 6),
     grad_case("interp", lambda x: np.interp(x, X, FP) * x, X[1:] - 0.1, id="interp-x"),
     grad_case("interp", lambda x: np.interp(x, X, FP) * x, [-1.0, 0.5, 9.0], id="interp-x-out"),
+    grad_case("interp", lambda x, f: np.interp(x, X, f) ** 2, XQ, FP + 1j * V[0], id="interp-c"),
+    grad_case(
+        "interp",
+        lambda x, f, lo, hi: np.interp(x, X, f, lo, hi) ** 2,
+        XQ,
+        FP,
+        0.5,
+        -0.25,
+        id="interp-left-right",
+    ),
+    grad_case(
+        "interp", lambda x, f: np.interp(x, X, f, period=3.0) ** 2, XQ, FP, id="interp-period"
+    ),
+    grad_case("interp", lambda x, f: np.interp(x, X, f) * x, XQ.reshape(2, 3), FP, id="interp-2d"),
     case("gradient", lambda f: np.gradient(f), V),
     case("gradient", lambda f: np.gradient(f, 0.5, edge_order=2), V, id="gradient-eo2"),
     case("gradient", lambda f: np.gradient(f, X, edge_order=2), FP, id="gradient-x"),
