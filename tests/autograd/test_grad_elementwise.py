@@ -7,10 +7,8 @@ or the case sits on a kink (ties of maximum), where only the first derivative is
 """
 
 import numpy
-import pytest
 
 import dnp as np
-from dnp import autograd
 from dnp._ops.elementwise import _BINARY
 from tests.grad_check import grad_case, gradient_test
 
@@ -318,47 +316,11 @@ CASES += [
 
 
 # ``u.at(a, indices, b)`` writes into ``a``: the cases write into a copy (an array with
-# attach_grad() cannot be written while recording). add/subtract allow repeated indices.
+# attach_grad() cannot be written while recording), one with history (the tape keeps its old
+# value for the node that made it) and one without (kept for the rules of the write itself).
+# add/subtract allow repeated indices.
 LINEAR_UNARY = {"negative", "positive", "conjugate", "absolute", "fabs"}
 LINEAR_UNARY |= {"deg2rad", "rad2deg", "degrees", "radians"}
-
-
-# Cases that need the tape to keep a written array's old value: for the node that produced it
-# (which holds it as its result: PENDING_RESULT) and, when the array has no history, for the
-# write's own rules (PENDING_INPUT). Expected to fail until dnp/autograd.py does so.
-PENDING_RESULT, PENDING_INPUT = set(), set()
-
-
-def leaf_gradient(f):
-    x = np.asarray([2.0, 3.0])
-    x.attach_grad()
-    with autograd.record():
-        y = f(x).sum()
-    try:
-        y.backward()
-    except RuntimeError:
-        return None
-    return x.grad.asnumpy()
-
-
-def keeps_written_result():
-    def f(x):
-        c = x * 1.0
-        c += 1.0  # multiply holds c as its result
-        return c
-
-    g = leaf_gradient(f)
-    return g is not None and numpy.allclose(g, 1.0)
-
-
-def keeps_written_input():
-    def f(x):
-        d = np.ones(2)
-        np.multiply(d, x, out=d)  # the rule for x needs d's old value (ones)
-        return d
-
-    g = leaf_gradient(f)
-    return g is not None and numpy.allclose(g, 1.0)
 
 
 def at_case(u, a0=None):
@@ -372,7 +334,6 @@ def at_case(u, a0=None):
             return c
 
         order = 1 if u in LINEAR_UNARY else 2
-        PENDING_RESULT.add(f"{u}.at")
         return [grad_case(f"{u}.at", at_a, a0, order=order)]
 
     order = 1 if u in PIECEWISE_LINEAR else 2
@@ -388,9 +349,6 @@ def at_case(u, a0=None):
         f.at(c, idx, b)
         return c
 
-    if u not in ("add", "subtract", "copysign"):  # these b rules need no old value
-        PENDING_INPUT.add(f"{u}.at-b")
-    PENDING_RESULT.add(f"{u}.at-a-b")
     return [
         grad_case(
             f"{u}.at",
@@ -409,15 +367,4 @@ for u in _BINARY:
     CASES += at_case(u)
 
 GRAD_CASES = CASES
-PENDING = PENDING_RESULT | PENDING_INPUT
-test_gradients = gradient_test([c for c in GRAD_CASES if c.id not in PENDING])
-test_gradients_writing_into_a_result = pytest.mark.xfail(
-    not keeps_written_result(),
-    reason="the tape does not yet keep the old value of a recorded result written in place",
-    strict=True,
-)(gradient_test([c for c in GRAD_CASES if c.id in PENDING_RESULT]))
-test_gradients_writing_into_an_input = pytest.mark.xfail(
-    not keeps_written_input(),
-    reason="the tape does not yet keep the old value of a written input without history",
-    strict=True,
-)(gradient_test([c for c in GRAD_CASES if c.id in PENDING_INPUT]))
+test_gradients = gradient_test(GRAD_CASES)
