@@ -489,9 +489,9 @@ def _correlate_part(g, ans, a, v, mode="valid", *, part):
 def _trapezoid_weights(x, dx, n, ndim, axis):
     """w with trapezoid(y) = sum(w * y, axis): half the spacing on each side of each point."""
     if x is None:
-        w = numpy.full(n, float(dx))
-        w[0] = w[-1] = dx / 2
-        return _along_axis(w, ndim, axis)
+        w = numpy.ones(n)
+        w[0] = w[-1] = 0.5
+        return _along_axis(w, ndim, axis) * dx  # dx may be an array with a gradient
     x = _arr(x)
     if x.ndim == 1:
         x = np.reshape(x, tuple(-1 if i == axis else 1 for i in range(ndim)))
@@ -518,6 +518,14 @@ def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
     if np.ndim(x) == 1 and nd > 1:
         grad = np.sum(grad, axis=tuple(i for i in range(nd) if i != axis))
     return _back(grad, x)
+
+
+def _trapezoid_dx(g, ans, y, x=None, dx=1.0, axis=-1):
+    if x is not None:
+        return None  # dx is not used
+    axis %= np.ndim(y)
+    mid = (_slice(y, axis, 1, None) + _slice(y, axis, 0, -1)) / 2
+    return _back(np.sum(np.expand_dims(g, axis) * conj(mid)), dx)
 
 
 def _interp_grid(x, xp, period):
@@ -896,7 +904,7 @@ VJPS = {
     "ediff1d": _parts(_ediff1d_part, ("ary", "to_end", "to_begin")),
     "convolve": _parts(_convolve_part, (0, 1)),
     "correlate": _parts(_correlate_part, (0, 1)),
-    "trapezoid": (_trapezoid_y, _trapezoid_x),
+    "trapezoid": (_trapezoid_y, _trapezoid_x, _trapezoid_dx),
     "interp": (_interp_x, None, _interp_fp, _interp_outside("left"), _interp_outside("right")),
     "unwrap": (_unwrap_vjp,),
     "sinc": (_sinc_vjp,),

@@ -111,6 +111,7 @@ NUMERICAL = [
         for i, (a, v) in enumerate([(V, W), (W, VC), (V[:4], V), (VC[:2], W), (W[:2], V)])
     ),
     grad_case("trapezoid", lambda y: np.trapezoid(y * y), V),
+    grad_case("trapezoid", lambda y, d: np.trapezoid(y * y, None, d), M, 0.3, id="trap-dx-arg"),
     grad_case("trapezoid", lambda y: np.trapezoid(y * y, dx=0.5, axis=0), MC, id="trap-dx"),
     grad_case("trapezoid", lambda y, x: np.trapezoid(y * y, x), V[:4], X[:4], id="trap-x"),
     grad_case("trapezoid", lambda y, x: np.trapezoid(y * x, x), X2, X, id="trap-x1d"),
@@ -173,6 +174,8 @@ NUMERICAL = [
     case("polydiv", lambda u, v: np.polydiv(u, v), VC, W[:2], id="polydiv-complex"),
     case("polydiv", lambda u, v: np.polydiv(u, v), W[:2], V, id="polydiv-low-degree"),
     case("polyfit", lambda y: np.polyfit(X[:5], y, 2), V + W.sum() + X[:5]),
+    case("polyfit", lambda y: np.polyfit(X, y, 3, w=X + 1), X2.T, id="polyfit-2d-weights"),
+    case("polyfit", lambda y: np.polyfit(X[:5], y, 1), VC, id="polyfit-complex"),
 ]
 
 NEG = numpy.array([-1.5, -0.3, 0.4, 1.2, 2.5])
