@@ -98,6 +98,7 @@ NUMERICAL = [
     case("diff", lambda x: np.diff(x, 2, axis=0), MC, id="diff-2-axis0"),
     case("diff", lambda x, p: np.diff(x, 1, -1, p), M, M[:, :2], id="diff-prepend"),
     case("diff", lambda x, p, q: np.diff(x, 3, 0, p, q), M, M[:1], M, id="diff-pre-app"),
+    case("diff", lambda x, p: np.diff(x, prepend=p, append=p), M, M[:, :1], id="diff-keywords"),
     case("ediff1d", lambda x: np.ediff1d(x), M),
     case("ediff1d", lambda x, e, b: np.ediff1d(x, e, b), V, W, W[:2], id="ediff1d-ends"),
     *(
@@ -116,6 +117,7 @@ NUMERICAL = [
     grad_case("trapezoid", lambda y, x: np.trapezoid(y * y, x), V[:4], X[:4], id="trap-x"),
     grad_case("trapezoid", lambda y, x: np.trapezoid(y * x, x), X2, X, id="trap-x1d"),
     grad_case("trapezoid", lambda y, x: np.trapezoid(y * y, x, axis=1), X2, X2, id="trap-xnd"),
+    grad_case("trapezoid", lambda y, x: np.trapezoid(y * y, x=x), X2, X, id="trap-x-keyword"),
     grad_case("interp", lambda x, f: np.interp(x, X[:5], f) ** 2, X[:4] + 0.1, V[::-1] + 6),
     grad_case("interp", lambda x: np.interp(x, X, FP) * x, X[1:] - 0.1, id="interp-x"),
     grad_case("interp", lambda x: np.interp(x, X, FP) * x, [-1.0, 0.5, 9.0], id="interp-x-out"),
