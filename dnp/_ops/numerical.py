@@ -402,8 +402,7 @@ def _back(grad, x):
 
 
 def _arr(x):
-    """``x`` as a dnp array; never ``np.asarray`` of an array (it returns the array itself,
-    and recording that call would replace the input's place on the tape)."""
+    """``x`` as a dnp array, without recording an ``asarray`` node for arrays."""
     return x if isinstance(x, ndarray) else np.asarray(x)
 
 
