@@ -15,9 +15,12 @@ elements.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import numpy
 
 from . import _dispatch
 from ._dispatch import _dispatch as _run
@@ -139,10 +142,32 @@ def _snapshot(a: ndarray) -> ndarray:
 
 
 def _written(op: Op, args: tuple, kwargs: dict) -> list[ndarray]:
-    """The arrays the op writes into: ``out=``, or the first argument of an in-place op."""
+    """The arrays the op writes into: ``out`` (by keyword or position), or the first argument
+    of an in-place op."""
     if op.inplace:
         return [args[0]] if args and isinstance(args[0], ndarray) else []
-    return list(_arrays_in(kwargs.get("out")))
+    if "out" in kwargs:
+        return list(_arrays_in(kwargs["out"]))
+    fn = op.numpy_function()
+    if isinstance(fn, numpy.ufunc):
+        return list(_arrays_in(args[fn.nin :]))
+    index = _out_position(fn)
+    return [] if index is None else list(_arrays_in(args[index : index + 1]))
+
+
+@functools.cache
+def _out_position(fn) -> int | None:
+    """Where ``fn`` takes ``out`` positionally, if it does."""
+    try:
+        params = list(signature_of(fn).parameters.values())
+    except (TypeError, ValueError):  # no signature to read (None, or a C function without one)
+        return None
+    for i, p in enumerate(params):
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return None  # from here on (after *operands, say) out is keyword-only
+        if p.name == "out":
+            return i
+    return None
 
 
 def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
@@ -535,7 +560,11 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             args[i] = _variable(args[i])
         with record():
             value = f(*args, **kwargs)
-        grads = grad(value, [args[i] for i in nums], create_graph=outer, retain_graph=outer)
+        variables = [args[i] for i in nums]
+        if isinstance(value, ndarray) and value._ag is None:  # f does not depend on them
+            grads = [_zeros_like(v) for v in variables]
+        else:
+            grads = grad(value, variables, create_graph=outer, retain_graph=outer)
         return value, grads[0] if isinstance(argnums, int) else tuple(grads)
 
     return wrapped
