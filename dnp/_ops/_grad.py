@@ -28,6 +28,15 @@ def unbroadcast(g, x):
     return g
 
 
+def to_input(g, x):
+    """``unbroadcast``, then in the input's floating dtype (a float32 input gets float32)."""
+    g = unbroadcast(g, x)
+    dtype = np.result_type(x)
+    if dtype.kind in "fc" and g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
 def conj(x):
     """``conj(x)``, without a copy for real ``x`` (the common case)."""
     return np.conjugate(x) if np.iscomplexobj(x) else x

@@ -246,17 +246,8 @@ mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())
 # --- gradients ---------------------------------------------------------------------------------
 import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import unbroadcast  # noqa: E402
+from ._grad import to_input, unbroadcast  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
-
-
-def _back(grad, x):
-    """``unbroadcast``, then cast to the input's floating dtype (float32 stays float32)."""
-    grad = unbroadcast(grad, x)
-    dtype = np.result_type(x)
-    if dtype.kind in "fc" and grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
 
 
 def _back_to(g, a):
@@ -307,7 +298,7 @@ def _vander_vjp(g, ans, x, N=None, increasing=False):
     else:
         g, powers = g[:, :-1], powers[::-1][:-1]
     lower = np.vander(x, n - 1, increasing=increasing)
-    return _back(np.sum(g * np.conjugate(lower) * powers.astype(g.real.dtype), axis=1), x)
+    return to_input(np.sum(g * np.conjugate(lower) * powers.astype(g.real.dtype), axis=1), x)
 
 
 def _meshgrid_rule(i):
@@ -342,7 +333,7 @@ def _linspace_rule(which):
         grad = np.sum(g * w, axis=axis)
         if step_g is not None and div > 0:
             grad = grad + (step_g / div if which else -step_g / div)
-        return _back(grad, x)
+        return to_input(grad, x)
 
     return rule
 
@@ -367,7 +358,7 @@ def _geomspace_rule(which):
         x = start if which == 0 else stop
         w = 1 - t if which == 0 else t
         xe = np.expand_dims(x, axis) if np.ndim(x) else x
-        return _back(np.sum(g * np.conjugate(ans * w / xe), axis=axis), x)
+        return to_input(np.sum(g * np.conjugate(ans * w / xe), axis=axis), x)
 
     return rule
 
@@ -397,7 +388,7 @@ def _index_trick_rule(columns):
 
 
 def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
-    return _back(g, fill_value)
+    return to_input(g, fill_value)
 
 
 VJPS = {name: (_from_data,) for name in FROM_DATA}

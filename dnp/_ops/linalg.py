@@ -363,11 +363,6 @@ def _arr(x):
     return x if isinstance(x, ndarray) else np.asarray(x)
 
 
-def _fit(g, x):
-    """``g`` summed down to ``x``'s shape and made real when ``x`` is real."""
-    return unbroadcast(g, x)
-
-
 def _sum_to(g, shape):
     """``g`` summed over the axes it was broadcast along to reach ``shape`` (same or more dims)."""
     if g.ndim > len(shape):
@@ -614,7 +609,7 @@ def _vecdot_rule(i):
     def rule(g, ans, x1, x2, axis=-1, **kwargs):
         shape = numpy.broadcast_shapes(np.shape(x1), np.shape(x2))
         ge = expand_reduced(g, shape, normalize_axis_index(axis, len(shape)), False)
-        return _fit(np.conjugate(ge) * x2 if i == 0 else ge * x1, (x1, x2)[i])
+        return unbroadcast(np.conjugate(ge) * x2 if i == 0 else ge * x1, (x1, x2)[i])
 
     return rule
 
@@ -685,11 +680,11 @@ def _inv_grad(g, ainv):
 
 
 def _inv_vjp(g, ans, a):
-    return _fit(_inv_grad(g, ans), a)
+    return unbroadcast(_inv_grad(g, ans), a)
 
 
 def _det_vjp(g, ans, a):
-    return _fit(np.expand_dims(g * conj(ans), (-2, -1)) * _h(np.linalg.inv(a)), a)
+    return unbroadcast(np.expand_dims(g * conj(ans), (-2, -1)) * _h(np.linalg.inv(a)), a)
 
 
 def _slogdet_vjp(g, ans, a):
@@ -697,21 +692,21 @@ def _slogdet_vjp(g, ans, a):
     g_sign, g_log = g
     if ans.sign.dtype.kind == "c":
         g_log = g_log - 1j * np.imag(np.conjugate(g_sign) * ans.sign)
-    return _fit(np.expand_dims(g_log, (-2, -1)) * _h(np.linalg.inv(a)), a)
+    return unbroadcast(np.expand_dims(g_log, (-2, -1)) * _h(np.linalg.inv(a)), a)
 
 
 def _solve_a(g, ans, a, b):
     gb = _solve_b(g, ans, a, b, fit=False)
     if np.ndim(b) == 1:
-        return _fit(-_col(gb) * _row(conj(ans)), a)
-    return _fit(-_mm(gb, _h(ans)), a)
+        return unbroadcast(-_col(gb) * _row(conj(ans)), a)
+    return unbroadcast(-_mm(gb, _h(ans)), a)
 
 
 def _solve_b(g, ans, a, b, fit=True):
     vec = np.ndim(b) == 1  # NumPy 2: b is a vector only when 1-D
     gb = np.linalg.solve(_h(a), _col(g) if vec else g)
     gb = gb[..., 0] if vec else gb
-    return _fit(gb, b) if fit else gb
+    return unbroadcast(gb, b) if fit else gb
 
 
 def _cholesky_vjp(g, ans, a, upper=False, **kwargs):
@@ -724,7 +719,7 @@ def _cholesky_vjp(g, ans, a, upper=False, **kwargs):
     s = (p * strict + _h(p * strict) + np.real(p) * _eye(n, g)) * 0.5
     linv = np.linalg.inv(low)
     gh = _mm(_mm(_h(linv), s), linv)
-    return _fit(_herm_project(gh, not upper), a)
+    return unbroadcast(_herm_project(gh, not upper), a)
 
 
 def _eigh_grad(w, v, gw, gv):
@@ -740,12 +735,12 @@ def _eigh_grad(w, v, gw, gv):
 def _eigh_vjp(g, ans, a, UPLO="L"):  # noqa: N803  # NumPy's argument name
     w, v = ans
     gw, gv = g
-    return _fit(_herm_project(_eigh_grad(w, v, gw, _live(gv)), UPLO == "L"), a)
+    return unbroadcast(_herm_project(_eigh_grad(w, v, gw, _live(gv)), UPLO == "L"), a)
 
 
 def _eigvalsh_vjp(g, ans, a, UPLO="L"):  # noqa: N803
     v = np.linalg.eigh(a, UPLO).eigenvectors
-    return _fit(_herm_project(_eigh_grad(ans, v, g, None), UPLO == "L"), a)
+    return unbroadcast(_herm_project(_eigh_grad(ans, v, g, None), UPLO == "L"), a)
 
 
 def _eig_grad(w, v, gw, gv):
@@ -764,11 +759,11 @@ def _eig_grad(w, v, gw, gv):
 def _eig_vjp(g, ans, a):
     w, v = ans
     gw, gv = g
-    return _fit(_eig_grad(w, v, gw, _live(gv)), a)
+    return unbroadcast(_eig_grad(w, v, gw, _live(gv)), a)
 
 
 def _eigvals_vjp(g, ans, a):
-    return _fit(_eig_grad(ans, np.linalg.eig(a).eigenvectors, g, None), a)
+    return unbroadcast(_eig_grad(ans, np.linalg.eig(a).eigenvectors, g, None), a)
 
 
 def _svd_grad(u, s, vh, gu, gs, gvh):
@@ -809,11 +804,11 @@ def _svd_vjp(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         if _live(gu) is None and _live(gvh) is None:
             gu = gvh = None
         ga = _svd_grad(u, s, vh, gu, gs, gvh)
-    return _fit(_herm_project(ga) if hermitian else ga, a)
+    return unbroadcast(_herm_project(ga) if hermitian else ga, a)
 
 
 def _svdvals_vjp(g, ans, x):
-    return _fit(_svdvals_grad(g, x), x)
+    return unbroadcast(_svdvals_grad(g, x), x)
 
 
 def _qr_grad(q, r, gq, gr):
@@ -836,11 +831,11 @@ def _qr_vjp(g, ans, a, mode="reduced"):
     else:
         raise NotImplementedError(f"dnp.linalg.qr: no gradient for mode={mode!r} with M > N")
     if rows >= cols:
-        return _fit(_qr_grad(q, r, gq, gr), a)
+        return unbroadcast(_qr_grad(q, r, gq, gr), a)
     # wide: a = Q [X | Y] with X square; Q depends on X only
     y, gr_x, gr_y = a[..., rows:], gr[..., :rows], gr[..., rows:]
     gx = _qr_grad(q, r[..., :rows], gq + _mm(y, _h(gr_y)), gr_x)
-    return _fit(np.concatenate([gx, _mm(q, gr_y)], axis=-1), a)
+    return unbroadcast(np.concatenate([gx, _mm(q, gr_y)], axis=-1), a)
 
 
 def _pinv_grad(g, p, a):
@@ -854,7 +849,7 @@ def _pinv_grad(g, p, a):
 
 def _pinv_vjp(g, ans, a, rcond=None, hermitian=False, **kwargs):
     ga = _pinv_grad(g, ans, _arr(a))
-    return _fit(_herm_project(ga) if hermitian else ga, a)
+    return unbroadcast(_herm_project(ga) if hermitian else ga, a)
 
 
 def _lstsq_rule(i):
@@ -872,7 +867,7 @@ def _lstsq_rule(i):
             p = np.linalg.pinv(a)
             if i == 1:
                 gb = _mm(_h(p), gxm)
-                return _fit(gb[..., 0] if vec else gb, b)
+                return unbroadcast(gb[..., 0] if vec else gb, b)
             ga = _pinv_grad(_mm(gxm, _h(bm)), p, a)
         else:  # full column rank: z = (a^H a)^-1 gx, r = b - a x
             z = np.linalg.solve(_mm(_h(a), a), gxm)
@@ -881,13 +876,13 @@ def _lstsq_rule(i):
                 gb = _mm(a, z)
                 if res.shape[-1]:
                     gb = gb + 2 * resid * g_res
-                return _fit(gb[..., 0] if vec else gb, b)
+                return unbroadcast(gb[..., 0] if vec else gb, b)
             ga = _mm(resid, _h(z)) - _mm(_mm(a, z), _h(xm))
             if res.shape[-1]:
                 ga = ga - 2 * _mm(resid * g_res, _h(xm))
         if gs is not None:
             ga = ga + _svdvals_grad(gs, a)
-        return _fit(ga, a)
+        return unbroadcast(ga, a)
 
     return rule
 
@@ -906,14 +901,14 @@ def _matrix_power_vjp(g, ans, a, n):
     for k in range(n):  # sum_k (B^H)^k g (B^H)^(n-1-k)
         term = g if k == 0 else _mm(powers[k], g)
         gb = gb + (term if n - 1 - k == 0 else _mm(term, powers[n - 1 - k]))
-    return _fit(_inv_grad(gb, base) if negative else gb, a)
+    return unbroadcast(_inv_grad(gb, base) if negative else gb, a)
 
 
 def _tensorinv_vjp(g, ans, a, ind=2):
     shape = np.shape(a)
     rows = math.prod(shape[ind:])
     ainv = ans.reshape(rows, -1)
-    return _fit(_inv_grad(g.reshape(rows, -1), ainv).reshape(shape), a)
+    return unbroadcast(_inv_grad(g.reshape(rows, -1), ainv).reshape(shape), a)
 
 
 def _tensorsolve_parts(a, b, axes):
@@ -930,7 +925,7 @@ def _tensorsolve_b(g, ans, a, b, axes=None, fit=True):
     a, order, nb = _tensorsolve_parts(a, b, axes)
     am = np.transpose(a, order).reshape(nb, -1)
     gb = np.linalg.solve(_h(am), g.reshape(-1)).reshape(np.shape(b))
-    return _fit(gb, b) if fit else gb
+    return unbroadcast(gb, b) if fit else gb
 
 
 def _tensorsolve_a(g, ans, a, b, axes=None):
@@ -938,12 +933,14 @@ def _tensorsolve_a(g, ans, a, b, axes=None):
     a, order, nb = _tensorsolve_parts(a, b, axes)
     gm = -_col(gb.reshape(-1)) * _row(conj(ans).reshape(-1))
     moved = tuple(a.shape[k] for k in order)
-    return _fit(np.transpose(gm.reshape(moved), tuple(int(k) for k in numpy.argsort(order))), a)
+    return unbroadcast(
+        np.transpose(gm.reshape(moved), tuple(int(k) for k in numpy.argsort(order))), a
+    )
 
 
 def _trace_vjp(g, ans, x, offset=0, dtype=None, **kwargs):
     n, m = np.shape(x)[-2:]
-    return _fit(np.expand_dims(g, (-2, -1)) * _eye(n, g, m, offset), x)
+    return unbroadcast(np.expand_dims(g, (-2, -1)) * _eye(n, g, m, offset), x)
 
 
 def _diagonal_vjp(g, ans, x, offset=0, **kwargs):
@@ -951,9 +948,9 @@ def _diagonal_vjp(g, ans, x, offset=0, **kwargs):
     size = g.shape[-1]
     if offset >= 0:  # element d is (d, d + offset)
         placed = np.einsum("...d,di->...i", g, _eye(size, g, n))
-        return _fit(np.einsum("...i,ij->...ij", placed, _eye(n, g, m, offset)), x)
+        return unbroadcast(np.einsum("...i,ij->...ij", placed, _eye(n, g, m, offset)), x)
     placed = np.einsum("...d,dj->...j", g, _eye(size, g, m))
-    return _fit(np.einsum("...j,ij->...ij", placed, _eye(n, g, m, offset)), x)
+    return unbroadcast(np.einsum("...j,ij->...ij", placed, _eye(n, g, m, offset)), x)
 
 
 # --- norms -------------------------------------------------------------------------------------
@@ -1005,23 +1002,25 @@ def _matrix_norm_grad(g, ans, x, axes, keepdims, ord):  # noqa: A002
 def _norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002
     ndim = np.ndim(x)
     if axis is None and (ord is None or ndim == 1):
-        return _fit(
+        return unbroadcast(
             _vector_norm_grad(g, ans, x, tuple(range(ndim)), keepdims, 2 if ord is None else ord), x
         )
     axes = normalize_axis_tuple(range(ndim) if axis is None else axis, ndim)
     if len(axes) == 1:
-        return _fit(_vector_norm_grad(g, ans, x, axes, keepdims, 2 if ord is None else ord), x)
-    return _fit(_matrix_norm_grad(g, ans, x, axes, keepdims, ord), x)
+        return unbroadcast(
+            _vector_norm_grad(g, ans, x, axes, keepdims, 2 if ord is None else ord), x
+        )
+    return unbroadcast(_matrix_norm_grad(g, ans, x, axes, keepdims, ord), x)
 
 
 def _vector_norm_vjp(g, ans, x, axis=None, keepdims=False, ord=2, **kwargs):  # noqa: A002
     axes = normalize_axis_tuple(range(np.ndim(x)) if axis is None else axis, np.ndim(x))
-    return _fit(_vector_norm_grad(g, ans, x, axes, keepdims, ord), x)
+    return unbroadcast(_vector_norm_grad(g, ans, x, axes, keepdims, ord), x)
 
 
 def _matrix_norm_vjp(g, ans, x, keepdims=False, ord="fro", **kwargs):  # noqa: A002
     axes = (np.ndim(x) - 2, np.ndim(x) - 1)
-    return _fit(_matrix_norm_grad(g, ans, x, axes, keepdims, ord), x)
+    return unbroadcast(_matrix_norm_grad(g, ans, x, axes, keepdims, ord), x)
 
 
 def _cond_vjp(g, ans, x, p=None):
@@ -1035,13 +1034,13 @@ def _cond_vjp(g, ans, x, p=None):
         s_big, s_small = np.sum(s * big, axis=-1), np.sum(s * small, axis=-1)
         # d(s_big / s_small) = d s_big / s_small - s_big d s_small / s_small^2
         gs = _col(g / s_small) * big - _col(g * s_big / s_small**2) * small
-        return _fit(_mm(u * _row(gs), vh), x)
+        return unbroadcast(_mm(u * _row(gs), vh), x)
     axes = (x.ndim - 2, x.ndim - 1)
     xinv = np.linalg.inv(x)
     n1, n2 = np.linalg.norm(x, p, axes), np.linalg.norm(xinv, p, axes)
     g1 = _matrix_norm_grad(g * n2, n1, x, axes, False, p)
     g2 = _matrix_norm_grad(g * n1, n2, xinv, axes, False, p)
-    return _fit(g1 + _inv_grad(g2, xinv), x)
+    return unbroadcast(g1 + _inv_grad(g2, xinv), x)
 
 
 VJPS = {
@@ -1067,7 +1066,7 @@ VJPS = {
     "linalg.matmul": (_spec_rule(_matmul_spec, 0), _spec_rule(_matmul_spec, 1)),
     "linalg.matrix_norm": (_matrix_norm_vjp,),
     "linalg.matrix_power": (_matrix_power_vjp,),
-    "linalg.matrix_transpose": (lambda g, ans, x: _fit(_t(g), x),),
+    "linalg.matrix_transpose": (lambda g, ans, x: unbroadcast(_t(g), x),),
     "linalg.multi_dot": (_multi_dot_vjp,),
     "linalg.norm": (_norm_vjp,),
     "linalg.outer": (_outer_rule(0), _outer_rule(1)),

@@ -388,17 +388,8 @@ class vectorize:
 # --- gradients ---------------------------------------------------------------------------------
 import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import conj, unbroadcast  # noqa: E402
+from ._grad import conj, to_input  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
-
-
-def _back(grad, x):
-    """``unbroadcast``, then cast to the input's floating dtype (float32 stays float32)."""
-    grad = unbroadcast(grad, x)
-    dtype = np.result_type(x)
-    if dtype.kind in "fc" and grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
 
 
 def _arr(x):
@@ -437,7 +428,7 @@ def _diff_part(g, ans, a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE, *, 
         "prepend": (prepend, 0, before),
         "append": (append, m - after, m),
     }[part]
-    return _back(_slice(full, axis, lo, hi), x)
+    return to_input(_slice(full, axis, lo, hi), x)
 
 
 def _ediff1d_part(g, ans, ary, to_end=None, to_begin=None, *, part):
@@ -446,9 +437,9 @@ def _ediff1d_part(g, ans, ary, to_end=None, to_begin=None, *, part):
     m = g.shape[0]
     if part == "ary":
         grad = _diff_adjoint(_slice(g, 0, before, m - after), 1, 0)
-        return _back(grad.reshape(np.shape(ary)), ary)
+        return to_input(grad.reshape(np.shape(ary)), ary)
     x, lo, hi = (to_begin, 0, before) if part == "to_begin" else (to_end, m - after, m)
-    return _back(_slice(g, 0, lo, hi).reshape(np.shape(x)), x)
+    return to_input(_slice(g, 0, lo, hi).reshape(np.shape(x)), x)
 
 
 # convolve(a, v, mode) is a slice of the full convolution at this offset; correlate's too.
@@ -473,7 +464,7 @@ def _convolve_part(g, ans, a, v, mode="full", *, part):
     G = _full_grad(g, n, k, _conv_offset(n, k, mode))
     # d(a * v)/da is correlation with v (conjugated: numpy.correlate conjugates its second).
     other, x = (v, a) if part == 0 else (a, v)
-    return _back(np.correlate(G, other, "valid"), x)
+    return to_input(np.correlate(G, other, "valid"), x)
 
 
 def _correlate_part(g, ans, a, v, mode="valid", *, part):
@@ -481,8 +472,8 @@ def _correlate_part(g, ans, a, v, mode="valid", *, part):
     n, k = np.size(a), np.size(v)
     G = _full_grad(g, n, k, _corr_offset(n, k, mode))
     if part == 0:
-        return _back(np.correlate(G, np.conjugate(np.flip(v)), "valid"), a)
-    return _back(np.flip(np.conjugate(np.correlate(G, a, "valid"))), v)
+        return to_input(np.correlate(G, np.conjugate(np.flip(v)), "valid"), a)
+    return to_input(np.flip(np.conjugate(np.correlate(G, a, "valid"))), v)
 
 
 def _trapezoid_weights(x, dx, n, ndim, axis):
@@ -506,7 +497,7 @@ def _along_axis(w, ndim, axis):
 def _trapezoid_y(g, ans, y, x=None, dx=1.0, axis=-1):
     axis %= np.ndim(y)
     w = _trapezoid_weights(x, dx, np.shape(y)[axis], np.ndim(y), axis)
-    return _back(np.expand_dims(g, axis) * conj(w), y)
+    return to_input(np.expand_dims(g, axis) * conj(w), y)
 
 
 def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
@@ -516,7 +507,7 @@ def _trapezoid_x(g, ans, y, x=None, dx=1.0, axis=-1):
     grad = _diff_adjoint(np.expand_dims(g, axis) * conj(mid), 1, axis)
     if np.ndim(x) == 1 and nd > 1:
         grad = np.sum(grad, axis=tuple(i for i in range(nd) if i != axis))
-    return _back(grad, x)
+    return to_input(grad, x)
 
 
 def _trapezoid_dx(g, ans, y, x=None, dx=1.0, axis=-1):
@@ -524,7 +515,7 @@ def _trapezoid_dx(g, ans, y, x=None, dx=1.0, axis=-1):
         return None  # dx is not used
     axis %= np.ndim(y)
     mid = (_slice(y, axis, 1, None) + _slice(y, axis, 0, -1)) / 2
-    return _back(np.sum(np.expand_dims(g, axis) * conj(mid)), dx)
+    return to_input(np.sum(np.expand_dims(g, axis) * conj(mid)), dx)
 
 
 def _interp_grid(x, xp, period):
@@ -566,7 +557,7 @@ def _interp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
         return np.bincount(lo_i, w * (1 - t), m) + np.bincount(hi_i, w * t, m)
 
     grad = scatter(gf.real) + 1j * scatter(gf.imag) if np.iscomplexobj(gf) else scatter(gf)
-    return _back(grad, fp)
+    return to_input(grad, fp)
 
 
 def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
@@ -578,7 +569,7 @@ def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
     slope = (np.take(f, j + 1) - np.take(f, j)) / (xpn[j + 1] - xpn[j])
     inside = (xn >= xpn[0]) & (xn <= xpn[-1])
     grad = np.ravel(g) * np.where(inside, conj(slope), 0)
-    return _back(np.reshape(grad, np.shape(x)), x)
+    return to_input(np.reshape(grad, np.shape(x)), x)
 
 
 def _interp_outside(side):
@@ -588,7 +579,7 @@ def _interp_outside(side):
         xpn = numpy.asarray(_host_array(xp), dtype=float)
         xn = numpy.asarray(_host_array(x), dtype=float)
         out = xn < xpn[0] if side == "left" else xn > xpn[-1]
-        return _back(np.sum(np.where(out, g, 0)), left if side == "left" else right)
+        return to_input(np.sum(np.where(out, g, 0)), left if side == "left" else right)
 
     return rule
 
@@ -597,7 +588,7 @@ def _sinc_vjp(g, ans, x):
     zero = x == 0
     safe = np.where(zero, 1, x)
     d = (np.cos(numpy.pi * safe) - np.sinc(safe)) / safe
-    return _back(g * conj(np.where(zero, 0, d)), x)
+    return to_input(g * conj(np.where(zero, 0, d)), x)
 
 
 def _angle_vjp(g, ans, z, deg=False):
@@ -613,29 +604,29 @@ def _nan_to_num_vjp(g, ans, x, *args, **kwargs):
         re = np.where(np.isfinite(x.real), g.real, 0)
         im = np.where(np.isfinite(x.imag), g.imag, 0)
         return re + 1j * im
-    return _back(np.where(np.isfinite(x), g, 0), x)
+    return to_input(np.where(np.isfinite(x), g, 0), x)
 
 
 def _real_if_close_vjp(g, ans, a, tol=100):
     if np.iscomplexobj(a) and not np.iscomplexobj(ans):
         return np.asarray(g, dtype=np.result_type(a))  # only the real part was kept
-    return _back(g, a)
+    return to_input(g, a)
 
 
 def _polyval_p(g, ans, p, x):
     x = _arr(x)
     powers = np.vander(np.ravel(x), np.size(p))  # column i: x ** (len(p) - 1 - i)
-    return _back(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
+    return to_input(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
 
 
 def _polyval_x(g, ans, p, x):
-    return _back(g * conj(np.polyval(np.polyder(p), x)), x)
+    return to_input(g * conj(np.polyval(np.polyder(p), x)), x)
 
 
 def _tail(g, a):
     """The gradient of coefficients ``a`` aligned at the end of the longer ``g`` (polyadd)."""
     n = max(np.size(a), 1)
-    return _back(_slice(g, 0, g.shape[0] - n, None).reshape(np.shape(a)), a)
+    return to_input(_slice(g, 0, g.shape[0] - n, None).reshape(np.shape(a)), a)
 
 
 def _polyder_vjp(g, ans, p, m=1):
@@ -643,7 +634,7 @@ def _polyder_vjp(g, ans, p, m=1):
         length = np.size(p) - step  # the length before this step's derivative
         g = g * numpy.arange(length - 1, 0, -1).astype(g.real.dtype)
         g = np.concatenate([g, np.zeros_like(g, shape=(1,))])
-    return _back(g, p)
+    return to_input(g, p)
 
 
 def _polyint_parts(g, p, m, k):
@@ -657,14 +648,14 @@ def _polyint_parts(g, p, m, k):
 
 
 def _polyint_p(g, ans, p, m=1, k=None):
-    return _back(_polyint_parts(g, p, m, k)[0], p)
+    return to_input(_polyint_parts(g, p, m, k)[0], p)
 
 
 def _polyint_k(g, ans, p, m=1, k=None):
     ks = np.stack(_polyint_parts(g, p, m, k)[1])
     if np.size(k) == 1:
-        return _back(np.sum(ks).reshape(np.shape(k)), k)
-    return _back(np.concatenate([ks, np.zeros_like(ks, shape=(np.size(k) - len(ks),))]), k)
+        return to_input(np.sum(ks).reshape(np.shape(k)), k)
+    return to_input(np.concatenate([ks, np.zeros_like(ks, shape=(np.size(k) - len(ks),))]), k)
 
 
 def _leading_zeros(a) -> int:
@@ -679,11 +670,11 @@ def _polymul_part(g, ans, a1, a2, *, part):
     b = _slice(b if np.ndim(b) else np.reshape(b, (1,)), 0, zb, None)
     grad = np.correlate(g, b, "valid")
     grad = np.concatenate([np.zeros_like(grad, shape=(za,)), grad])
-    return _back(grad.reshape(np.shape(a)), a)
+    return to_input(grad.reshape(np.shape(a)), a)
 
 
 def _unwrap_vjp(g, ans, p, *args, **kwargs):
-    return _back(g, p)  # p plus a locally constant multiple of the period
+    return to_input(g, p)  # p plus a locally constant multiple of the period
 
 
 def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
@@ -696,7 +687,7 @@ def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
     grad = np.matmul(np.linalg.pinv(lhs).T, g)  # (len(x),) or (len(x), k)
     if w is not None:
         grad = grad * (np.reshape(w, (-1, 1)) if grad.ndim == 2 else w)
-    return _back(grad, y)
+    return to_input(grad, y)
 
 
 def _stencil(m, spacing, edge_order):
@@ -751,7 +742,7 @@ def _gradient_vjp(g, ans, f, *varargs, axis=None, edge_order=1):
     for gk, ax, dx in zip(gs, axes, spacings, strict=True):
         part = _stencil_adjoint(gk, ax, np.shape(f)[ax], dx, edge_order)
         total = part if total is None else total + part
-    return _back(total, f)
+    return to_input(total, f)
 
 
 # i0' = i1, which NumPy lacks: its power series for |x| <= 20 (45 terms; all positive, so no
@@ -786,7 +777,7 @@ def _roots_vjp(g, ans, p):
         return np.zeros_like(p)
     powers = np.vander(ans, np.size(p))  # (roots, N): r ** (N - 1 - i)
     slope = np.polyval(np.polyder(p), ans)
-    return _back(-np.sum(np.conjugate(powers / slope[:, None]) * g[:, None], axis=0), p)
+    return to_input(-np.sum(np.conjugate(powers / slope[:, None]) * g[:, None], axis=0), p)
 
 
 def _poly_vjp(g, ans, seq_of_zeros):
@@ -802,7 +793,7 @@ def _poly_vjp(g, ans, seq_of_zeros):
     for k in range(1, n):
         q = ans[k] + z * q
         acc = acc + g[k + 1] * np.conjugate(q)
-    return _back(-acc, z)
+    return to_input(-acc, z)
 
 
 def _polydiv_part(g, ans, u, v, *, part):
@@ -814,7 +805,7 @@ def _polydiv_part(g, ans, u, v, *, part):
     # r: the last len(r) coefficients of u - conv(q, v) (its leading zeros were dropped).
     G = np.concatenate([np.zeros_like(gr, shape=(m1 - gr.shape[0],)), gr])
     if k <= 0:  # deg u < deg v: q = 0, r = u
-        return _back(G, u) if part == 0 else np.zeros_like(v)
+        return to_input(G, u) if part == 0 else np.zeros_like(v)
     q = ans[0]
     total_q = gq - np.correlate(G, v, "valid")
     # lam = L^-H total_q; L^H = J conj(L) J, and conj(L)^-1 w is the quotient of w (then n
@@ -822,9 +813,9 @@ def _polydiv_part(g, ans, u, v, *, part):
     padded = np.concatenate([np.flip(total_q), np.zeros_like(total_q, shape=(n1 - 1,))])
     lam = np.flip(np.polydiv(padded, np.conjugate(v))[0])
     if part == 0:
-        return _back(G + np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))]), u)
+        return to_input(G + np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))]), u)
     big = np.concatenate([lam, np.zeros_like(lam, shape=(n1 - 1,))])
-    return _back(-np.correlate(G + big, q, "valid"), v)
+    return to_input(-np.correlate(G + big, q, "valid"), v)
 
 
 # --- functional helpers: the forward runs the user's functions outside the tape, so the rules

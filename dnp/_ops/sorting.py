@@ -108,17 +108,8 @@ ROWS = [
 # --- gradients ---------------------------------------------------------------------------------
 import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import unbroadcast  # noqa: E402
+from ._grad import to_input  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
-
-
-def _back(grad, x):
-    """``unbroadcast``, then cast to the input's floating dtype (float32 stays float32)."""
-    grad = unbroadcast(grad, x)
-    dtype = np.result_type(x)
-    if dtype.kind in "fc" and grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    return grad
 
 
 def _permuted_back(g, ans, a, axis):
@@ -145,7 +136,7 @@ def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, **kwargs):
 VJPS = {
     "sort": (_sort_vjp,),
     "partition": (lambda g, ans, a, kth, axis=-1, *args, **kw: _permuted_back(g, ans, a, axis),),
-    "sort_complex": (lambda g, ans, a: _back(_permuted_back(g, ans, a, -1), a),),
+    "sort_complex": (lambda g, ans, a: to_input(_permuted_back(g, ans, a, -1), a),),
 }
 NONDIFFERENTIABLE = frozenset({"argsort", "argpartition", "lexsort", "searchsorted"})  # indices
 attach_vjps(ROWS, VJPS)
