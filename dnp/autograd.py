@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy
@@ -126,12 +126,18 @@ def _parents(args: tuple) -> list[tuple[int, tuple[int, ...], Any]]:
     return found
 
 
-def _arrays_in(obj) -> Iterator[ndarray]:
+def _arrays_in(obj) -> list[ndarray]:
+    """The dnp arrays in ``obj``, looking inside (nested) lists and tuples."""
     if isinstance(obj, ndarray):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
+        return [obj]
+    found: list[ndarray] = []
+    if isinstance(obj, (list, tuple)):
         for x in obj:
-            yield from _arrays_in(x)
+            if isinstance(x, ndarray):
+                found.append(x)
+            elif isinstance(x, (list, tuple)):
+                found.extend(_arrays_in(x))
+    return found
 
 
 def _snapshot(a: ndarray) -> ndarray:

@@ -10,12 +10,24 @@ drops the imaginary part when the input was real.
 
 from __future__ import annotations
 
+import numpy
+
 import dnp as np  # the public namespace; only attributes used at call time (after import)
+
+from .._ndarray import ndarray
+
+
+def _meta(x) -> tuple[tuple[int, ...], numpy.dtype]:
+    """Shape and dtype of an argument, read directly from a dnp array (no dispatch)."""
+    if isinstance(x, ndarray):
+        return x.shape, x.dtype
+    a = numpy.asarray(x)
+    return a.shape, a.dtype
 
 
 def unbroadcast(g, x):
     """``g`` summed down to ``x``'s shape (undoing broadcasting) and made real if ``x`` is real."""
-    shape = np.shape(x)
+    shape, dtype = _meta(x)
     if g.shape != shape:
         extra = g.ndim - len(shape)
         if extra:
@@ -23,7 +35,7 @@ def unbroadcast(g, x):
         axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
         if axes:
             g = g.sum(axis=axes, keepdims=True)
-    if g.dtype.kind == "c" and np.result_type(x).kind != "c":
+    if g.dtype.kind == "c" and dtype.kind != "c":
         g = g.real
     return g
 
@@ -31,7 +43,7 @@ def unbroadcast(g, x):
 def to_input(g, x):
     """``unbroadcast``, then in the input's floating dtype (a float32 input gets float32)."""
     g = unbroadcast(g, x)
-    dtype = np.result_type(x)
+    dtype = _meta(x)[1]
     if dtype.kind in "fc" and g.dtype != dtype:
         g = g.astype(dtype)
     return g
@@ -39,7 +51,7 @@ def to_input(g, x):
 
 def conj(x):
     """``conj(x)``, without a copy for real ``x`` (the common case)."""
-    return np.conjugate(x) if np.iscomplexobj(x) else x
+    return np.conjugate(x) if _meta(x)[1].kind == "c" else x
 
 
 def expand_reduced(g, shape, axis, keepdims: bool):
