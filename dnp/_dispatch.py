@@ -155,9 +155,16 @@ def _wrap(res: Any, dev: Device, known: list[ndarray]) -> Any:
 
 def dispatch(op, args: tuple, kwargs: dict) -> Any:
     """Run ``op`` on dnp (or plain) arguments; return dnp arrays. See the module docstring."""
+    if RECORDING:
+        return TAPE(op, args, kwargs)
+    return run(op, args, kwargs)
+
+
+def run(op, args: tuple, kwargs: dict) -> Any:
+    """``dispatch`` without the tape (what the tape itself calls)."""
     # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
-    # nothing recording, no in-place write into a buffer a tape saved.
-    if not (kwargs or op.creation or CHECK_META or RECORDING or (op.inplace and VERSIONS)):
+    # no in-place write into a buffer a tape saved.
+    if not (kwargs or op.creation or CHECK_META or (op.inplace and VERSIONS)):
         xargs = []
         for a in args:
             if type(a) is ndarray:
@@ -179,8 +186,6 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
             if isinstance(res, numpy.generic) and res.dtype.kind not in UNSUPPORTED_KINDS:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
-    if RECORDING:
-        return TAPE(op, args, kwargs)
     return _dispatch(op, args, kwargs)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy
 
 from . import _dispatch
-from ._dispatch import _dispatch as _run
+from ._dispatch import run as _run
 from ._ndarray import _new, ndarray
 from ._ops import NONDIFFERENTIABLE, Op
 from ._ops._meta import signature_of
