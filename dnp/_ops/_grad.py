@@ -49,6 +49,19 @@ def to_input(g, x):
     return g
 
 
+def fit(x, shape, axes=None):
+    """``x`` truncated or zero-padded at the end of each of ``axes`` (default all) to ``shape``."""
+    for ax in range(len(shape)) if axes is None else axes:
+        m, n = shape[ax], x.shape[ax]
+        if n > m:
+            x = x[(slice(None),) * ax + (slice(0, m),)]
+        elif n < m:
+            pad = list(x.shape)
+            pad[ax] = m - n
+            x = np.concatenate([x, np.zeros_like(x, shape=tuple(pad))], axis=ax)
+    return x
+
+
 def conj(x):
     """``conj(x)``, without a copy for real ``x`` (the common case)."""
     return np.conjugate(x) if _meta(x)[1].kind == "c" else x

@@ -246,7 +246,7 @@ mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())
 # --- gradients ---------------------------------------------------------------------------------
 import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import to_input, unbroadcast  # noqa: E402
+from ._grad import fit, to_input, unbroadcast  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
 
 
@@ -272,20 +272,7 @@ def _from_data(g, ans, a, *args, **kwargs):
 def _diag_vjp(g, ans, v, k=0):
     if np.ndim(v) == 1:
         return np.diag(g, k)
-    return _fit(np.diag(g, k), np.shape(v))  # the diagonal, in zeros of v's shape
-
-
-def _fit(x, shape):
-    """``x`` truncated or zero-padded at the end of each axis to ``shape``."""
-    for ax, m in enumerate(shape):
-        n = x.shape[ax]
-        if n > m:
-            x = x[(slice(None),) * ax + (slice(0, m),)]
-        elif n < m:
-            pad = list(x.shape)
-            pad[ax] = m - n
-            x = np.concatenate([x, np.zeros_like(x, shape=tuple(pad))], axis=ax)
-    return x
+    return fit(np.diag(g, k), np.shape(v))  # the diagonal, in zeros of v's shape
 
 
 def _vander_vjp(g, ans, x, N=None, increasing=False):

@@ -107,23 +107,10 @@ ROWS += [Op(f"fft.{name}", meta=freq_meta, creation=True) for name in ("fftfreq"
 # length). Real transforms keep half the spectrum: see ``_rfft_adjoint`` / ``_irfft_adjoint``.
 import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import unbroadcast  # noqa: E402
+from ._grad import fit, unbroadcast  # noqa: E402
 from ._row import attach_vjps  # noqa: E402
 
 _SWAP = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
-
-
-def _fit(x, shape, axes):
-    """``x`` truncated or zero-padded at the end of each of ``axes`` to ``shape``'s lengths."""
-    for ax in axes:
-        m, n = shape[ax], x.shape[ax]
-        if n > m:
-            x = x[(slice(None),) * ax + (slice(0, m),)]
-        elif n < m:
-            pad = list(x.shape)
-            pad[ax] = m - n
-            x = np.concatenate([x, np.zeros_like(x, shape=tuple(pad))], axis=ax)
-    return x
 
 
 def _along(w, ndim, axis):
@@ -171,7 +158,7 @@ def _c2c_vjp(name, inverse):
     def rule(g, ans, *args, **kwargs):
         a, s, axes, norm = _params(name, args, kwargs)
         adjoint = np.fft.ifftn if inverse == "ifft" else np.fft.fftn
-        return unbroadcast(_fit(adjoint(g, axes=axes, norm=_SWAP[norm]), np.shape(a), axes), a)
+        return unbroadcast(fit(adjoint(g, axes=axes, norm=_SWAP[norm]), np.shape(a), axes), a)
 
     return (rule,)
 
@@ -183,7 +170,7 @@ def _r2c_vjp(name):
         a, s, axes, norm = _params(name, args, kwargs)
         if len(axes) > 1:
             g = np.fft.ifftn(g, axes=axes[:-1], norm=_SWAP[norm])
-        return unbroadcast(_fit(_rfft_adjoint(g, s[-1], axes[-1], norm), np.shape(a), axes), a)
+        return unbroadcast(fit(_rfft_adjoint(g, s[-1], axes[-1], norm), np.shape(a), axes), a)
 
     return (rule,)
 
@@ -196,7 +183,7 @@ def _c2r_vjp(name):
         g = _irfft_adjoint(g, s[-1], axes[-1], norm)
         if len(axes) > 1:
             g = np.fft.fftn(g, axes=axes[:-1], norm=_SWAP[norm])
-        return unbroadcast(_fit(g, np.shape(a), axes), a)
+        return unbroadcast(fit(g, np.shape(a), axes), a)
 
     return (rule,)
 
@@ -205,14 +192,14 @@ def _hfft_vjp(g, ans, *args, **kwargs):
     # hfft(a) = irfft(conj(a), n, norm=swapped): the gradient is conj of irfft's.
     a, (n,), (axis,), norm = _params("hfft", args, kwargs)
     grad = np.conjugate(_irfft_adjoint(g, n, axis, _SWAP[norm]))
-    return unbroadcast(_fit(grad, np.shape(a), [axis]), a)
+    return unbroadcast(fit(grad, np.shape(a), [axis]), a)
 
 
 def _ihfft_vjp(g, ans, *args, **kwargs):
     # ihfft(a) = conj(rfft(a, n, norm=swapped)) for real a.
     a, (n,), (axis,), norm = _params("ihfft", args, kwargs)
     grad = _rfft_adjoint(np.conjugate(g), n, axis, _SWAP[norm])
-    return unbroadcast(_fit(grad, np.shape(a), [axis]), a)
+    return unbroadcast(fit(grad, np.shape(a), [axis]), a)
 
 
 VJPS = {
