@@ -20,7 +20,6 @@ importable, ``DIR/autograd.png``. Nothing is asserted: the targets are printed b
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import cProfile
 import gc
@@ -65,6 +64,8 @@ import numpy  # noqa: E402
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _report import parser, ratio_chart  # noqa: E402  # beside this script
+
 import dnp  # noqa: E402
 from dnp import autograd as dnp_autograd  # noqa: E402
 
@@ -678,60 +679,33 @@ def environment(quick: bool) -> dict:
 
 def plot(rows: list[Row], path: Path) -> bool:
     """Bars of time relative to hand-written NumPy; False when matplotlib is missing."""
-    try:
-        import matplotlib
-        import matplotlib.ticker
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    workloads = list(dict.fromkeys(r.workload for r in rows))
     names = list(dict.fromkeys(r.implementation for r in rows))
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    width = 0.8 / len(names)
-    for k, name in enumerate(names):
-        by_wl = {r.workload: r.ratio for r in rows if r.implementation == name and r.ratio}
-        offset = (k - (len(names) - 1) / 2) * width
-        xs = [i + offset for i, wl in enumerate(workloads) if wl in by_wl]
-        heights = [by_wl[wl] for wl in workloads if wl in by_wl]
-        ax.bar(xs, heights, width, label=name)
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.axhline(DNP_VS_NUMPY_TARGET, color="red", linewidth=0.8, linestyle="--",
-               label=f"dnp target ({DNP_VS_NUMPY_TARGET}x, mlp and logreg)")  # fmt: skip
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xticks(range(len(workloads)), workloads)
-    ax.set_ylabel("time per gradient / hand-written NumPy")
-    ax.set_title("Value and gradient, relative to hand-written NumPy (lower is better)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    return ratio_chart(
+        list(dict.fromkeys(r.workload for r in rows)),
+        {
+            n: {r.workload: r.ratio for r in rows if r.implementation == n and r.ratio}
+            for n in names
+        },
+        path,
+        target=DNP_VS_NUMPY_TARGET,
+        target_label=f"dnp target ({DNP_VS_NUMPY_TARGET}x, mlp and logreg)",
+        ylabel="time per gradient / hand-written NumPy",
+        title="Value and gradient, relative to hand-written NumPy (lower is better)",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few short repeats (a sanity check)")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent / "results",
-        help="folder for autograd.json and autograd.png (default: benchmarks/results)",
-    )
-    parser.add_argument(
+    cli = parser(__doc__, "autograd")
+    cli.add_argument(
         "--profile", action="store_true", help="cProfile dnp's gradient: where its time goes"
     )
-    parser.add_argument(
+    cli.add_argument(
         "--threads",
         type=int,
         metavar="N",
         help="pin every library to N threads (read at start-up; default: each library's own)",
     )
-    args = parser.parse_args(argv)
+    args = cli.parse_args(argv)
     if args.threads is not None and args.threads != THREADS:
         print("--threads is read when the script starts, before NumPy loads: ignored here")
 

@@ -14,7 +14,6 @@ measurement, and the targets from the issue are printed beside it.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import platform
@@ -29,6 +28,8 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _report import parser, ratio_chart  # noqa: E402  # beside this script
+
 import dnp  # noqa: E402
 
 SIZES = {"small": 16, "medium": 100_000, "large": 10_000_000}
@@ -233,50 +234,21 @@ def environment(quick: bool) -> dict:
 
 
 def plot(rows: list[Row], path: Path) -> bool:
-    """Bar chart of dnp/NumPy ratios per op and size; False when matplotlib is missing."""
-    try:
-        import matplotlib
-        import matplotlib.ticker
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    ops = list(dict.fromkeys(r.op for r in rows))
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    width = 0.8 / len(SIZES)
-    for k, size in enumerate(SIZES):
-        by_op = {r.op: r.ratio for r in rows if r.size == size}
-        xs = [i + (k - (len(SIZES) - 1) / 2) * width for i, op in enumerate(ops) if op in by_op]
-        # Bars grow from 1 (parity), up when dnp is slower, down when it is faster.
-        heights = [by_op[op] - 1 for op in ops if op in by_op]
-        ax.bar(xs, heights, width, bottom=1, label=size)
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.axhline(LARGE_TARGET_RATIO, color="red", linewidth=0.8, linestyle="--", label="large target")
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    ax.set_xticks(range(len(ops)), ops)
-    ax.set_ylabel("dnp time / NumPy time")
-    ax.set_title("dnp per-call cost relative to NumPy (lower is better)")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
+    """Bars of dnp/NumPy ratios per op and size; False when matplotlib is missing."""
+    return ratio_chart(
+        list(dict.fromkeys(r.op for r in rows)),
+        {size: {r.op: r.ratio for r in rows if r.size == size} for size in SIZES},
+        path,
+        target=LARGE_TARGET_RATIO,
+        target_label="large target",
+        ylabel="dnp time / NumPy time",
+        title="dnp per-call cost relative to NumPy (lower is better)",
+        from_parity=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few short repeats (a sanity check)")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent / "results",
-        help="folder for overhead.json and overhead.png (default: benchmarks/results)",
-    )
-    args = parser.parse_args(argv)
+    args = parser(__doc__, "overhead").parse_args(argv)
 
     env = environment(args.quick)
     print(

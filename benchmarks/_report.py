@@ -1,0 +1,67 @@
+"""What the benchmark scripts share: their command line and their ratio bar chart."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def parser(doc: str, stem: str) -> argparse.ArgumentParser:
+    """``--quick`` and ``--out DIR`` (where ``<stem>.json`` and ``<stem>.png`` go)."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="few short repeats (a sanity check)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help=f"folder for {stem}.json and {stem}.png (default: benchmarks/results)",
+    )
+    return p
+
+
+def ratio_chart(
+    groups: list[str],
+    series: dict[str, dict[str, float]],
+    path: Path,
+    *,
+    target: float,
+    target_label: str,
+    ylabel: str,
+    title: str,
+    from_parity: bool = False,
+) -> bool:
+    """Bars of ratios (``series[name][group]``) on a log axis; False when matplotlib is missing.
+
+    ``from_parity``: bars grow from 1, up when slower than the reference, down when faster.
+    """
+    try:
+        import matplotlib
+        import matplotlib.ticker
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(series)
+    for k, (name, by_group) in enumerate(series.items()):
+        offset = (k - (len(series) - 1) / 2) * width
+        xs = [i + offset for i, g in enumerate(groups) if g in by_group]
+        heights = [by_group[g] - (1 if from_parity else 0) for g in groups if g in by_group]
+        ax.bar(xs, heights, width, bottom=1 if from_parity else 0, label=name)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.axhline(target, color="red", linewidth=0.8, linestyle="--", label=target_label)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
