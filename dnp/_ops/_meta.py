@@ -150,5 +150,7 @@ def reduction(op, args, kwargs):
     params[a_name] = standin((1,) * ndim, a.dtype if _is_array(a) else numpy.asarray(a).dtype)
     if "where" in params and not isinstance(params["where"], bool):
         params["where"] = True  # a mask changes values, not the result's shape or dtype
+    if _is_array(params.get("mean")):  # std/var's precomputed mean, shaped like the result
+        params["mean"] = numpy.zeros((), params["mean"].dtype)
     dtype = numpy.asarray(_quiet_call(np_fn, bound.args, bound.kwargs)).dtype
     return Meta(out_shape, out.dtype if out is not None else dtype)

@@ -26,20 +26,6 @@ QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
 DATA_SHAPED = ["histogram2d", "histogramdd", "bincount"]
 
 
-def _reduction_meta(op, args, kwargs):
-    """``reduction``, with array-like ``where=`` and ``mean=`` (std, var) as 0-d stand-ins.
-
-    The shared rule only replaces a ``where`` that is an array, not a list of booleans, and passes
-    ``mean`` (shaped like the kept-dims result) on to a smaller stand-in it does not broadcast to.
-    """
-    where, mean = kwargs.get("where"), kwargs.get("mean")
-    if where is not None and not isinstance(where, bool):
-        kwargs = {**kwargs, "where": True}
-    if _is_array(mean):
-        kwargs = {**kwargs, "mean": numpy.zeros((), mean.dtype)}
-    return reduction(op, args, kwargs)
-
-
 def _small_standin(a):
     """A one-element stand-in with ``a``'s dtype and number of dimensions."""
     shape = _shape_of(a) or ()
@@ -329,15 +315,15 @@ def _histogram_bin_edges(xp, a, bins=10, range=None, weights=None):  # noqa: A00
 
 
 ROWS = [
-    Op(name, _folding(name) if name in _FOLDS else None, _reduction_meta) for name in REDUCTIONS
+    Op(name, _folding(name) if name in _FOLDS else None, reduction) for name in REDUCTIONS
 ]
-ROWS += [Op(name, _moments(name), _reduction_meta) for name in MOMENTS]
+ROWS += [Op(name, _moments(name), reduction) for name in MOMENTS]
 ROWS += [Op(name, meta=_scan_meta) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
 ROWS += [Op(name, _nan_quantile(name), _quantile_meta) for name in ("nanquantile", "nanpercentile")]
 ROWS += [Op(name, meta=None) for name in DATA_SHAPED]
 ROWS += [
-    Op("count_nonzero", _count_nonzero, _reduction_meta),
+    Op("count_nonzero", _count_nonzero, reduction),
     Op("histogram", meta=_histogram_meta),
     Op("histogram_bin_edges", _histogram_bin_edges, _histogram_meta),
     Op("average", meta=_probe_ones),
