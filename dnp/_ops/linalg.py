@@ -208,14 +208,6 @@ def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return _shape(x)[:-2] + (1, 1) * keepdims
 
 
-def _vector_norm_shape(x, /, *, axis=None, keepdims=False, ord=2):
-    shape = _shape(x)
-    axes = normalize_axis_tuple(range(len(shape)) if axis is None else axis, len(shape))
-    if keepdims:
-        return tuple(1 if i in axes else n for i, n in enumerate(shape))
-    return tuple(n for i, n in enumerate(shape) if i not in axes)
-
-
 def _batch(a, *rest, **kwargs):  # det, cond: (..., M, M) -> (...)
     return _shape(a)[:-2]
 
@@ -320,7 +312,7 @@ ROWS = [
         probe,
     ),
     Op("linalg.vecdot", meta=probe),
-    Op("linalg.vector_norm", _vector_norm, shaped(_vector_norm_shape)),
+    Op("linalg.vector_norm", _vector_norm, reduction),
 ]
 
 
