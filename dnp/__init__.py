@@ -45,7 +45,7 @@ ufunc = _namespace.ufunc
 __array_api_version__ = "2024.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
-from . import autograd, fft, linalg, testing  # noqa: E402  # they read the generated tables
+from . import autograd, fft, linalg, random, testing  # noqa: E402  # they read the generated tables
 from ._array_api import __array_namespace_info__  # noqa: E402
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
     fromfile,

@@ -1,0 +1,37 @@
+"""``dnp.random``: the whole ``numpy.random`` surface, on counter-based streams, on any device.
+
+``default_rng``/``Generator`` (``_generator.py``) and the legacy functions and ``RandomState``
+(``_legacy.py``) return dnp arrays; every call takes ``device=``. Each call draws from its own
+block of its stream (``_streams.py``), so values depend only on the seed and the program order
+of calls. ``normal``, ``uniform``, ``exponential``, ``laplace``, ``logistic``, ``gumbel``,
+``lognormal``, ``cauchy``, ``multivariate_normal``, ``gamma``/``standard_gamma``, ``beta`` and
+``dirichlet`` are differentiable in their parameters under ``dnp.autograd.record()``.
+"""
+
+from numpy.random import (
+    MT19937,
+    PCG64,
+    PCG64DXSM,
+    SFC64,
+    BitGenerator,
+    Philox,
+    SeedSequence,
+)
+
+from ._generator import Generator, default_rng
+from ._legacy import FUNCTIONS, RandomState
+
+globals().update(FUNCTIONS)
+__all__ = [
+    "BitGenerator",
+    "Generator",
+    "MT19937",
+    "PCG64",
+    "PCG64DXSM",
+    "Philox",
+    "RandomState",
+    "SFC64",
+    "SeedSequence",
+    "default_rng",
+]
+__all__ += sorted(FUNCTIONS)
