@@ -75,6 +75,7 @@ __all__ = [
     "autograd",
     "fft",
     "linalg",
+    "random",
     *_FROM_NUMPY,
     *_FUNCTIONS,
 ]

@@ -1,6 +1,6 @@
 """``python -m dnp.coverage [--verbose]``: how much of NumPy's namespace dnp has.
 
-Every public callable (function, ufunc or class) of ``numpy``, ``numpy.linalg`` and ``numpy.fft``
+Every public callable (function, ufunc or class) of ``numpy`` and ``numpy.{linalg,fft,random}``
 is *covered* when dnp has an attribute of the same name there, *excluded* when it is listed in
 `EXCLUDED` (left out on purpose, with the reason), and *missing* otherwise. The fraction covered
 counts covered names among those not excluded.
@@ -16,7 +16,7 @@ import numpy
 
 import dnp
 
-MODULES = ("", "linalg", "fft")  # numpy, numpy.linalg, numpy.fft
+MODULES = ("", "linalg", "fft", "random")  # numpy and its linalg, fft and random modules
 
 _DATETIME = "dnp has no datetime dtype"
 _NOT_NUMBERS = "dnp arrays hold numbers and booleans only: no string, bytes, void or object dtype"
@@ -43,7 +43,8 @@ EXCLUDED = {
     "setbufsize": "the size of NumPy's ufunc buffers, which dnp does not use",
     "row_stack": "deprecated alias of vstack (NumPy 2.0)",
     **dict.fromkeys(
-        "test show_config show_runtime get_include info linalg.test fft.test".split(), _TOOLING
+        "test show_config show_runtime get_include info linalg.test fft.test random.test".split(),
+        _TOOLING,
     ),
 }
 
@@ -53,7 +54,7 @@ def _module(prefix: str, root):
 
 
 def numpy_callables() -> list[str]:
-    """Public callables of numpy, numpy.linalg and numpy.fft, as 'name' or 'linalg.name'."""
+    """Public callables of numpy and its submodules, as 'name' or 'linalg.name'."""
     names = []
     with warnings.catch_warnings():  # reading a deprecated name warns
         warnings.simplefilter("ignore")

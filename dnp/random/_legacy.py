@@ -53,13 +53,13 @@ class RandomState(Generator):
         )
         self._stream = Stream(seq, int(state["calls"]))
 
-    def rand(self, *shape, device=None):
+    def rand(self, *args, device=None):
         """Uniform samples in [0, 1) of the given shape. See `numpy.random.rand`."""
-        return self.random(shape or None, device=device)
+        return self.random(args or None, device=device)
 
-    def randn(self, *shape, device=None):
+    def randn(self, *args, device=None):
         """Standard normal samples of the given shape. See `numpy.random.randn`."""
-        return self.standard_normal(shape or None, device=device)
+        return self.standard_normal(args or None, device=device)
 
     def randint(self, low, high=None, size=None, dtype=int, *, device=None):
         """Integers in [low, high). See `numpy.random.randint`."""
@@ -100,3 +100,17 @@ LEGACY = (
     "triangular uniform vonmises wald weibull zipf"
 ).split()
 FUNCTIONS = {name: getattr(_GLOBAL, name) for name in LEGACY}
+
+
+def get_bit_generator() -> numpy.random.PCG64:
+    """The global stream as a NumPy PCG64 (a copy at its next call's block); see
+    `numpy.random.get_bit_generator`."""
+    return _GLOBAL.bit_generator
+
+
+def set_bit_generator(bitgen: numpy.random.BitGenerator) -> None:
+    """Restart the global stream from ``bitgen``'s seed (its ``seed_seq``, not its position)."""
+    _GLOBAL._stream = Stream(seed_sequence(bitgen))
+
+
+FUNCTIONS.update(get_bit_generator=get_bit_generator, set_bit_generator=set_bit_generator)
