@@ -314,9 +314,7 @@ def _histogram_bin_edges(xp, a, bins=10, range=None, weights=None):  # noqa: A00
     return xp.histogram(a, bins, range, weights=weights)[1]
 
 
-ROWS = [
-    Op(name, _folding(name) if name in _FOLDS else None, reduction) for name in REDUCTIONS
-]
+ROWS = [Op(name, _folding(name) if name in _FOLDS else None, reduction) for name in REDUCTIONS]
 ROWS += [Op(name, _moments(name), reduction) for name in MOMENTS]
 ROWS += [Op(name, meta=_scan_meta) for name in SCANS]
 ROWS += [Op(name, meta=_quantile_meta) for name in ("quantile", "percentile")]
