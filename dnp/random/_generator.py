@@ -16,7 +16,7 @@ import operator
 
 import numpy
 
-from .. import autograd, broadcast_to, exp, linalg, sqrt, take
+from .. import autograd, broadcast_to, exp, linalg, log, sqrt, take
 from .._backend import get_device
 from .._dispatch import dispatch
 from .._ndarray import ndarray
@@ -183,16 +183,25 @@ class Generator:
         """See `numpy.random.Generator.dirichlet`; differentiable in ``alpha``.
 
         While recording, the sample is built as NumPy builds it for ``alpha >= 0.1``: gamma draws
-        normalized to sum to one (NumPy switches to stick-breaking below that).
+        normalized to sum to one. When an ``alpha`` is below 0.1 (where those gammas underflow
+        to 0 and NumPy switches to stick-breaking), the gammas are built in log space instead,
+        ``log G(a) = log G(a + 1) + log(U) / a`` (Marsaglia and Tsang's boost), and normalized
+        with a softmax.
         """
-        if _tracked(alpha):
-            if alpha.ndim != 1:
-                raise ValueError("object of too small depth for desired array")
-            _check(alpha, "alpha")
-            size = () if size is None else _as_shape(size)
-            g = self.standard_gamma(broadcast_to(alpha, (*size, alpha.shape[0])), device=device)
+        if not _tracked(alpha):
+            return self._draw("dirichlet", (alpha, size), {}, device)
+        if alpha.ndim != 1:
+            raise ValueError("object of too small depth for desired array")
+        _check(alpha, "alpha")
+        shape = (*(() if size is None else _as_shape(size)), alpha.shape[0])
+        if numpy.all(_host(alpha) >= 0.1):
+            g = self.standard_gamma(broadcast_to(alpha, shape), device=device)
             return g * (1.0 / g.sum(axis=-1, keepdims=True))
-        return self._draw("dirichlet", (alpha, size), {}, device)
+        boosted = self.standard_gamma(broadcast_to(alpha + 1.0, shape), device=device)
+        u = self._noise("random", shape, (alpha,), device)
+        log_g = log(boosted) + log(u) / alpha
+        e = exp(log_g - log_g.max(axis=-1, keepdims=True).detach())
+        return e / e.sum(axis=-1, keepdims=True)
 
     def multivariate_normal(
         self, mean, cov, size=None, check_valid="warn", tol=1e-8, *, method="svd", device=None

@@ -396,11 +396,6 @@ def test_dirichlet(alpha, recording, dev):
     check_moments(x, q, (numpy.diag(q) - numpy.outer(q, q)) / (a0 + 1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dnp.random bug: recorded dirichlet normalizes gammas that underflow to 0 for tiny "
-    "alpha (0/0 = NaN rows); NumPy (and dnp's direct draw) switch to stick-breaking",
-)
 @on_each_device
 def test_recorded_dirichlet_with_tiny_alpha_has_no_nan_rows(dev):
     """Recording must not turn valid Dirichlet draws into NaNs (the direct draw has none)."""

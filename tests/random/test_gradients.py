@@ -178,12 +178,14 @@ def test_beta_and_dirichlet_gradients_of_the_mean():
     tol = 5 * x.std(axis=0) / numpy.sqrt(n) * 4 + 1e-3
     assert numpy.all(numpy.abs(da / n - b / (a + b) ** 2) < tol)
     assert numpy.all(numpy.abs(db / n + a / (a + b) ** 2) < tol)
-    alpha = numpy.array([0.7, 2.0, 4.0])
     weights = numpy.array([1.0, 0.0, 0.0])  # d E[x_0] / d alpha
-    x, (dalpha,) = grads("dirichlet", (alpha,), size=(n,), weights=weights)
-    s = alpha.sum()
-    expected = numpy.where(numpy.arange(3) == 0, (s - alpha[0]) / s**2, -alpha[0] / s**2)
-    assert numpy.all(numpy.abs(dalpha / n - expected) < 5 * x[:, 0].std() / numpy.sqrt(n) * 4)
+    for alpha in ([0.7, 2.0, 4.0], [0.05, 0.5, 1.0]):  # gammas normalized, then in log space
+        alpha = numpy.array(alpha)
+        x, (dalpha,) = grads("dirichlet", (alpha,), size=(n,), weights=weights)
+        s = alpha.sum()
+        expected = numpy.where(numpy.arange(3) == 0, (s - alpha[0]) / s**2, -alpha[0] / s**2)
+        tol = 5 * x[:, 0].std() / numpy.sqrt(n) * 4
+        assert numpy.all(numpy.abs(dalpha / n - expected) < tol), (alpha, dalpha / n, expected)
 
 
 def test_samplers_without_a_reparameterization_say_so_at_backward():
