@@ -45,8 +45,9 @@ ufunc = _namespace.ufunc
 __array_api_version__ = "2024.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
-from . import autograd, fft, linalg, random, testing  # noqa: E402  # they read the generated tables
+from . import autograd, engine, fft, linalg, random, testing  # noqa: E402  # read the tables
 from ._array_api import __array_namespace_info__  # noqa: E402
+from ._engine import _execute  # noqa: E402, F401  # plugs the executor into dispatch
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
     fromfile,
     fromregex,
@@ -61,6 +62,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
 from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.numerical import vectorize  # noqa: E402
 
+waitall = engine.waitall
 __version__ = "0.1.0"
 __all__ = [
     "ndarray",
@@ -76,6 +78,8 @@ __all__ = [
     "fft",
     "linalg",
     "random",
+    "engine",
+    "waitall",
     *_FROM_NUMPY,
     *_FUNCTIONS,
 ]

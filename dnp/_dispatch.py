@@ -6,15 +6,17 @@
 2. Run the row's forward on the device's backend module.
 3. Wrap buffers in the result as dnp arrays; ``out=`` arrays come back as themselves.
 
-This is the seam the executor plugs into: it will compute ``op.meta`` here, make the outputs at
-once and push the forward. Until then ops run eagerly, in the calling thread, which is also the
-executor's small-op fast path; the metadata rule is then not needed to describe the result.
+This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_engine/_execute.py``): on
+the threaded engine, a CPU call whose inputs are pending or large goes to ``ENGINE``, which makes
+the outputs from the row's metadata rule and pushes the forward. Calls on small ready inputs
+(the fast path below) and the naive engine run at once, in the calling thread.
 ``CHECK_META`` (set by the test suite) runs every rule beside the op and fails loudly when the rule
 disagrees with what the op produced, so the rules are exercised by every conformance test.
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +24,14 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
+from ._engine._core import SETTINGS, VARS, owner_of
 from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
+# The executor's seam (set by dnp._engine._execute): execute(op, xargs, xkwargs, known, written)
+# runs or pushes a call, or returns INLINE for dispatch to run it here.
+ENGINE: Callable | None = None
+INLINE: Any = None
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
@@ -166,16 +173,21 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     # no in-place write into a buffer a tape saved.
     if not (kwargs or op.creation or CHECK_META or (op.inplace and VERSIONS)):
         xargs = []
+        size = 0
         for a in args:
             if type(a) is ndarray:
-                if a._device is not CPU:
-                    break
-                xargs.append(a._buf)
+                buf = a._buf
+                if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
+                    break  # another device, or pending work on this memory: the slow path
+                size += buf.size
+                xargs.append(buf)
             elif type(a) in _SCALARS or (type(a) is tuple and _all_scalars(a)):
                 xargs.append(a)
             else:
                 break
         else:
+            if size >= SETTINGS.inline_limit and SETTINGS.threaded:
+                return _dispatch(op, args, kwargs)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
             res = fn(*xargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
@@ -212,7 +224,12 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         xargs = [unwrap_host(a, dev) for a in xargs]
         xkwargs = {k: unwrap_host(v, dev) for k, v in xkwargs.items()}
     meta = _meta_or_error(op, args, kwargs) if CHECK_META else None
-    if dev is CPU:
+    res = INLINE
+    if dev is CPU and SETTINGS.threaded and ENGINE is not None:
+        res = ENGINE(op, xargs, xkwargs, unwrap.known, written(op, args, kwargs))
+    if res is not INLINE:
+        pass  # pushed (or a view made at once)
+    elif dev is CPU:
         res = op.kernel(numpy)(*xargs, **xkwargs)
     else:
         with dev.activate():
@@ -220,6 +237,8 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     out = _wrap(res, dev, unwrap.known)
     if meta is not None:
         _check_meta(op, meta, out)
+    if CHECK_META:
+        _check_aliasing(op, args, kwargs, out)
     if VERSIONS and (op.inplace or "out" in kwargs):
         _count_writes(args[0] if op.inplace else kwargs["out"])
     return out
@@ -230,6 +249,51 @@ def _count_writes(written) -> None:
         if isinstance(a, ndarray):
             buf = a._buf
             VERSIONS.bump(buf if buf.base is None else buf.base)
+
+
+def arrays_in(obj) -> list[ndarray]:
+    """The dnp arrays in ``obj``, looking inside (nested) lists and tuples."""
+    if isinstance(obj, ndarray):
+        return [obj]
+    found: list[ndarray] = []
+    if isinstance(obj, (list, tuple)):
+        for x in obj:
+            if isinstance(x, ndarray):
+                found.append(x)
+            elif isinstance(x, (list, tuple)):
+                found.extend(arrays_in(x))
+    return found
+
+
+def written(op, args: tuple, kwargs: dict) -> list[ndarray]:
+    """The arrays the op writes into: ``out`` (by keyword or position), or the first argument
+    of an in-place op."""
+    if op.inplace:
+        return [args[0]] if args and isinstance(args[0], ndarray) else []
+    if "out" in kwargs:
+        return arrays_in(kwargs["out"])
+    fn = op.numpy_function()
+    if isinstance(fn, numpy.ufunc):
+        return arrays_in(args[fn.nin :])
+    index = _out_position(fn)
+    return [] if index is None else arrays_in(args[index : index + 1])
+
+
+@functools.cache
+def _out_position(fn) -> int | None:
+    """Where ``fn`` takes ``out`` positionally, if it does."""
+    from ._ops._meta import signature_of
+
+    try:
+        params = list(signature_of(fn).parameters.values())
+    except (TypeError, ValueError):  # no signature to read (None, or a C function without one)
+        return None
+    for i, p in enumerate(params):
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            return None  # from here on (after *operands, say) out is keyword-only
+        if p.name == "out":
+            return i
+    return None
 
 
 def unwrap_host(x: Any, dev: Device) -> Any:
@@ -262,8 +326,22 @@ def _check_meta(op, meta, result) -> None:
     if value is None:  # the rule says: depends on the data, for these arguments
         return
     got = _describe(result)
-    if got != value:
+    if got != value or type(got) is not type(value):  # named tuples are part of the result
         raise MetaRuleError(f"meta rule of dnp.{op.name} predicted {value}, op gave {got}")
+
+
+def _check_aliasing(op, args, kwargs, result) -> None:
+    """An op whose result shares memory with an input must be declared (the executor relies on
+    it): ``VIEWS`` or ``ALIASES_AFTER_READING`` in ``dnp/_ops/__init__.py``."""
+    from ._ops import ALIASES_AFTER_READING, VIEWS
+
+    if op.inplace or op.name in VIEWS or op.name in ALIASES_AFTER_READING:
+        return
+    targets = {id(a) for a in written(op, args, kwargs)}
+    inputs = {id(owner_of(a._buf)) for a in arrays_in((args, tuple(kwargs.values())))}
+    for r in arrays_in(result if isinstance(result, (tuple, list)) else (result,)):
+        if id(r) not in targets and id(owner_of(r._buf)) in inputs:
+            raise MetaRuleError(f"dnp.{op.name} returned a view of an input: declare it in VIEWS")
 
 
 def _describe(result):
@@ -271,8 +349,13 @@ def _describe(result):
 
     if isinstance(result, ndarray):
         return Meta(result.shape, result.dtype)
-    if isinstance(result, tuple):
-        return tuple(_describe(r) for r in result)
-    if isinstance(result, list):
-        return [_describe(r) for r in result]
+    if isinstance(result, (tuple, list)):
+        return _same_kind(result, [_describe(r) for r in result])
     return result
+
+
+def _same_kind(like, items: list):
+    """``items`` as a sequence of ``like``'s type (tuple, list or named tuple)."""
+    if hasattr(like, "_fields"):
+        return type(like)(*items)
+    return type(like)(items)

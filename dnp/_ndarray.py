@@ -12,6 +12,7 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
+from ._engine._core import VARS, owner_of, wait
 
 UNSUPPORTED_KINDS = frozenset("OSUVMmT")
 
@@ -51,7 +52,7 @@ class ndarray:
 
     @shape.setter
     def shape(self, value) -> None:
-        self._buf.shape = value
+        self._ready().shape = value  # pending work holds this buffer object: let it finish
 
     @property
     def dtype(self) -> numpy.dtype:
@@ -92,7 +93,7 @@ class ndarray:
 
     @property
     def data(self):
-        return self._buf.data
+        return self._ready().data
 
     def __len__(self) -> int:
         if not self._buf.ndim:
@@ -106,14 +107,22 @@ class ndarray:
             yield self[i]
 
     # --- sync points: the values leave dnp ------------------------------------------------------
+    def _ready(self):
+        """The buffer, once no op on its memory is pending (raises an op's stored error)."""
+        buf = self._buf
+        if VARS:
+            wait(owner_of(buf))
+        return buf
+
     def asnumpy(self) -> numpy.ndarray:
         """The values as a NumPy array (a copy off the GPU; the buffer itself on cpu)."""
-        return self._device.asnumpy(self._buf)
+        return self._device.asnumpy(self._ready())
 
     get = asnumpy  # CuPy's name
 
     def wait_to_read(self) -> None:
-        """Block until the array's value is computed (ops run eagerly until the executor lands)."""
+        """Block until the array's value is computed; raise the error of an op that failed."""
+        self._ready()
 
     def __array__(self, dtype=None, copy=None) -> numpy.ndarray:
         host = self.asnumpy()
@@ -126,10 +135,10 @@ class ndarray:
         return host.copy() if copy else host
 
     def item(self, *args):
-        return self._buf.item(*args)
+        return self._ready().item(*args)
 
     def tolist(self):
-        return self._buf.tolist()
+        return self._ready().tolist()
 
     def tobytes(self, order="C") -> bytes:
         return self.asnumpy().tobytes(order)
@@ -138,24 +147,24 @@ class ndarray:
         self.asnumpy().tofile(fid, sep, format)
 
     def __bool__(self) -> bool:
-        return bool(self._buf)
+        return bool(self._ready())
 
     def __int__(self) -> int:
-        return int(self._buf)
+        return int(self._ready())
 
     def __float__(self) -> float:
-        return float(self._buf)
+        return float(self._ready())
 
     def __complex__(self) -> complex:
-        return complex(self._buf)
+        return complex(self._ready())
 
     def __round__(self, ndigits=None):
         if self._buf.ndim:
             raise TypeError("type dnp.ndarray doesn't define __round__ method (use dnp.round)")
-        return round(self._buf.item(), ndigits)
+        return round(self._ready().item(), ndigits)
 
     def __index__(self) -> int:
-        return self._buf.__index__()
+        return self._ready().__index__()
 
     def __repr__(self) -> str:
         text = repr(self.asnumpy())
@@ -187,7 +196,7 @@ class ndarray:
             kwargs["dl_device"] = dl_device
         if copy is not None:
             kwargs["copy"] = copy
-        return self._buf.__dlpack__(**kwargs)
+        return self._ready().__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
         return self._buf.__dlpack_device__()

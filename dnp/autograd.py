@@ -15,17 +15,15 @@ elements.
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy
-
 from . import _dispatch
+from ._dispatch import arrays_in, written
 from ._dispatch import run as _run
 from ._ndarray import _new, ndarray
-from ._ops import NONDIFFERENTIABLE, Op
+from ._ops import NONDIFFERENTIABLE, OPS, Op
 from ._ops._meta import signature_of
 
 __all__ = [
@@ -126,54 +124,11 @@ def _parents(args: tuple) -> list[tuple[int, tuple[int, ...], Any]]:
     return found
 
 
-def _arrays_in(obj) -> list[ndarray]:
-    """The dnp arrays in ``obj``, looking inside (nested) lists and tuples."""
-    if isinstance(obj, ndarray):
-        return [obj]
-    found: list[ndarray] = []
-    if isinstance(obj, (list, tuple)):
-        for x in obj:
-            if isinstance(x, ndarray):
-                found.append(x)
-            elif isinstance(x, (list, tuple)):
-                found.extend(_arrays_in(x))
-    return found
-
-
 def _snapshot(a: ndarray) -> ndarray:
     """The value ``a`` holds now, as a new array carrying ``a``'s history (before a write)."""
-    copy = _new(a._buf.copy(), a._device)
+    copy = _run(OPS["copy"], (a,), {})  # an op: it runs after a's pending writes
     copy._ag = a._ag
     return copy
-
-
-def _written(op: Op, args: tuple, kwargs: dict) -> list[ndarray]:
-    """The arrays the op writes into: ``out`` (by keyword or position), or the first argument
-    of an in-place op."""
-    if op.inplace:
-        return [args[0]] if args and isinstance(args[0], ndarray) else []
-    if "out" in kwargs:
-        return list(_arrays_in(kwargs["out"]))
-    fn = op.numpy_function()
-    if isinstance(fn, numpy.ufunc):
-        return list(_arrays_in(args[fn.nin :]))
-    index = _out_position(fn)
-    return [] if index is None else list(_arrays_in(args[index : index + 1]))
-
-
-@functools.cache
-def _out_position(fn) -> int | None:
-    """Where ``fn`` takes ``out`` positionally, if it does."""
-    try:
-        params = list(signature_of(fn).parameters.values())
-    except (TypeError, ValueError):  # no signature to read (None, or a C function without one)
-        return None
-    for i, p in enumerate(params):
-        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            return None  # from here on (after *operands, say) out is keyword-only
-        if p.name == "out":
-            return i
-    return None
 
 
 def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
@@ -182,7 +137,7 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         return _run(op, args, kwargs)
     if any(map(_carries_gradient, kwargs.values())):
         args, kwargs = _positional(op, args, kwargs)
-    targets = _written(op, args, kwargs)
+    targets = written(op, args, kwargs)
     for t in targets:
         if isinstance(t._ag, Leaf):
             raise RuntimeError(
@@ -216,16 +171,16 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         ans = targets[0] if len(targets) == 1 else tuple(targets)
     else:
         ans = result
-    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(_arrays_in(ans)))
+    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(arrays_in(ans)))
     return result
 
 
 def _is_input(t: ndarray, args: tuple) -> bool:
-    return any(a is t for a in _arrays_in(args))
+    return any(a is t for a in arrays_in(args))
 
 
 def _carries_gradient(value) -> bool:
-    return any(a._ag is not None for a in _arrays_in(value))
+    return any(a._ag is not None for a in arrays_in(value))
 
 
 def _positional(op: Op, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
@@ -265,7 +220,7 @@ def _repoint(t: ndarray, snap: ndarray) -> None:
 
 
 def _versions(arrays) -> list:
-    return [v for a in _arrays_in(arrays) if (v := _version_of(a._buf))]
+    return [v for a in arrays_in(arrays) if (v := _version_of(a._buf))]
 
 
 def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:

@@ -4,7 +4,8 @@ A body is a function of ``xp`` that builds its inputs with ``xp.asarray(...)`` (
 function) and returns a result. It runs once on NumPy and once on dnp per device present, and
 the two outcomes must agree:
 
-- both raised: dnp's exception is an instance of NumPy's exception type;
+- both raised: dnp's exception is an instance of NumPy's exception type (dnp's may come at the
+  sync point that reads the result, when the engine ran the op later);
 - both returned: the same structure; arrays (NumPy arrays and scalars become dnp arrays) with the
   same dtype and shape and equal values (exact for bool and integer dtypes, a dtype-scaled
   tolerance for inexact ones, NaNs equal); other values equal.
@@ -55,11 +56,21 @@ def _run(body: Callable, xp: Any) -> tuple[str, Any]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return "ok", body(xp)
+            result = body(xp)
+            _wait(result)  # an op pushed to the engine raises its error at a sync point
+            return "ok", result
     except dnp._dispatch.MetaRuleError:
         raise
     except Exception as exc:  # the outcome being compared
         return "raised", exc
+
+
+def _wait(result: Any) -> None:
+    if isinstance(result, dnp.ndarray):
+        result.wait_to_read()
+    elif isinstance(result, (tuple, list)):
+        for r in result:
+            _wait(r)
 
 
 def run_dnp(body: Callable, device: str) -> tuple[str, Any]:

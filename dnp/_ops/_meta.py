@@ -65,6 +65,8 @@ def describe(result: Any) -> Any:
     """The Meta (or structure of Metas) of a NumPy result."""
     if isinstance(result, (numpy.ndarray, numpy.generic)):
         return Meta(result.shape, result.dtype)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):  # a named tuple (SVDResult...)
+        return type(result)(*map(describe, result))
     if isinstance(result, tuple):
         return tuple(describe(r) for r in result)
     if isinstance(result, list):
@@ -153,4 +155,11 @@ def reduction(op, args, kwargs):
     if _is_array(params.get("mean")):  # std/var's precomputed mean, shaped like the result
         params["mean"] = numpy.zeros((), params["mean"].dtype)
     dtype = numpy.asarray(_quiet_call(np_fn, bound.args, bound.kwargs)).dtype
+    check_out(out, out_shape)
     return Meta(out_shape, out.dtype if out is not None else dtype)
+
+
+def check_out(out, shape: tuple[int, ...]) -> None:
+    """NumPy's ValueError for an ``out=`` array of the wrong shape."""
+    if out is not None and tuple(out.shape) != tuple(shape):
+        raise ValueError(f"output array has shape {tuple(out.shape)}, expected {tuple(shape)}")

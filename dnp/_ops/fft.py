@@ -13,7 +13,7 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
 from .._ndarray import ndarray
-from ._meta import Meta, _quiet_call
+from ._meta import Meta, _quiet_call, check_out
 from ._row import Op
 
 # How each transform maps its length n along an axis: 'c' complex to complex (n -> n), 'r' real to
@@ -77,6 +77,7 @@ def transform_meta(op, args, kwargs):
             _transform(shape, step_kind, n, ax)
         where = {"axes": axes}
     if p["out"] is not None:
+        check_out(p["out"], tuple(shape))
         return Meta(tuple(shape), p["out"].dtype)
     return Meta(tuple(shape), _tiny(op, p["a"], norm=p["norm"], **where))
 

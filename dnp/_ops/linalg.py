@@ -55,8 +55,9 @@ def shaped(shapes, arrays=1):
         result = shapes(*args, **kwargs)
         if result is None:
             return None
-        if isinstance(tiny, tuple):
-            return tuple(Meta(s, numpy.asarray(t).dtype) for s, t in zip(result, tiny, strict=True))
+        if isinstance(tiny, tuple):  # keeps NumPy's named tuple (SVDResult, QRResult...)
+            metas = [Meta(s, numpy.asarray(t).dtype) for s, t in zip(result, tiny, strict=True)]
+            return type(tiny)(*metas) if hasattr(tiny, "_fields") else tuple(metas)
         return Meta(result, out.dtype if out is not None else numpy.asarray(tiny).dtype)
 
     return rule

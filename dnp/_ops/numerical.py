@@ -251,7 +251,7 @@ def _wrap_args(xp, args, kwargs):
 def _to_backend(xp, res):
     """A user function's result (dnp arrays, scalars, sequences of them) as a backend array."""
     if isinstance(res, ndarray):
-        return res._buf
+        return res._ready()  # the user function's ops may still be running
     if isinstance(res, (list, tuple)):
         return xp.asarray([_to_backend(xp, r) for r in res])
     return xp.asarray(res)

@@ -10,7 +10,16 @@ from numpy.lib.stride_tricks import as_strided
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
 from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import Meta, _is_array, _quiet_call, _shape_of, describe, reduction, standin
+from ._meta import (
+    Meta,
+    _is_array,
+    _quiet_call,
+    _shape_of,
+    check_out,
+    describe,
+    reduction,
+    standin,
+)
 from ._row import Op, attach_vjps
 
 # (a, axis=None, ..., keepdims=...): shape from axis/keepdims, dtype from a one-element stand-in.
@@ -46,6 +55,7 @@ def _scan_meta(op, args, kwargs):
     if params.get("include_initial"):
         ax = 0 if axis is None else normalize_axis_index(axis, len(shape))
         shape = (*shape[:ax], shape[ax] + 1, *shape[ax + 1 :])
+    check_out(out, shape)
     return Meta(shape, out.dtype if out is not None else small.dtype)
 
 

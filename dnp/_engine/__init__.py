@@ -1,0 +1,1 @@
+"""The executor: ``_core`` schedules, ``_execute`` decides per call, ``_errors`` reports."""

@@ -1,0 +1,266 @@
+"""The dependency scheduler: Vars, tasks, worker threads, waits.
+
+A ``Var`` is the dependency state of one memory owner (a backend buffer that owns its memory;
+views share their base's Var). It exists only while ops on that memory are pending, or while it
+holds an error. A task may start when the last writer of each Var it reads has finished
+(read-after-write) and, for each Var it writes, the last writer and every reader since have
+finished (write-after-write, write-after-read). Everything below runs under one lock; the work
+itself runs outside it, on worker threads (NumPy releases the GIL in its loops).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import queue
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from . import _errors
+
+KINDS = ("threaded", "naive")
+
+
+def default_workers() -> int:
+    return int(os.environ.get("DNP_NUM_WORKERS", 0)) or os.cpu_count() or 1
+
+
+class Settings:
+    """The engine in use: ``kind``, worker threads, and the inline size limit (elements)."""
+
+    __slots__ = ("threaded", "workers", "inline_limit")
+
+    def __init__(self) -> None:
+        kind = os.environ.get("DNP_ENGINE", "threaded").strip().lower() or "threaded"
+        if kind not in KINDS:
+            raise ValueError(f"DNP_ENGINE={kind!r}: expected one of {KINDS}")
+        self.threaded = kind == "threaded"
+        self.workers = default_workers()
+        # Ops whose inputs hold fewer elements than this run inline when their inputs are ready:
+        # a thread hand-off costs more than the work.
+        self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", 1 << 16))
+
+
+SETTINGS = Settings()
+# Ops in flight beyond this make the pushing thread wait (back-pressure): memory stays bounded.
+MAX_IN_FLIGHT = 256
+
+
+class Var:
+    """Dependency state of one memory owner: its pending writer and readers, or its error."""
+
+    __slots__ = ("key", "ref", "writer", "readers", "error")
+
+    def __init__(self, owner) -> None:
+        self.key = id(owner)
+        self.writer: Task | None = None
+        self.readers: set[Task] = set()
+        self.error: BaseException | None = None
+        try:  # an errored Var outlives its work, but not its owner (whose id may be reused)
+            self.ref = weakref.ref(owner, self._forget)
+        except TypeError:  # an owner without weak references (bytes): dropped when idle
+            self.ref = None
+
+    def _forget(self, _ref) -> None:
+        if VARS.get(self.key) is self:
+            VARS.pop(self.key, None)
+
+    def idle(self) -> bool:
+        return self.writer is None and not self.readers
+
+
+class Task:
+    """One pushed op: what to run, what it waits for, who waits for it."""
+
+    __slots__ = (
+        "fn",
+        "name",
+        "where",
+        "ctx",
+        "reads",
+        "writes",
+        "waiting",
+        "dependents",
+        "error",
+        "done",
+    )
+
+    def __init__(self, fn: Callable[[], None], name: str, where: str) -> None:
+        self.fn, self.name, self.where = fn, name, where
+        self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
+        self.reads: list[Var] = []
+        self.writes: list[Var] = []
+        self.waiting = 0
+        self.dependents: list[Task] = []
+        self.error: BaseException | None = None
+        self.done = False
+
+
+# Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
+# is dropped with its owner (weakref callback).
+VARS: dict[int, Var] = {}
+_lock = threading.Lock()
+_changed = threading.Condition(_lock)
+_queue: queue.SimpleQueue = queue.SimpleQueue()
+_workers: list[threading.Thread] = []
+_in_flight = 0
+
+
+def owner_of(buf) -> Any:
+    """The object that owns ``buf``'s memory (views share their base's dependency state)."""
+    base = buf.base
+    while base is not None and getattr(base, "base", None) is not None:
+        base = base.base
+    return buf if base is None else base
+
+
+def pending(owner) -> bool:
+    """Whether ops on ``owner``'s memory are pending or it holds an error (no lock: a hint)."""
+    return id(owner) in VARS
+
+
+def _var(owner) -> Var:
+    v = VARS.get(id(owner))
+    if v is None:
+        v = VARS[id(owner)] = Var(owner)
+    return v
+
+
+def push(
+    fn: Callable[[], None], name: str, where: str, reads: list, writes: list, workers: int
+) -> None:
+    """Schedule ``fn`` (which reads ``reads`` and writes ``writes``, memory owners)."""
+    global _in_flight
+    task = Task(fn, name, where)
+    deps: set[Task] = set()
+    with _lock:
+        while _in_flight >= MAX_IN_FLIGHT:
+            _changed.wait(0.1)
+        _start_workers(workers)
+        for owner in reads:  # a later writer must wait for this read (write-after-read)
+            v = _var(owner)
+            if v.error is not None and task.error is None:
+                task.error = v.error
+            if v.writer is not None:
+                deps.add(v.writer)
+            v.readers.add(task)
+            task.reads.append(v)
+        for owner in writes:
+            v = _var(owner)
+            if v.error is not None and task.error is None:
+                task.error = v.error  # a write into a failed array keeps it failed
+            if v.writer is not None:
+                deps.add(v.writer)
+            deps.update(v.readers)
+            v.readers.clear()
+            v.writer = task
+            task.writes.append(v)
+        deps.discard(task)
+        for d in deps:
+            d.dependents.append(task)
+        task.waiting = len(deps)
+        _in_flight += 1
+    if not deps:
+        _queue.put(task)
+
+
+_STOP = object()
+
+
+def set_workers(n: int) -> None:
+    """Keep ``n`` worker threads (extra ones stop after their current task)."""
+    with _lock:
+        while len(_workers) > n:
+            _workers.pop()
+            _queue.put(_STOP)
+        _start_workers(n)
+
+
+def _start_workers(n: int) -> None:
+    while len(_workers) < n:
+        t = threading.Thread(target=_work, name=f"dnp-worker-{len(_workers)}", daemon=True)
+        _workers.append(t)
+        t.start()
+
+
+_tls = threading.local()
+
+
+def in_worker() -> bool:
+    """Whether this thread is one of the engine's workers (ops called there run inline)."""
+    return getattr(_tls, "worker", False)
+
+
+def _work() -> None:
+    _tls.worker = True
+    while True:
+        task = _queue.get()
+        if task is _STOP:
+            return
+        while task is not None:
+            if task.error is None:
+                try:
+                    task.ctx.run(task.fn)
+                except BaseException as exc:  # stored on what it writes; raised at a sync point
+                    task.error = _errors.record(exc, task.name, task.where)
+            task.fn = task.ctx = None  # free the inputs as soon as the work is done
+            task = _finish(task)
+
+
+def _finish(task: Task):
+    """Mark ``task`` done; release its dependents. Returns one ready dependent to run next."""
+    global _in_flight
+    ready: list[Task] = []
+    with _lock:
+        task.done = True
+        for v in task.reads:
+            v.readers.discard(task)
+            if v.idle() and (v.error is None or v.ref is None):
+                _drop(v)
+        for v in task.writes:
+            if v.writer is task:
+                v.writer = None
+            if task.error is not None and v.error is None:
+                v.error = task.error
+            if v.idle() and (v.error is None or v.ref is None):
+                _drop(v)
+        for d in task.dependents:
+            if task.error is not None and d.error is None:
+                d.error = task.error
+            d.waiting -= 1
+            if d.waiting == 0:
+                ready.append(d)
+        task.dependents = task.reads = task.writes = None
+        _in_flight -= 1
+        _changed.notify_all()
+    for d in ready[1:]:
+        _queue.put(d)
+    return ready[0] if ready else None
+
+
+def _drop(v: Var) -> None:
+    if VARS.get(v.key) is v:
+        del VARS[v.key]
+
+
+def wait(owner) -> None:
+    """Block until no op on ``owner``'s memory is pending; raise its error if it has one."""
+    v = VARS.get(id(owner))
+    if v is None:
+        return
+    with _lock:
+        while not v.idle():
+            _changed.wait(0.05)  # a timeout keeps Ctrl-C responsive; the engine stays usable
+    if v.error is not None:  # the array stays failed: later syncs raise again
+        _errors.reported(v.error)
+        raise v.error
+
+
+def wait_all() -> None:
+    """Block until every pushed op has finished; raise the first error not yet raised."""
+    with _lock:
+        while _in_flight:
+            _changed.wait(0.05)
+    _errors.raise_unreported()

@@ -1,0 +1,74 @@
+"""Errors of ops that ran later: where they were called, and that none is ever lost.
+
+An op's exception keeps its type; a note names the op and the user's file:line that created it.
+It is *unreported* until a sync point raises it; ``waitall()`` raises unreported ones, and at
+interpreter exit any still unreported are printed as a warning.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import threading
+import warnings
+
+_DNP = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_unreported: dict[int, BaseException] = {}
+_lock = threading.Lock()
+
+
+def caller() -> tuple[str, int]:
+    """The file and line of the innermost frame outside dnp (the user's call)."""
+    f = sys._getframe(1)
+    while f is not None and f.f_code.co_filename.startswith(_DNP):
+        f = f.f_back
+    return ("<unknown>", 0) if f is None else (f.f_code.co_filename, f.f_lineno)
+
+
+def record(exc: BaseException, name: str, where: tuple[str, int]) -> BaseException:
+    """Note on ``exc`` which op raised it and where it was called; remember it as unreported."""
+    note = f"raised by dnp.{name}, called at {where[0]}:{where[1]}"
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python 3.10: no notes; keep the type and extend the message
+        exc.args = (f"{exc.args[0] if exc.args else ''} ({note})", *exc.args[1:])
+    exc.dnp_op = name
+    exc.dnp_where = where
+    with _lock:
+        _unreported[id(exc)] = exc
+    return exc
+
+
+def reported(exc: BaseException) -> None:
+    with _lock:
+        _unreported.pop(id(exc), None)
+
+
+def raise_unreported() -> None:
+    """Raise the oldest error no sync point has raised yet (and forget it)."""
+    with _lock:
+        if not _unreported:
+            return
+        exc = _unreported.pop(next(iter(_unreported)))
+    raise exc
+
+
+def _at_exit() -> None:
+    from . import _core
+
+    try:
+        _core.wait_all()
+    except BaseException as exc:  # noqa: BLE001  # reported below, with any others
+        with _lock:
+            _unreported[id(exc)] = exc
+    for exc in list(_unreported.values()):
+        warnings.warn(
+            f"dnp: an error no sync point raised: {type(exc).__name__}: {exc} "
+            f"(dnp.{exc.dnp_op}, called at {exc.dnp_where[0]}:{exc.dnp_where[1]})",
+            RuntimeWarning,
+            stacklevel=1,
+        )
+
+
+atexit.register(_at_exit)

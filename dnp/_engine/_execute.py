@@ -1,0 +1,216 @@
+"""The lazy asynchronous executor: ``dispatch`` hands it each CPU op to run now or push.
+
+``execute`` decides, for one call whose arguments are already unwrapped:
+
+- *inline* (``INLINE``: dispatch runs it at once, as the naive engine does) when its inputs are
+  ready and small, when its result shape depends on the data (no metadata rule), when it reads
+  host data the caller could change afterwards (NumPy arrays, lists), when it runs on a worker
+  already, or when its metadata rule rejects the call (the op then raises NumPy's own error at
+  the call). Pending inputs are waited for first.
+- *view* ops (``VIEWS``: reshape, transpose, basic indexing...) run at once even on pending
+  inputs: a view reads no data. If the call made a copy instead, it is pushed like any other.
+- otherwise it is *pushed*: the outputs are allocated now from the row's metadata rule (so the
+  caller gets arrays of the right shape and dtype at once, and views of them share their
+  dependency state), and the work runs on a worker thread once what it reads and writes is free.
+
+The scheduler and the settings are ``_core.py``; asynchronous errors are ``_errors.py``; the
+public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``dispatch``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from .. import _dispatch
+from .._dispatch import _same_kind
+from .._ndarray import _new, ndarray
+from .._ops import ALIASES_AFTER_READING, VIEWS
+from .._ops._meta import Meta
+from . import _core, _errors
+from ._core import VARS, owner_of
+
+INLINE = object()
+
+
+def execute(op, xargs: list, xkwargs: dict, known: list[ndarray], written: list[ndarray]) -> Any:
+    """Run ``op`` on the engine, or return ``INLINE`` for the caller to run it now (see above)."""
+    if not known:  # creation from nothing or host data: nothing to wait for
+        return INLINE
+    reads = [owner_of(a._buf) for a in known]
+    busy = bool(VARS) and any(id(o) in VARS for o in reads)
+    if not busy and sum(a._buf.size for a in known) < _core.SETTINGS.inline_limit:
+        return INLINE
+    if op.name in VIEWS:
+        if not busy:
+            return INLINE
+        res = _try_view(op, xargs, xkwargs, reads)
+        if res is not INLINE:
+            return res
+    if (
+        op.meta is None
+        or op.name in ALIASES_AFTER_READING
+        or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work: run it
+        or any(not a._buf.flags.writeable for a in written)  # NumPy's error, at the call
+        or _layout_matters(op, xkwargs, known)
+        or _core.in_worker()
+        or _holds_host_data(xargs, xkwargs, known)
+    ):
+        return _wait_then_inline(reads)
+    try:
+        meta = cached_meta(op, xargs, xkwargs)
+    except Exception:  # noqa: BLE001  # let the op raise NumPy's own error, at the call
+        return _wait_then_inline(reads)
+    fresh: list = []
+    if op.inplace:
+        result = None
+    elif written:
+        result = _out_result(xkwargs, written)
+    else:
+        fresh = _allocate(meta)
+        if fresh is None:  # the rule describes something other than arrays
+            return _wait_then_inline(reads)
+        result = _structure(meta, [_new(b, known[0]._device) for b in fresh])
+    writes = [owner_of(a._buf) for a in written]
+    writes += fresh
+    fn = _task(op, xargs, xkwargs, fresh, meta)
+    _core.push(fn, op.name, _errors.caller(), reads, writes, _core.SETTINGS.workers)
+    return result
+
+
+def _wait_then_inline(owners: list) -> object:
+    for o in owners:
+        _core.wait(o)
+    return INLINE
+
+
+def _layout_matters(op, xkwargs, known) -> bool:
+    """Whether the result's memory order is asked for or follows a non-C-ordered input (outputs
+    made at the push are C-ordered)."""
+    if "order" in xkwargs:
+        return True
+    copies = op.name.endswith("_like") or op.name in ("copy", "ndarray.copy")
+    return copies and not all(a._buf.flags.c_contiguous for a in known)
+
+
+def _holds_host_data(xargs, xkwargs, known) -> bool:
+    """Whether the call reads NumPy arrays or lists the caller could change before it runs."""
+    mine = {id(a._buf) for a in known}
+
+    def host(x) -> bool:
+        if isinstance(x, numpy.ndarray):
+            return id(x) not in mine
+        if type(x) is list:
+            return True
+        return type(x) is tuple and any(map(host, x))
+
+    return any(map(host, xargs)) or any(map(host, xkwargs.values()))
+
+
+def _try_view(op, xargs, xkwargs, reads):
+    """Run a view op on pending inputs: its result, if it is a view of them; else INLINE."""
+    try:
+        res = op.kernel(numpy)(*xargs, **xkwargs)
+    except Exception:  # noqa: BLE001  # it read pending data: run it properly below
+        return INLINE
+    owners = {id(o) for o in reads}
+    items = res if isinstance(res, (tuple, list)) else (res,)
+    for r in items:
+        if not isinstance(r, numpy.ndarray) or id(owner_of(r)) not in owners:
+            return INLINE
+    return res
+
+
+# --- metadata, cached: a loop calls the same op on the same shapes over and over ----------------
+_META: dict = {}
+_META_LIMIT = 4096
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def _key_of(x) -> Any:
+    t = type(x)
+    if t is numpy.ndarray:
+        return (x.shape, x.dtype)
+    if t in (int, float, bool, complex, str, type(None)) or isinstance(x, (numpy.dtype, type)):
+        return (t, x)
+    if t is tuple:
+        return (tuple, *map(_key_of, x))
+    if isinstance(x, numpy.generic):
+        return (t, x.item())
+    raise _Uncacheable
+
+
+def cached_meta(op, xargs, xkwargs) -> Any:
+    """``op.meta`` for these arguments, remembered by their shapes, dtypes and values."""
+    try:
+        key = (op, *map(_key_of, xargs), *((k, _key_of(v)) for k, v in xkwargs.items()))
+    except _Uncacheable:
+        return op.meta(op, xargs, xkwargs)
+    meta = _META.get(key)
+    if meta is None:
+        meta = op.meta(op, xargs, xkwargs)
+        if len(_META) >= _META_LIMIT:
+            _META.clear()
+        _META[key] = meta
+    return meta
+
+
+# --- outputs ---------------------------------------------------------------------------------
+def _allocate(meta) -> list | None:
+    if isinstance(meta, Meta):
+        return [numpy.empty(meta.shape, meta.dtype)]
+    if isinstance(meta, (tuple, list)) and meta and all(isinstance(m, Meta) for m in meta):
+        return [numpy.empty(m.shape, m.dtype) for m in meta]
+    return None
+
+
+def _structure(meta, arrays: list) -> Any:
+    if isinstance(meta, Meta):
+        return arrays[0]
+    return _same_kind(meta, arrays)
+
+
+def _out_result(xkwargs, written: list[ndarray]) -> Any:
+    out = xkwargs.get("out")
+    if isinstance(out, tuple):
+        return tuple(written)
+    return written[0]
+
+
+def _task(op, xargs, xkwargs, fresh: list, meta):
+    """The work of one pushed op: compute, then store into the outputs made at the push."""
+    kernel = op.kernel(numpy)
+    if fresh and op.forward is None and isinstance(kernel, numpy.ufunc):  # writes in place
+        out = fresh[0] if len(fresh) == 1 else tuple(fresh)
+
+        def run_ufunc() -> None:
+            kernel(*xargs, out=out, **xkwargs)
+
+        return run_ufunc
+
+    def run() -> None:
+        res = kernel(*xargs, **xkwargs)
+        if fresh:
+            _store(op, res, fresh, meta)
+
+    return run
+
+
+def _store(op, res, fresh: list, meta) -> None:
+    items = (res,) if isinstance(meta, Meta) else res
+    if len(items) != len(fresh):
+        raise RuntimeError(f"dnp.{op.name}: its metadata rule predicted {meta}, not its result")
+    for buf, r in zip(fresh, items, strict=True):
+        if numpy.shape(r) != buf.shape or getattr(r, "dtype", None) != buf.dtype:
+            raise RuntimeError(
+                f"dnp.{op.name}: its metadata rule predicted {meta}, but it gave shape "
+                f"{numpy.shape(r)} dtype {getattr(r, 'dtype', type(r).__name__)}"
+            )
+        buf[...] = r
+
+
+_dispatch.ENGINE, _dispatch.INLINE = execute, INLINE
