@@ -174,11 +174,14 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     if not (kwargs or op.creation or CHECK_META or (op.inplace and VERSIONS)):
         xargs = []
         size = 0
+        busy = False
         for a in args:
             if type(a) is ndarray:
+                if a._device is not CPU:
+                    break
                 buf = a._buf
-                if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
-                    break  # another device, or pending work on this memory: the slow path
+                if VARS and not busy:
+                    busy = id(owner_of(buf)) in VARS  # pending work on this memory
                 size += buf.size
                 xargs.append(buf)
             elif type(a) in _SCALARS or (type(a) is tuple and _all_scalars(a)):
@@ -186,8 +189,11 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             else:
                 break
         else:
-            if size >= SETTINGS.inline_limit and SETTINGS.threaded:
-                return _dispatch(op, args, kwargs)
+            if (busy or size >= SETTINGS.inline_limit) and SETTINGS.threaded and ENGINE:
+                known = [a for a in args if type(a) is ndarray]
+                res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
+                if res is not INLINE:
+                    return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
             res = fn(*xargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
@@ -226,7 +232,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     meta = _meta_or_error(op, args, kwargs) if CHECK_META else None
     res = INLINE
     if dev is CPU and SETTINGS.threaded and ENGINE is not None:
-        res = ENGINE(op, xargs, xkwargs, unwrap.known, written(op, args, kwargs))
+        res = ENGINE(op, xargs, xkwargs, unwrap.known, written(op, args, kwargs), False)
     if res is not INLINE:
         pass  # pushed (or a view made at once)
     elif dev is CPU:
@@ -272,11 +278,21 @@ def written(op, args: tuple, kwargs: dict) -> list[ndarray]:
         return [args[0]] if args and isinstance(args[0], ndarray) else []
     if "out" in kwargs:
         return arrays_in(kwargs["out"])
+    start, stop = _positional_out(op)
+    return arrays_in(args[start:stop]) if len(args) > start else []
+
+
+_NO_OUT = (1 << 30, 0)
+
+
+@functools.cache
+def _positional_out(op) -> tuple[int, int | None]:
+    """Where ``op`` takes ``out`` positionally: ``args[start:stop]`` (nothing: ``_NO_OUT``)."""
     fn = op.numpy_function()
     if isinstance(fn, numpy.ufunc):
-        return arrays_in(args[fn.nin :])
+        return fn.nin, None
     index = _out_position(fn)
-    return [] if index is None else arrays_in(args[index : index + 1])
+    return _NO_OUT if index is None else (index, index + 1)
 
 
 @functools.cache

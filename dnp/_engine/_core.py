@@ -111,9 +111,11 @@ _in_flight = 0
 def owner_of(buf) -> Any:
     """The object that owns ``buf``'s memory (views share their base's dependency state)."""
     base = buf.base
-    while base is not None and getattr(base, "base", None) is not None:
+    if base is None:
+        return buf
+    while getattr(base, "base", None) is not None:  # NumPy collapses chains; others may not
         base = base.base
-    return buf if base is None else base
+    return base
 
 
 def pending(owner) -> bool:
@@ -128,17 +130,16 @@ def _var(owner) -> Var:
     return v
 
 
-def push(
-    fn: Callable[[], None], name: str, where: str, reads: list, writes: list, workers: int
-) -> None:
+def push(fn: Callable[[], None], name: str, reads: list, writes: list) -> None:
     """Schedule ``fn`` (which reads ``reads`` and writes ``writes``, memory owners)."""
     global _in_flight
-    task = Task(fn, name, where)
+    task = Task(fn, name, _errors.caller())
     deps: set[Task] = set()
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT:
             _changed.wait(0.1)
-        _start_workers(workers)
+        if len(_workers) < SETTINGS.workers:
+            _start_workers(SETTINGS.workers)
         for owner in reads:  # a later writer must wait for this read (write-after-read)
             v = _var(owner)
             if v.error is not None and task.error is None:

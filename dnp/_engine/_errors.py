@@ -20,7 +20,7 @@ _lock = threading.Lock()
 
 def caller() -> tuple[str, int]:
     """The file and line of the innermost frame outside dnp (the user's call)."""
-    f = sys._getframe(1)
+    f = sys._getframe(2)
     while f is not None and f.f_code.co_filename.startswith(_DNP):
         f = f.f_back
     return ("<unknown>", 0) if f is None else (f.f_code.co_filename, f.f_lineno)

@@ -28,34 +28,47 @@ from .._dispatch import _same_kind
 from .._ndarray import _new, ndarray
 from .._ops import ALIASES_AFTER_READING, VIEWS
 from .._ops._meta import Meta
-from . import _core, _errors
+from . import _core
 from ._core import VARS, owner_of
 
 INLINE = object()
 
 
-def execute(op, xargs: list, xkwargs: dict, known: list[ndarray], written: list[ndarray]) -> Any:
-    """Run ``op`` on the engine, or return ``INLINE`` for the caller to run it now (see above)."""
+def execute(
+    op, xargs: list, xkwargs: dict, known: list[ndarray], written: list[ndarray], plain: bool
+) -> Any:
+    """Run ``op`` on the engine, or return ``INLINE`` for the caller to run it now (see above).
+
+    ``known``: the dnp arrays among the arguments; ``written``: those the op writes; ``plain``:
+    the arguments are only those arrays' buffers and Python scalars (no host data to check).
+    """
     if not known:  # creation from nothing or host data: nothing to wait for
         return INLINE
-    reads = [owner_of(a._buf) for a in known]
-    busy = bool(VARS) and any(id(o) in VARS for o in reads)
-    if not busy and sum(a._buf.size for a in known) < _core.SETTINGS.inline_limit:
+    reads = []
+    busy = False
+    size = 0
+    for a in known:
+        buf = a._buf
+        o = owner_of(buf)
+        reads.append(o)
+        busy = busy or id(o) in VARS
+        size += buf.size
+    if not busy and size < _core.SETTINGS.inline_limit:
         return INLINE
-    if op.name in VIEWS:
+    kind = _KIND.get(op) or _kind(op)
+    if kind is _VIEW:
         if not busy:
             return INLINE
         res = _try_view(op, xargs, xkwargs, reads)
         if res is not INLINE:
             return res
     if (
-        op.meta is None
-        or op.name in ALIASES_AFTER_READING
-        or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work: run it
-        or any(not a._buf.flags.writeable for a in written)  # NumPy's error, at the call
-        or _layout_matters(op, xkwargs, known)
+        kind is _AT_ONCE
         or _core.in_worker()
-        or _holds_host_data(xargs, xkwargs, known)
+        or (written and not all(a._buf.flags.writeable for a in written))  # NumPy's error now
+        or "order" in xkwargs
+        or (kind is _COPY and not all(a._buf.flags.c_contiguous for a in known))
+        or (not plain and _holds_host_data(xargs, xkwargs, known))
     ):
         return _wait_then_inline(reads)
     try:
@@ -71,27 +84,43 @@ def execute(op, xargs: list, xkwargs: dict, known: list[ndarray], written: list[
         fresh = _allocate(meta)
         if fresh is None:  # the rule describes something other than arrays
             return _wait_then_inline(reads)
-        result = _structure(meta, [_new(b, known[0]._device) for b in fresh])
-    writes = [owner_of(a._buf) for a in written]
-    writes += fresh
-    fn = _task(op, xargs, xkwargs, fresh, meta)
-    _core.push(fn, op.name, _errors.caller(), reads, writes, _core.SETTINGS.workers)
+        dev = known[0]._device
+        result = _new(fresh[0], dev) if len(fresh) == 1 and isinstance(meta, Meta) else None
+        if result is None:
+            result = _structure(meta, [_new(b, dev) for b in fresh])
+    writes = [owner_of(a._buf) for a in written] if written else fresh
+    if written and fresh:
+        writes += fresh
+    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes)
     return result
+
+
+# How the engine treats each op (cached per row).
+_VIEW, _AT_ONCE, _COPY, _PUSH = "view", "at once", "copy", "push"
+_KIND: dict = {}
+
+
+def _kind(op) -> str:
+    if op.name in VIEWS:
+        kind = _VIEW
+    elif (
+        op.meta is None  # the result's shape depends on the data
+        or op.name in ALIASES_AFTER_READING
+        or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work
+    ):
+        kind = _AT_ONCE
+    elif op.name.endswith("_like") or op.name in ("copy", "ndarray.copy"):
+        kind = _COPY  # keeps its input's memory order: pushed only for C-ordered inputs
+    else:
+        kind = _PUSH
+    _KIND[op] = kind
+    return kind
 
 
 def _wait_then_inline(owners: list) -> object:
     for o in owners:
         _core.wait(o)
     return INLINE
-
-
-def _layout_matters(op, xkwargs, known) -> bool:
-    """Whether the result's memory order is asked for or follows a non-C-ordered input (outputs
-    made at the push are C-ordered)."""
-    if "order" in xkwargs:
-        return True
-    copies = op.name.endswith("_like") or op.name in ("copy", "ndarray.copy")
-    return copies and not all(a._buf.flags.c_contiguous for a in known)
 
 
 def _holds_host_data(xargs, xkwargs, known) -> bool:
