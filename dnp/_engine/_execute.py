@@ -26,7 +26,7 @@ import numpy
 from .. import _dispatch
 from .._dispatch import _same_kind
 from .._ndarray import _new, ndarray
-from .._ops import ALIASES_AFTER_READING, VIEWS
+from .._ops import ALIASES_AFTER_READING, NOT_C_ORDERED, VIEWS
 from .._ops._meta import Meta
 from . import _core
 from ._core import VARS, owner_of
@@ -81,8 +81,8 @@ def execute(
     elif written:
         result = _out_result(xkwargs, written)
     else:
-        fresh = _allocate(meta)
-        if fresh is None:  # the rule describes something other than arrays
+        fresh = _allocate(op, meta, known)
+        if fresh is None:  # not arrays, or a memory layout only running the op tells
             return _wait_then_inline(reads)
         dev = known[0]._device
         result = _new(fresh[0], dev) if len(fresh) == 1 and isinstance(meta, Meta) else None
@@ -106,6 +106,7 @@ def _kind(op) -> str:
     elif (
         op.meta is None  # the result's shape depends on the data
         or op.name in ALIASES_AFTER_READING
+        or op.name in NOT_C_ORDERED
         or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work
     ):
         kind = _AT_ONCE
@@ -189,11 +190,20 @@ def cached_meta(op, xargs, xkwargs) -> Any:
 
 
 # --- outputs ---------------------------------------------------------------------------------
-def _allocate(meta) -> list | None:
-    if isinstance(meta, Meta):
-        return [numpy.empty(meta.shape, meta.dtype)]
-    if isinstance(meta, (tuple, list)) and meta and all(isinstance(m, Meta) for m in meta):
-        return [numpy.empty(m.shape, m.dtype) for m in meta]
+def _allocate(op, meta, known: list[ndarray]) -> list | None:
+    """Outputs laid out in memory as NumPy would lay out the result (the order of memory
+    decides how later reductions round): C order for C-ordered inputs; a ufunc's K order
+    (``empty_like``) from its one full-shape input. None: only running the op can tell."""
+    metas = [meta] if isinstance(meta, Meta) else meta
+    if not isinstance(metas, (tuple, list)) or not all(isinstance(m, Meta) for m in metas):
+        return None
+    if all(a._buf.flags.c_contiguous for a in known):
+        return [numpy.empty(m.shape, m.dtype) for m in metas]
+    if op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc):
+        full = {a._buf.strides: a._buf for a in known if a._buf.shape == metas[0].shape}
+        if len(full) == 1:
+            (like,) = full.values()
+            return [numpy.empty_like(like, dtype=m.dtype) for m in metas]
     return None
 
 
@@ -229,11 +239,20 @@ def _task(op, xargs, xkwargs, fresh: list, meta):
     return run
 
 
+def _layout(a: numpy.ndarray) -> tuple:
+    return tuple(st for n, st in zip(a.shape, a.strides, strict=True) if n > 1)
+
+
 def _store(op, res, fresh: list, meta) -> None:
     items = (res,) if isinstance(meta, Meta) else res
     if len(items) != len(fresh):
         raise RuntimeError(f"dnp.{op.name}: its metadata rule predicted {meta}, not its result")
     for buf, r in zip(fresh, items, strict=True):
+        if _dispatch.CHECK_META and isinstance(r, numpy.ndarray) and _layout(r) != _layout(buf):
+            raise RuntimeError(  # the test suite checks layouts: they decide later roundings
+                f"dnp.{op.name}: NumPy laid out its result with strides {r.strides}, the "
+                f"engine with {buf.strides}"
+            )
         if numpy.shape(r) != buf.shape or getattr(r, "dtype", None) != buf.dtype:
             raise RuntimeError(
                 f"dnp.{op.name}: its metadata rule predicted {meta}, but it gave shape "

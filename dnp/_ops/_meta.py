@@ -5,7 +5,8 @@ A rule is ``rule(op, args, kwargs) -> Meta | tuple | list | None`` and never rea
 rules here rather than re-deriving one:
 
 - ``elementwise``: broadcast shapes; dtype from the ufunc's own type resolution on 0-d stand-ins.
-- ``reduction``: shape from ``axis``/``keepdims``; dtype from the op on a one-element stand-in.
+- ``reduction``: shape from ``axis``/``keepdims``; dtype (and errors) from the op on a stand-in
+  with one element per axis (none where the input has none).
 - ``probe``: the row's NumPy forward run on stand-ins of the real shapes whose memory is a single
   element (stride 0). Exact, free for ops that return views; ops that compute get a shape-specific
   rule where cost matters (the executor issue tightens those).
@@ -149,7 +150,10 @@ def reduction(op, args, kwargs):
     else:
         out_shape = tuple(n for i, n in enumerate(shape) if i not in axes)
     out = params.pop("out", None)
-    params[a_name] = standin((1,) * ndim, a.dtype if _is_array(a) else numpy.asarray(a).dtype)
+    # A tiny stand-in, empty where the input is: NumPy then raises as it would on the input
+    # (a reduction with no identity over nothing).
+    tiny = tuple(0 if n == 0 else 1 for n in shape)
+    params[a_name] = standin(tiny, a.dtype if _is_array(a) else numpy.asarray(a).dtype)
     if "where" in params and not isinstance(params["where"], bool):
         params["where"] = True  # a mask changes values, not the result's shape or dtype
     if _is_array(params.get("mean")):  # std/var's precomputed mean, shaped like the result

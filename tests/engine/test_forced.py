@@ -1,0 +1,53 @@
+"""Every conformance case again, with every op pushed through the threaded engine.
+
+``inline_limit=0`` sends every op whose inputs are dnp arrays to the workers (none runs inline
+for being small), so the whole op table meets the engine: outputs made from metadata rules,
+views of pending arrays, ``out=`` and in-place writes, errors raised at sync points.
+"""
+
+import pytest
+
+import dnp
+from tests.conformance import compare
+from tests.ops import (
+    test_creation,
+    test_elementwise,
+    test_fft,
+    test_indexing,
+    test_linalg,
+    test_logic,
+    test_manipulation,
+    test_methods,
+    test_numerical,
+    test_reductions,
+    test_sets,
+    test_sorting,
+)
+
+MODULES = (
+    test_creation,
+    test_elementwise,
+    test_fft,
+    test_indexing,
+    test_linalg,
+    test_logic,
+    test_manipulation,
+    test_methods,
+    test_numerical,
+    test_reductions,
+    test_sets,
+    test_sorting,
+)
+CASES = [(m.__name__.rpartition(".")[2][5:], c) for m in MODULES for c in m.CASES]
+
+
+@pytest.fixture(scope="module")
+def forced():
+    with dnp.engine.engine("threaded", inline_limit=0):
+        yield
+
+
+@pytest.mark.parametrize("c", [c for _, c in CASES], ids=[f"{m}-{c.id}" for m, c in CASES])
+def test_every_case_through_the_engine(c, forced):
+    compare(c.body, "cpu", c.rtol, c.atol)
+    dnp.waitall()  # nothing failed unseen

@@ -1,0 +1,251 @@
+"""The threaded engine's contract: NumPy's results in program order, errors at sync points."""
+
+import _thread
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+
+import numpy
+import pytest
+
+import dnp
+from dnp._engine import _core
+
+N = 200_000  # above the inline limit: these ops are pushed to the workers
+
+
+@pytest.fixture
+def forced():
+    """Every op with array inputs goes to the workers."""
+    with dnp.engine.engine("threaded", inline_limit=0):
+        yield
+    dnp.waitall()
+
+
+def ramp(n=N):
+    return numpy.linspace(-1.0, 1.0, n)
+
+
+# --- dependencies ------------------------------------------------------------------------------
+def test_read_after_write_and_chains():
+    a = dnp.asarray(ramp())
+    b = a * 2.0
+    for _ in range(10):
+        b = dnp.sin(b) + 0.5
+    expected = ramp() * 2.0
+    for _ in range(10):
+        expected = numpy.sin(expected) + 0.5
+    numpy.testing.assert_array_equal(b.asnumpy(), expected)
+
+
+def test_write_after_read_waits_for_readers():
+    a = dnp.asarray(ramp())
+    before = dnp.exp(a)  # pushed: reads a
+    a[...] = 0.0  # must not reach the exp above
+    a += 1.0
+    numpy.testing.assert_array_equal(before.asnumpy(), numpy.exp(ramp()))
+    numpy.testing.assert_array_equal(a.asnumpy(), numpy.ones(N))
+
+
+def test_write_after_write_in_program_order():
+    a = dnp.empty(N)
+    src = dnp.asarray(ramp())
+    dnp.add(src, 1.0, out=a)
+    dnp.multiply(a, 3.0, out=a)
+    a[::2] = -1.0
+    numpy.subtract(a, 0.5, out=a)  # NumPy's function on dnp arrays dispatches to dnp
+    expected = (ramp() + 1.0) * 3.0
+    expected[::2] = -1.0
+    numpy.testing.assert_array_equal(a.asnumpy(), expected - 0.5)
+
+
+def test_views_share_their_base_dependency_state(forced):
+    a = dnp.asarray(ramp(1000)) * 1.0  # pending
+    view = a.reshape(10, 100)[:, ::2]  # made at once, on the pending buffer
+    view += 100.0  # a write through the view
+    t = a.reshape(100, 10).T  # a view of the written base
+    total = (t * 2.0).sum()
+    expected = ramp(1000).copy()
+    expected.reshape(10, 100)[:, ::2] += 100.0
+    assert view.base is not None
+    numpy.testing.assert_allclose(float(total), (expected * 2.0).sum(), rtol=1e-12)
+    numpy.testing.assert_array_equal(a.asnumpy(), expected)
+
+
+def test_advanced_indexing_of_a_pending_array_reads_its_values(forced):
+    a = dnp.asarray(ramp(100)) + 1.0
+    idx = dnp.asarray([5, 1, 99, 5])
+    numpy.testing.assert_array_equal(a[idx].asnumpy(), (ramp(100) + 1.0)[[5, 1, 99, 5]])
+    numpy.testing.assert_array_equal(a[a > 1.5].asnumpy(), (ramp(100) + 1)[ramp(100) + 1 > 1.5])
+
+
+def test_every_sync_point_sees_the_value(forced):
+    readers = (
+        lambda x: x.asnumpy()[()],
+        lambda x: numpy.asarray(x)[()],
+        lambda x: x.item(),
+        lambda x: x.tolist(),
+        lambda x: float(x),
+        lambda x: int(x),
+        lambda x: float(repr(x)[6:-1]),
+        lambda x: float(str(x)),
+        lambda x: numpy.from_dlpack(x)[()],
+        lambda x: numpy.frombuffer(x.tobytes())[0],
+        lambda x: pickle.loads(pickle.dumps(x)).item(),
+    )
+    x = dnp.asarray(3.0) * 2.0
+    for read in readers:
+        x = x * 1.0  # pending again
+        assert read(x) == 6.0
+    assert bool(x) and [10, 20, 30, 40, 50, 60, 70][dnp.asarray(3) + 3] == 70
+    x = x * 1.0
+    x.wait_to_read()
+    assert not _core.pending(_core.owner_of(x._buf))
+
+
+def test_several_user_threads_each_see_their_own_program_order():
+    shared = dnp.asarray(ramp())
+    results, errors = {}, []
+
+    def program(k):
+        try:
+            y = shared * float(k)
+            for _ in range(20):
+                y = y + 1.0
+                y[0] = float(k)
+            results[k] = y.asnumpy()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=program, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and len(results) == 6
+    for k, got in results.items():
+        expected = ramp() * float(k)
+        for _ in range(20):
+            expected = expected + 1.0
+            expected[0] = float(k)
+        numpy.testing.assert_array_equal(got, expected)
+
+
+# --- errors ------------------------------------------------------------------------------------
+NOT_PD = [[1.0, 2.0], [2.0, 1.0]]  # cholesky fails only when it runs: the rule cannot tell
+
+
+def test_an_error_is_raised_at_the_sync_point_with_op_and_line(forced):
+    bad = dnp.linalg.cholesky(dnp.asarray(NOT_PD))
+    line = sys._getframe().f_lineno - 1
+    with pytest.raises(numpy.linalg.LinAlgError) as err:
+        bad.asnumpy()
+    notes = "\n".join(getattr(err.value, "__notes__", [])) or str(err.value)
+    assert "dnp.linalg.cholesky" in notes
+    assert f"{__file__}:{line}" in notes
+    with pytest.raises(numpy.linalg.LinAlgError):  # the array stays failed
+        bad.wait_to_read()
+    dnp.waitall()  # already raised: not again
+
+
+def test_ops_reading_a_failed_array_inherit_its_error(forced):
+    bad = dnp.linalg.cholesky(dnp.asarray(NOT_PD))
+    worse = (bad + 1.0).sum()
+    with pytest.raises(numpy.linalg.LinAlgError, match="not positive definite"):
+        float(worse)
+    dnp.waitall()
+
+
+def test_waitall_raises_an_error_nothing_synced(forced):
+    dnp.linalg.cholesky(dnp.asarray(NOT_PD))  # the result is dropped at once
+    with pytest.raises(numpy.linalg.LinAlgError):
+        dnp.waitall()
+    dnp.waitall()  # reported once
+
+
+def test_errors_nothing_synced_are_reported_at_exit():
+    code = (
+        "import dnp\n"
+        "dnp.engine.set_engine(inline_limit=0)\n"
+        "dnp.linalg.cholesky(dnp.asarray([[1.0, 2.0], [2.0, 1.0]]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "RuntimeWarning: dnp: an error no sync point raised: LinAlgError" in run.stderr
+    assert "dnp.linalg.cholesky, called at <string>:3" in run.stderr
+
+
+def test_bad_input_still_raises_at_the_call(forced):
+    a = dnp.asarray(ramp()) * 1.0
+    with pytest.raises(ValueError):
+        a + dnp.ones(3)  # the metadata rule sees it: NumPy's error, now
+    with pytest.raises(ValueError, match="read-only"):
+        dnp.broadcast_to(a, (2, N))[0, 0] = 1.0
+    numpy.testing.assert_array_equal(a.asnumpy(), ramp())
+
+
+def test_keyboard_interrupt_during_a_wait_leaves_the_engine_usable():
+    big = dnp.asarray(numpy.random.default_rng(0).random((1500, 1500)))
+    product = big
+    for _ in range(6):
+        product = product @ big * 1e-3  # seconds of work on the workers
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        product.wait_to_read()
+        time.sleep(5)  # only reached if the work finished first: the interrupt lands here
+    timer.cancel()
+    assert numpy.isfinite(float(product.sum()))
+    assert float((dnp.asarray(ramp()) * 2.0).sum()) == pytest.approx(0.0, abs=1e-9)
+
+
+# --- settings ----------------------------------------------------------------------------------
+def test_engines_give_identical_results():
+    def program():
+        a = dnp.asarray(ramp())
+        b = dnp.exp(a) * 3.0
+        b[10:20] = a[:10]
+        c = (b @ b) + dnp.tanh(a).sum()
+        return numpy.concatenate([b.asnumpy(), [float(c)]])
+
+    with dnp.engine.engine("naive"):
+        naive = program()
+    with dnp.engine.engine("threaded", num_workers=3, inline_limit=0):
+        threaded = program()
+    numpy.testing.assert_array_equal(naive, threaded)
+
+
+def test_settings_from_the_environment_and_in_code():
+    code = "import dnp; print(dnp.engine.get_engine())"
+    env = {**os.environ, "DNP_ENGINE": "naive", "DNP_NUM_WORKERS": "3"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "'kind': 'naive'" in out.stdout and "'num_workers': 3" in out.stdout
+    env["DNP_ENGINE"] = "eager"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "DNP_ENGINE='eager'" in bad.stderr
+    with pytest.raises(ValueError):
+        dnp.engine.set_engine("eager")
+    before = dnp.engine.get_engine()
+    with dnp.engine.engine("naive", num_workers=1):
+        assert dnp.engine.get_engine()["kind"] == "naive"
+    assert dnp.engine.get_engine() == before
+
+
+def test_random_streams_do_not_depend_on_the_engine_or_workers():
+    def draws():
+        rng = dnp.random.default_rng(42)
+        noise = []
+        busy = dnp.asarray(ramp())
+        for _ in range(5):
+            busy = dnp.sin(busy) * 1.5  # other work pushed in between
+            noise.append(rng.normal(size=1000).asnumpy())
+            noise.append(rng.integers(0, 100, size=10).asnumpy())
+        return numpy.concatenate(noise)
+
+    with dnp.engine.engine("naive"):
+        reference = draws()
+    for workers in (1, 2, 4):
+        with dnp.engine.engine("threaded", num_workers=workers, inline_limit=0):
+            numpy.testing.assert_array_equal(draws(), reference)
