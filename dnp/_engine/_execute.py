@@ -240,6 +240,9 @@ def _task(op, xargs, xkwargs, fresh: list, meta):
 
 
 def _layout(a: numpy.ndarray) -> tuple:
+    """The strides that matter (none for an empty array; none along axes of length 1)."""
+    if a.size == 0:
+        return ()
     return tuple(st for n, st in zip(a.shape, a.strides, strict=True) if n > 1)
 
 
