@@ -53,12 +53,17 @@ class Var:
 
     __slots__ = ("key", "ref", "writer", "readers", "error")
 
-    def __init__(self, owner) -> None:
-        self.key = id(owner)
+    def __init__(self, key: int) -> None:
+        self.key = key
+        self.ref = None  # a weak reference to the owner, once the Var holds an error
         self.writer: Task | None = None
         self.readers: set[Task] = set()
         self.error: BaseException | None = None
-        try:  # an errored Var outlives its work, but not its owner (whose id may be reused)
+
+    def fail(self, error: BaseException, owner) -> None:
+        """Hold ``error`` for as long as the owner lives (its id may be reused after)."""
+        self.error = error
+        try:
             self.ref = weakref.ref(owner, self._forget)
         except TypeError:  # an owner without weak references (bytes): dropped when idle
             self.ref = None
@@ -85,6 +90,7 @@ class Task:
         "dependents",
         "error",
         "done",
+        "owners",
     )
 
     def __init__(self, fn: Callable[[], None], name: str, where: str) -> None:
@@ -96,6 +102,7 @@ class Task:
         self.dependents: list[Task] = []
         self.error: BaseException | None = None
         self.done = False
+        self.owners: list = []  # what it writes (alive anyway while it is pending)
 
 
 # Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
@@ -124,9 +131,10 @@ def pending(owner) -> bool:
 
 
 def _var(owner) -> Var:
-    v = VARS.get(id(owner))
+    key = id(owner)
+    v = VARS.get(key)
     if v is None:
-        v = VARS[id(owner)] = Var(owner)
+        v = VARS[key] = Var(key)
     return v
 
 
@@ -137,7 +145,7 @@ def push(fn: Callable[[], None], name: str, reads: list, writes: list) -> None:
     deps: set[Task] = set()
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT:
-            _changed.wait(0.1)
+            _wait_changed()
         if len(_workers) < SETTINGS.workers:
             _start_workers(SETTINGS.workers)
         for owner in reads:  # a later writer must wait for this read (write-after-read)
@@ -158,6 +166,7 @@ def push(fn: Callable[[], None], name: str, reads: list, writes: list) -> None:
             v.readers.clear()
             v.writer = task
             task.writes.append(v)
+        task.owners = writes
         deps.discard(task)
         for d in deps:
             d.dependents.append(task)
@@ -186,19 +195,32 @@ def _start_workers(n: int) -> None:
         t.start()
 
 
-_tls = threading.local()
+_WORKER_IDS: set[int] = set()
+_waiting = 0  # threads waiting on _changed (finishing tasks notify only when there are some)
+
+
+def _wait_changed() -> None:
+    """Wait (holding ``_lock``) for a task to finish. The timeout keeps Ctrl-C responsive; an
+    interrupted wait leaves the engine usable."""
+    global _waiting
+    _waiting += 1
+    try:
+        _changed.wait(0.05)
+    finally:
+        _waiting -= 1
 
 
 def in_worker() -> bool:
     """Whether this thread is one of the engine's workers (ops called there run inline)."""
-    return getattr(_tls, "worker", False)
+    return threading.get_ident() in _WORKER_IDS
 
 
 def _work() -> None:
-    _tls.worker = True
+    _WORKER_IDS.add(threading.get_ident())
     while True:
         task = _queue.get()
         if task is _STOP:
+            _WORKER_IDS.discard(threading.get_ident())
             return
         while task is not None:
             if task.error is None:
@@ -216,26 +238,28 @@ def _finish(task: Task):
     ready: list[Task] = []
     with _lock:
         task.done = True
+        error = task.error
         for v in task.reads:
             v.readers.discard(task)
-            if v.idle() and (v.error is None or v.ref is None):
+            if v.writer is None and not v.readers and (v.error is None or v.ref is None):
                 _drop(v)
-        for v in task.writes:
+        for v, owner in zip(task.writes, task.owners):  # noqa: B905  # same length
             if v.writer is task:
                 v.writer = None
-            if task.error is not None and v.error is None:
-                v.error = task.error
-            if v.idle() and (v.error is None or v.ref is None):
+            if error is not None and v.error is None:
+                v.fail(error, owner)
+            if v.writer is None and not v.readers and (v.error is None or v.ref is None):
                 _drop(v)
         for d in task.dependents:
-            if task.error is not None and d.error is None:
-                d.error = task.error
+            if error is not None and d.error is None:
+                d.error = error
             d.waiting -= 1
             if d.waiting == 0:
                 ready.append(d)
-        task.dependents = task.reads = task.writes = None
+        task.dependents = task.reads = task.writes = task.owners = None
         _in_flight -= 1
-        _changed.notify_all()
+        if _waiting:
+            _changed.notify_all()
     for d in ready[1:]:
         _queue.put(d)
     return ready[0] if ready else None
@@ -253,7 +277,7 @@ def wait(owner) -> None:
         return
     with _lock:
         while not v.idle():
-            _changed.wait(0.05)  # a timeout keeps Ctrl-C responsive; the engine stays usable
+            _wait_changed()
     if v.error is not None:  # the array stays failed: later syncs raise again
         _errors.reported(v.error)
         raise v.error
@@ -263,5 +287,5 @@ def wait_all() -> None:
     """Block until every pushed op has finished; raise the first error not yet raised."""
     with _lock:
         while _in_flight:
-            _changed.wait(0.05)
+            _wait_changed()
     _errors.raise_unreported()

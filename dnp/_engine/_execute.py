@@ -177,7 +177,12 @@ def _key_of(x) -> Any:
 def cached_meta(op, xargs, xkwargs) -> Any:
     """``op.meta`` for these arguments, remembered by their shapes, dtypes and values."""
     try:
-        key = (op, *map(_key_of, xargs), *((k, _key_of(v)) for k, v in xkwargs.items()))
+        key = [op]
+        for x in xargs:
+            key.append(_key_of(x))
+        for k, v in xkwargs.items():
+            key.append((k, _key_of(v)))
+        key = tuple(key)
     except _Uncacheable:
         return op.meta(op, xargs, xkwargs)
     meta = _META.get(key)
@@ -194,11 +199,21 @@ def _allocate(op, meta, known: list[ndarray]) -> list | None:
     """Outputs laid out in memory as NumPy would lay out the result (the order of memory
     decides how later reductions round): C order for C-ordered inputs; a ufunc's K order
     (``empty_like``) from its one full-shape input. None: only running the op can tell."""
-    metas = [meta] if isinstance(meta, Meta) else meta
-    if not isinstance(metas, (tuple, list)) or not all(isinstance(m, Meta) for m in metas):
-        return None
-    if all(a._buf.flags.c_contiguous for a in known):
-        return [numpy.empty(m.shape, m.dtype) for m in metas]
+    c_ordered = True
+    for a in known:
+        if not a._buf.flags.c_contiguous:
+            c_ordered = False
+            break
+    if type(meta) is Meta:
+        if c_ordered:
+            return [numpy.empty(meta.shape, meta.dtype)]
+        metas = [meta]
+    else:
+        metas = meta
+        if not isinstance(metas, (tuple, list)) or not all(isinstance(m, Meta) for m in metas):
+            return None
+        if c_ordered:
+            return [numpy.empty(m.shape, m.dtype) for m in metas]
     if op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc):
         full = {a._buf.strides: a._buf for a in known if a._buf.shape == metas[0].shape}
         if len(full) == 1:
@@ -222,8 +237,11 @@ def _out_result(xkwargs, written: list[ndarray]) -> Any:
 
 def _task(op, xargs, xkwargs, fresh: list, meta):
     """The work of one pushed op: compute, then store into the outputs made at the push."""
-    kernel = op.kernel(numpy)
-    if fresh and op.forward is None and isinstance(kernel, numpy.ufunc):  # writes in place
+    kernel = op.kernels.get(numpy) or op.kernel(numpy)
+    writes_out = _WRITES_OUT.get(op)
+    if writes_out is None:
+        writes_out = _writes_out(op)
+    if fresh and writes_out:
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
 
         def run_ufunc() -> None:
@@ -237,6 +255,15 @@ def _task(op, xargs, xkwargs, fresh: list, meta):
             _store(op, res, fresh, meta)
 
     return run
+
+
+_WRITES_OUT: dict = {}
+
+
+def _writes_out(op) -> bool:
+    """Whether the op is a NumPy ufunc itself (it writes into ``out=`` at no extra cost)."""
+    _WRITES_OUT[op] = op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc)
+    return _WRITES_OUT[op]
 
 
 def _layout(a: numpy.ndarray) -> tuple:
