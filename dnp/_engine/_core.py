@@ -279,8 +279,7 @@ def wait(owner) -> None:
         while not v.idle():
             _wait_changed()
     if v.error is not None:  # the array stays failed: later syncs raise again
-        _errors.reported(v.error)
-        raise v.error
+        raise _errors.reported(v.error)
 
 
 def wait_all() -> None:

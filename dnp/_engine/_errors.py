@@ -8,6 +8,7 @@ interpreter exit any still unreported are printed as a warning.
 from __future__ import annotations
 
 import atexit
+import copy
 import os
 import sys
 import threading
@@ -35,14 +36,26 @@ def record(exc: BaseException, name: str, where: tuple[str, int]) -> BaseExcepti
         exc.args = (f"{exc.args[0] if exc.args else ''} ({note})", *exc.args[1:])
     exc.dnp_op = name
     exc.dnp_where = where
+    # The worker's frames hold the op's arrays (a frame keeps its function, whose closure keeps
+    # the outputs): drop them, or a failed array would live as long as its error, which lives
+    # as long as the array. The note says where the op came from.
+    exc.__traceback__ = None
     with _lock:
         _unreported[id(exc)] = exc
     return exc
 
 
-def reported(exc: BaseException) -> None:
+def reported(exc: BaseException) -> BaseException:
+    """``exc``, no longer unreported, as a copy to raise: raising appends the raiser's frames
+    (and their arrays) to the traceback, which must not stay on the stored error."""
     with _lock:
         _unreported.pop(id(exc), None)
+    try:
+        fresh = copy.copy(exc)
+    except Exception:  # noqa: BLE001  # an exception that cannot be copied: raise it itself
+        return exc
+    fresh.__traceback__ = exc.__traceback__
+    return fresh
 
 
 def raise_unreported() -> None:
@@ -50,8 +63,8 @@ def raise_unreported() -> None:
     with _lock:
         if not _unreported:
             return
-        exc = _unreported.pop(next(iter(_unreported)))
-    raise exc
+        exc = next(iter(_unreported.values()))
+    raise reported(exc)
 
 
 def _at_exit() -> None:
