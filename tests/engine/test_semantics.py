@@ -1,6 +1,7 @@
 """The threaded engine's contract: NumPy's results in program order, errors at sync points."""
 
 import _thread
+import gc
 import os
 import pickle
 import subprocess
@@ -249,3 +250,14 @@ def test_random_streams_do_not_depend_on_the_engine_or_workers():
     for workers in (1, 2, 4):
         with dnp.engine.engine("threaded", num_workers=workers, inline_limit=0):
             numpy.testing.assert_array_equal(draws(), reference)
+
+
+def test_a_failed_array_is_freed_with_its_error(forced):
+    bad = dnp.linalg.cholesky(dnp.asarray(NOT_PD))
+    with pytest.raises(numpy.linalg.LinAlgError):
+        bad.asnumpy()
+    key = id(_core.owner_of(bad._buf))
+    assert key in _core.VARS  # the error stays with the array...
+    del bad
+    gc.collect()
+    assert key not in _core.VARS  # ...and goes with it
