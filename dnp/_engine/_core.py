@@ -44,8 +44,10 @@ class Settings:
 
 
 SETTINGS = Settings()
-# Ops in flight beyond this make the pushing thread wait (back-pressure): memory stays bounded.
+# Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
+# (back-pressure): memory stays bounded, and freed buffers get reused while still warm.
 MAX_IN_FLIGHT = 256
+MAX_BYTES_IN_FLIGHT = 512 << 20
 
 
 class Var:
@@ -91,6 +93,7 @@ class Task:
         "error",
         "done",
         "owners",
+        "nbytes",
     )
 
     def __init__(self, fn: Callable[[], None], name: str, where: str) -> None:
@@ -103,6 +106,7 @@ class Task:
         self.error: BaseException | None = None
         self.done = False
         self.owners: list = []  # what it writes (alive anyway while it is pending)
+        self.nbytes = 0
 
 
 # Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
@@ -113,6 +117,7 @@ _changed = threading.Condition(_lock)
 _queue: queue.SimpleQueue = queue.SimpleQueue()
 _workers: list[threading.Thread] = []
 _in_flight = 0
+_bytes_in_flight = 0
 
 
 def owner_of(buf) -> Any:
@@ -138,13 +143,17 @@ def _var(owner) -> Var:
     return v
 
 
-def push(fn: Callable[[], None], name: str, reads: list, writes: list) -> None:
-    """Schedule ``fn`` (which reads ``reads`` and writes ``writes``, memory owners)."""
-    global _in_flight
+def push(fn: Callable[[], None], name: str, reads: list, writes: list, nbytes: int = 0) -> None:
+    """Schedule ``fn`` (which reads ``reads`` and writes ``writes``, memory owners; ``nbytes``:
+    the size of the outputs made for it)."""
+    global _in_flight, _bytes_in_flight
     task = Task(fn, name, _errors.caller())
+    task.nbytes = nbytes
     deps: set[Task] = set()
     with _lock:
-        while _in_flight >= MAX_IN_FLIGHT:
+        while _in_flight >= MAX_IN_FLIGHT or (
+            _in_flight and _bytes_in_flight + nbytes > MAX_BYTES_IN_FLIGHT
+        ):
             _wait_changed()
         if len(_workers) < SETTINGS.workers:
             _start_workers(SETTINGS.workers)
@@ -172,6 +181,7 @@ def push(fn: Callable[[], None], name: str, reads: list, writes: list) -> None:
             d.dependents.append(task)
         task.waiting = len(deps)
         _in_flight += 1
+        _bytes_in_flight += nbytes
     if not deps:
         _queue.put(task)
 
@@ -234,7 +244,7 @@ def _work() -> None:
 
 def _finish(task: Task):
     """Mark ``task`` done; release its dependents. Returns one ready dependent to run next."""
-    global _in_flight
+    global _in_flight, _bytes_in_flight
     ready: list[Task] = []
     with _lock:
         task.done = True
@@ -258,6 +268,7 @@ def _finish(task: Task):
                 ready.append(d)
         task.dependents = task.reads = task.writes = task.owners = None
         _in_flight -= 1
+        _bytes_in_flight -= task.nbytes
         if _waiting:
             _changed.notify_all()
     for d in ready[1:]:

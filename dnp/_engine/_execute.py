@@ -91,7 +91,8 @@ def execute(
     writes = [owner_of(a._buf) for a in written] if written else fresh
     if written and fresh:
         writes += fresh
-    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes)
+    nbytes = sum(b.nbytes for b in fresh) if fresh else 0
+    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, nbytes)
     return result
 
 
