@@ -5,39 +5,18 @@ for being small), so the whole op table meets the engine: outputs made from meta
 views of pending arrays, ``out=`` and in-place writes, errors raised at sync points.
 """
 
+import importlib
+
 import pytest
 
 import dnp
 from tests.conformance import compare
-from tests.ops import (
-    test_creation,
-    test_elementwise,
-    test_fft,
-    test_indexing,
-    test_linalg,
-    test_logic,
-    test_manipulation,
-    test_methods,
-    test_numerical,
-    test_reductions,
-    test_sets,
-    test_sorting,
-)
 
-MODULES = (
-    test_creation,
-    test_elementwise,
-    test_fft,
-    test_indexing,
-    test_linalg,
-    test_logic,
-    test_manipulation,
-    test_methods,
-    test_numerical,
-    test_reductions,
-    test_sets,
-    test_sorting,
-)
+KINDS = (
+    "creation elementwise fft indexing linalg logic manipulation methods numerical reductions "
+    "sets sorting"
+).split()
+MODULES = [importlib.import_module(f"tests.ops.test_{kind}") for kind in KINDS]
 CASES = [(m.__name__.rpartition(".")[2][5:], c) for m in MODULES for c in m.CASES]
 
 
