@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from . import _errors
+from . import _errors, _pool
 
 KINDS = ("threaded", "naive")
 
@@ -47,7 +47,12 @@ SETTINGS = Settings()
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
 # (back-pressure): memory stays bounded, and freed buffers get reused while still warm.
 MAX_IN_FLIGHT = 256
-MAX_BYTES_IN_FLIGHT = 512 << 20
+MAX_BYTES_IN_FLIGHT = _pool.CAP_BYTES  # an eighth of memory, at most 4 GiB
+
+
+# Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
+# is dropped with its owner (weakref callback).
+VARS: dict[int, Var] = {}
 
 
 class Var:
@@ -70,9 +75,9 @@ class Var:
         except TypeError:  # an owner without weak references (bytes): dropped when idle
             self.ref = None
 
-    def _forget(self, _ref) -> None:
-        if VARS.get(self.key) is self:
-            VARS.pop(self.key, None)
+    def _forget(self, _ref, _vars=VARS) -> None:  # VARS bound now: it may be gone at exit
+        if _vars.get(self.key) is self:
+            _vars.pop(self.key, None)
 
     def idle(self) -> bool:
         return self.writer is None and not self.readers
@@ -109,9 +114,6 @@ class Task:
         self.nbytes = 0
 
 
-# Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
-# is dropped with its owner (weakref callback).
-VARS: dict[int, Var] = {}
 _lock = threading.Lock()
 _changed = threading.Condition(_lock)
 _queue: queue.SimpleQueue = queue.SimpleQueue()

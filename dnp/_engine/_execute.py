@@ -28,7 +28,7 @@ from .._dispatch import _same_kind
 from .._ndarray import _new, ndarray
 from .._ops import ALIASES_AFTER_READING, NOT_C_ORDERED, VIEWS
 from .._ops._meta import Meta
-from . import _core
+from . import _core, _pool
 from ._core import VARS, owner_of
 
 INLINE = object()
@@ -88,9 +88,8 @@ def execute(
         result = _new(fresh[0], dev) if len(fresh) == 1 and isinstance(meta, Meta) else None
         if result is None:
             result = _structure(meta, [_new(b, dev) for b in fresh])
-    writes = [owner_of(a._buf) for a in written] if written else fresh
-    if written and fresh:
-        writes += fresh
+    writes = [owner_of(a._buf) for a in written]
+    writes += [owner_of(b) for b in fresh]
     nbytes = sum(b.nbytes for b in fresh) if fresh else 0
     _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, nbytes)
     return result
@@ -207,20 +206,25 @@ def _allocate(op, meta, known: list[ndarray]) -> list | None:
             break
     if type(meta) is Meta:
         if c_ordered:
-            return [numpy.empty(meta.shape, meta.dtype)]
+            return [_pool.empty(meta.shape, meta.dtype, _forget)]
         metas = [meta]
     else:
         metas = meta
         if not isinstance(metas, (tuple, list)) or not all(isinstance(m, Meta) for m in metas):
             return None
         if c_ordered:
-            return [numpy.empty(m.shape, m.dtype) for m in metas]
+            return [_pool.empty(m.shape, m.dtype, _forget) for m in metas]
     if op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc):
         full = {a._buf.strides: a._buf for a in known if a._buf.shape == metas[0].shape}
         if len(full) == 1:
             (like,) = full.values()
             return [numpy.empty_like(like, dtype=m.dtype) for m in metas]
     return None
+
+
+def _forget(block) -> None:
+    """A recycled block starts clean: no error stored from an array it held before."""
+    VARS.pop(id(block), None)
 
 
 def _structure(meta, arrays: list) -> Any:

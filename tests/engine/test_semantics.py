@@ -13,7 +13,7 @@ import numpy
 import pytest
 
 import dnp
-from dnp._engine import _core
+from dnp._engine import _core, _pool
 
 N = 200_000  # above the inline limit: these ops are pushed to the workers
 
@@ -261,3 +261,24 @@ def test_a_failed_array_is_freed_with_its_error(forced):
     del bad
     gc.collect()
     assert key not in _core.VARS  # ...and goes with it
+
+
+def test_recycled_output_memory_starts_clean(forced):
+    """Large outputs come from a pool of blocks; a block reused after an array that failed
+    carries neither its values nor its error."""
+    side = 400  # 1.28 MB of float64: pooled
+    not_pd = numpy.ones((side, side)) + numpy.eye(side) * -0.5
+    bad = dnp.linalg.cholesky(dnp.asarray(not_pd) * 1.0)
+    failed_block = id(_core.owner_of(bad._buf))
+    with pytest.raises(numpy.linalg.LinAlgError):
+        bad.wait_to_read()
+    del bad
+    gc.collect()
+    # All free now, the failed one among them (ids only: a reference would keep one in use).
+    blocks = {id(b) for b in _pool._blocks[side * side * 8]}
+    assert failed_block in blocks
+    source = dnp.asarray(numpy.full((side, side), 3.0))
+    fresh = [source * 2.0 for _ in blocks]
+    assert {id(_core.owner_of(f._buf)) for f in fresh} == blocks  # all recycled
+    for f in fresh:
+        numpy.testing.assert_array_equal(f.asnumpy(), numpy.full((side, side), 6.0))

@@ -1,0 +1,72 @@
+"""Recycled memory for the outputs of pushed ops (MXNet's pooled storage, in miniature).
+
+The engine makes an op's outputs when the op is pushed, so a chain of ops holds all its outputs
+at once and the allocator never hands back memory just freed. Each fresh large buffer then costs
+page faults (the kernel zeroes every page), which on a 2-core machine ate most of what running
+branches in parallel gains. The pool keeps large blocks (``MIN_BYTES`` and up) after use and
+hands a free one of the same size to the next output. A block is free when nothing but the pool
+refers to it: every array made from it (views included) holds a reference to it as its base, and
+so does every pending op using it. Unused blocks beyond ``CAP_BYTES`` are released.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+
+import numpy
+
+MIN_BYTES = 1 << 20
+
+
+def _cap() -> int:
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: a fixed guess
+        memory = 8 << 30
+    return min(memory // 8, 4 << 30)
+
+
+CAP_BYTES = _cap()
+_blocks: dict[int, list[numpy.ndarray]] = {}
+_held = 0  # bytes of all blocks, in use or free
+_lock = threading.Lock()
+# References to a free block while it is examined: its list, the loop variable, getrefcount's.
+_FREE_REFS = 3
+
+
+def empty(shape: tuple[int, ...], dtype: numpy.dtype, forget) -> numpy.ndarray:
+    """An uninitialized C-ordered array, from a free block when there is one. ``forget(block)``
+    drops what the engine kept about a block's previous use (a stored error)."""
+    global _held
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < MIN_BYTES:
+        return numpy.empty(shape, dtype)
+    with _lock:
+        same = _blocks.setdefault(nbytes, [])
+        for block in same:
+            if sys.getrefcount(block) == _FREE_REFS:
+                forget(block)
+                break
+        else:
+            if _held + nbytes > CAP_BYTES:
+                _release_free()
+            block = numpy.empty(nbytes, numpy.uint8)
+            same.append(block)
+            _held += nbytes
+    return block.view(dtype).reshape(shape)
+
+
+def _release_free() -> None:
+    """Let go of every free block (under ``_lock``)."""
+    global _held
+    for nbytes, same in _blocks.items():
+        kept = []
+        for block in same:
+            if sys.getrefcount(block) == _FREE_REFS:
+                _held -= nbytes
+            else:
+                kept.append(block)
+        same[:] = kept
