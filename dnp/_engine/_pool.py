@@ -3,7 +3,7 @@
 The engine makes an op's outputs when the op is pushed, so a chain of ops holds all its outputs
 at once and the allocator never hands back memory just freed. Each fresh large buffer then costs
 page faults (the kernel zeroes every page), which on a 2-core machine ate most of what running
-branches in parallel gains. The pool keeps large blocks (``MIN_BYTES`` and up) after use and
+branches in parallel gains. The pool keeps blocks of ``MIN_BYTES`` and up after use and
 hands a free one of the same size to the next output. A block is free when nothing but the pool
 refers to it: every array made from it (views included) holds a reference to it as its base, and
 so does every pending op using it. Unused blocks beyond ``CAP_BYTES`` are released.
@@ -18,7 +18,7 @@ import threading
 
 import numpy
 
-MIN_BYTES = 1 << 20
+MIN_BYTES = 1 << 17  # where glibc starts giving each allocation fresh pages (mmap)
 
 
 def _cap() -> int:
