@@ -1,8 +1,11 @@
-"""What the benchmark scripts share: their command line and their ratio bar chart."""
+"""What the benchmark scripts share: their command line, timing loop sizes, result files and
+ratio bar chart."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -65,3 +68,27 @@ def ratio_chart(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return True
+
+
+def autorange(run_loops: Callable[[int], float], budget: float, cap: int = 1_000_000) -> int:
+    """Loops per repeat so that one repeat (``run_loops(n)`` seconds) takes about ``budget``
+    seconds (timeit's autorange)."""
+    loops = 1
+    while True:
+        elapsed = run_loops(loops)
+        if elapsed >= budget or loops >= cap:
+            return loops
+        loops = max(loops * 2, int(loops * budget / max(elapsed, 1e-9)))
+
+
+def write_results(out: Path, stem: str, payload: dict, plot: Callable[[Path], bool]) -> None:
+    """``out/<stem>.json`` from ``payload``, and ``out/<stem>.png`` when ``plot(path)`` can draw."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / f"{stem}.json"
+    json_path.write_text(json.dumps(payload, indent=2))
+    print(f"wrote {json_path}")
+    png_path = out / f"{stem}.png"
+    if plot(png_path):
+        print(f"wrote {png_path}")
+    else:
+        print("matplotlib is not installed: no plot (pip install matplotlib to get one)")

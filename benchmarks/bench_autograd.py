@@ -64,7 +64,7 @@ import numpy  # noqa: E402
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import parser, ratio_chart  # noqa: E402  # beside this script
+from _report import autorange, parser, ratio_chart  # noqa: E402
 
 import dnp  # noqa: E402
 from dnp import autograd as dnp_autograd  # noqa: E402
@@ -406,13 +406,8 @@ def run_loops(impl: Impl, loops: int) -> float:
 
 
 def calibrate(impl: Impl, budget: float) -> int:
-    """Loops per repeat so that one repeat takes about ``budget`` seconds (timeit's autorange)."""
-    loops = 1
-    while True:
-        elapsed = run_loops(impl, loops)
-        if elapsed >= budget or loops >= 100_000:
-            return loops
-        loops = max(loops * 2, int(loops * budget / max(elapsed, 1e-9)))
+    """Loops per repeat so that one repeat takes about ``budget`` seconds."""
+    return autorange(lambda loops: run_loops(impl, loops), budget, cap=100_000)
 
 
 def time_impls(impls: list[Impl], repeats: int, budget: float) -> list[tuple[float, int]]:

@@ -15,7 +15,6 @@ measurement, and the targets from the issue are printed beside it.
 from __future__ import annotations
 
 import gc
-import json
 import platform
 import sys
 import time
@@ -28,7 +27,7 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import parser, ratio_chart  # noqa: E402  # beside this script
+from _report import autorange, parser, ratio_chart, write_results  # noqa: E402  # beside this script
 
 import dnp  # noqa: E402
 
@@ -124,13 +123,8 @@ def run_loops(xp, fn: Callable, args: tuple, loops: int) -> float:
 
 
 def calibrate(xp, fn: Callable, args: tuple, budget: float) -> int:
-    """Loops per repeat so that one repeat takes about ``budget`` seconds (timeit's autorange)."""
-    loops = 1
-    while True:
-        elapsed = run_loops(xp, fn, args, loops)
-        if elapsed >= budget or loops >= 1_000_000:
-            return loops
-        loops = max(loops * 2, int(loops * budget / max(elapsed, 1e-9)))
+    """Loops per repeat so that one repeat takes about ``budget`` seconds."""
+    return autorange(lambda loops: run_loops(xp, fn, args, loops), budget)
 
 
 def time_pair(fn: Callable, np_args: tuple, dnp_args: tuple, repeats: int, budget: float):
@@ -264,15 +258,8 @@ def main(argv: list[str] | None = None) -> None:
         "at every size)."
     )
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path = args.out / "overhead.json"
-    json_path.write_text(json.dumps({"env": env, "rows": [asdict(r) for r in rows]}, indent=2))
-    print(f"wrote {json_path}")
-    png_path = args.out / "overhead.png"
-    if plot(rows, png_path):
-        print(f"wrote {png_path}")
-    else:
-        print("matplotlib is not installed: no plot (pip install matplotlib to get one)")
+    payload = {"env": env, "rows": [asdict(r) for r in rows]}
+    write_results(args.out, "overhead", payload, lambda path: plot(rows, path))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import cProfile
 import gc
 import io
-import json
 import os
 import platform
 import pstats
@@ -38,7 +37,7 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import parser, ratio_chart  # noqa: E402  # beside this script
+from _report import autorange, parser, ratio_chart, write_results  # noqa: E402
 
 import dnp  # noqa: E402
 
@@ -108,13 +107,8 @@ def run_loops(side: Side, loops: int) -> float:
 
 
 def calibrate(side: Side, budget: float) -> int:
-    """Draws per repeat so that one repeat takes about ``budget`` seconds (timeit's autorange)."""
-    loops = 1
-    while True:
-        elapsed = run_loops(side, loops)
-        if elapsed >= budget or loops >= 1_000_000:
-            return loops
-        loops = max(loops * 2, int(loops * budget / max(elapsed, 1e-9)))
+    """Draws per repeat so that one repeat takes about ``budget`` seconds."""
+    return autorange(lambda loops: run_loops(side, loops), budget)
 
 
 def time_pair(ref: Side, new: Side, repeats: int, budget: float) -> tuple[float, float, list[int]]:
@@ -438,8 +432,6 @@ def main(argv: list[str] | None = None) -> None:
     if profile:
         print("\nwhere dnp's per-call time goes (cProfile, own time):" + profile)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path = args.out / "random.json"
     payload = {
         "env": env,
         "first_call_matches_numpy": matches,
@@ -449,13 +441,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     if profile:
         payload["profile"] = profile
-    json_path.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {json_path}")
-    png_path = args.out / "random.png"
-    if plot(rows, png_path):
-        print(f"wrote {png_path}")
-    else:
-        print("matplotlib is not installed: no plot (pip install matplotlib to get one)")
+    write_results(args.out, "random", payload, lambda path: plot(rows, path))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ os.environ["MKL_NUM_THREADS"] = "1"
 import cProfile
 import gc
 import io
-import json
 import platform
 import pstats
 import resource
@@ -64,7 +63,7 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import parser  # noqa: E402  # beside this script
+from _report import parser, write_results  # noqa: E402
 
 import dnp  # noqa: E402
 
@@ -672,8 +671,6 @@ def main(argv: list[str] | None = None) -> None:
         profile = "".join(profile_run(*c) for c in cases)
         print("\nwhere dnp's threaded time goes:" + profile)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    json_path = args.out / "scheduler.json"
     payload = {
         "env": env,
         "notes": notes,
@@ -683,13 +680,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     if profile:
         payload["profile"] = profile
-    json_path.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {json_path}")
-    png_path = args.out / "scheduler.png"
-    if plot(rows, png_path):
-        print(f"wrote {png_path}")
-    else:
-        print("matplotlib is not installed: no plot (pip install matplotlib to get one)")
+    write_results(args.out, "scheduler", payload, lambda path: plot(rows, path))
 
 
 if __name__ == "__main__":
