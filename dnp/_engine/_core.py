@@ -39,8 +39,8 @@ class Settings:
         self.threaded = kind == "threaded"
         self.workers = default_workers()
         # Ops whose inputs hold fewer elements than this run inline when their inputs are ready:
-        # a thread hand-off costs more than the work.
-        self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", 1 << 16))
+        # a push costs about 20 us, more than a cheap ufunc on 100 000 elements (bench_overhead).
+        self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", 1 << 18))
 
 
 SETTINGS = Settings()

@@ -15,7 +15,7 @@ import pytest
 import dnp
 from dnp._engine import _core, _pool
 
-N = 200_000  # above the inline limit: these ops are pushed to the workers
+N = 300_000  # above the inline limit: these ops are pushed to the workers
 
 
 @pytest.fixture
