@@ -19,6 +19,7 @@ public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``di
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy
@@ -100,6 +101,16 @@ _VIEW, _AT_ONCE, _COPY, _PUSH = "view", "at once", "copy", "push"
 _KIND: dict = {}
 
 
+_BLAS = frozenset("matmul dot vdot inner tensordot einsum matvec vecmat".split())
+
+
+def _multithreaded_blas() -> bool:
+    """Whether BLAS may use several threads (unless the environment pins it to one, as
+    ``benchmarks/bench_scheduler.py`` does, BLAS libraries use every core)."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return not any(os.environ.get(n, "").strip() == "1" for n in names)
+
+
 def _kind(op) -> str:
     if op.name in VIEWS:
         kind = _VIEW
@@ -110,6 +121,8 @@ def _kind(op) -> str:
         or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work
     ):
         kind = _AT_ONCE
+    elif _multithreaded_blas() and (op.name in _BLAS or op.name.startswith("linalg.")):
+        kind = _AT_ONCE  # BLAS runs it on every core already: two at once would oversubscribe
     elif op.name.endswith("_like") or op.name in ("copy", "ndarray.copy"):
         kind = _COPY  # keeps its input's memory order: pushed only for C-ordered inputs
     else:
