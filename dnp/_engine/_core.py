@@ -262,8 +262,11 @@ def _finish(task: Task):
                 v.fail(error, owner)
             if v.writer is None and not v.readers and (v.error is None or v.ref is None):
                 _drop(v)
+        failed = set(task.writes) if error is not None else ()
         for d in task.dependents:
-            if error is not None and d.error is None:
+            # Only ops touching what the failed op wrote inherit its error: one that merely had
+            # to wait for it to read first (write-after-read) runs as usual.
+            if failed and d.error is None and not failed.isdisjoint(d.reads + d.writes):
                 d.error = error
             d.waiting -= 1
             if d.waiting == 0:
