@@ -4,7 +4,11 @@ ratio bar chart."""
 from __future__ import annotations
 
 import argparse
+import gc
+import io
 import json
+import os
+import pstats
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,3 +96,46 @@ def write_results(out: Path, stem: str, payload: dict, plot: Callable[[Path], bo
         print(f"wrote {png_path}")
     else:
         print("matplotlib is not installed: no plot (pip install matplotlib to get one)")
+
+
+def best_per_loop(
+    runs: list[Callable[[int], float]], loops: list[int], repeats: int
+) -> list[float]:
+    """Best seconds per loop of each ``runs[i](loops[i])``, repeats interleaved so that load from
+    other processes hits every side alike; garbage collection off, as timeit does (a collection
+    inside one repeat is noise, not cost)."""
+    best = [float("inf")] * len(runs)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for i, run in enumerate(runs):
+                best[i] = min(best[i], run(loops[i]) / loops[i])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return best
+
+
+def own_time_by_file(stats: pstats.Stats) -> dict[str, float]:
+    """Shares of a profile's own time: per dnp file, C builtins, other Python (largest first)."""
+    total = sum(v[2] for v in stats.stats.values()) or 1.0
+    by_file: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+        if f"{os.sep}dnp{os.sep}" in filename:
+            key = "dnp/" + filename.split(f"{os.sep}dnp{os.sep}", 1)[1]
+        elif filename == "~":
+            key = "C builtins"
+        else:
+            key = "other Python"
+        by_file[key] = by_file.get(key, 0.0) + tt
+    return {k: v / total for k, v in sorted(by_file.items(), key=lambda kv: -kv[1])}
+
+
+def top_functions(profile, top: int) -> str:
+    """The ``top`` functions of a ``cProfile.Profile`` by own time, as an indented table."""
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(top)
+    lines = out.getvalue().splitlines()
+    first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    return "\n".join("    " + line for line in lines[first:] if line.strip())

@@ -24,7 +24,6 @@ import contextlib
 import cProfile
 import gc
 import importlib.metadata
-import io
 import json
 import math
 import os
@@ -64,7 +63,13 @@ import numpy  # noqa: E402
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import autorange, parser, ratio_chart  # noqa: E402
+from _report import (  # noqa: E402
+    autorange,
+    own_time_by_file,
+    parser,
+    ratio_chart,
+    top_functions,
+)
 
 import dnp  # noqa: E402
 from dnp import autograd as dnp_autograd  # noqa: E402
@@ -561,26 +566,13 @@ def profile_dnp(impl: Impl, quick: bool, top: int = 12) -> dict:
     stats = pstats.Stats(prof)
     total = sum(v[2] for v in stats.stats.values())
     backward = sum(v[3] for k, v in stats.stats.items() if k[2] == "_run_backward")
-    by_file: dict[str, float] = {}
-    for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
-        if f"{os.sep}dnp{os.sep}" in filename:
-            key = "dnp/" + filename.split(f"{os.sep}dnp{os.sep}", 1)[1]
-        elif filename == "~":
-            key = "C builtins"
-        else:
-            key = "other Python"
-        by_file[key] = by_file.get(key, 0.0) + tt
-    shares = {k: v / total for k, v in sorted(by_file.items(), key=lambda kv: -kv[1])}
+    shares = own_time_by_file(stats)
     print(
         f"  cProfile ({n} gradients; ufunc calls count in their caller's own time, so "
         f"_dispatch includes NumPy kernels): backward pass {backward / total:.0%} of the total"
     )
     print("    own time by file: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
-    lines = out.getvalue().splitlines()
-    first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
-    print("\n".join("    " + line for line in lines[first:] if line.strip()))
+    print(top_functions(prof, top))
     return {
         "kernel_split": split,
         "cprofile_backward_share": backward / total,

@@ -14,7 +14,6 @@ measurement, and the targets from the issue are printed beside it.
 
 from __future__ import annotations
 
-import gc
 import platform
 import sys
 import time
@@ -27,7 +26,13 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import autorange, parser, ratio_chart, write_results  # noqa: E402  # beside this script
+from _report import (  # noqa: E402  # beside this script
+    autorange,
+    best_per_loop,
+    parser,
+    ratio_chart,
+    write_results,
+)
 
 import dnp  # noqa: E402
 
@@ -134,16 +139,8 @@ def time_pair(fn: Callable, np_args: tuple, dnp_args: tuple, repeats: int, budge
     """
     sides = ((numpy, np_args), (dnp, dnp_args))
     loops = [calibrate(xp, fn, args, budget) for xp, args in sides]
-    best = [float("inf"), float("inf")]
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # as timeit does: a collection inside one repeat is noise, not cost
-    try:
-        for _ in range(repeats):
-            for i, (xp, args) in enumerate(sides):
-                best[i] = min(best[i], run_loops(xp, fn, args, loops[i]) / loops[i])
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    runs = [lambda n, xp=xp, args=args: run_loops(xp, fn, args, n) for xp, args in sides]
+    best = best_per_loop(runs, loops, repeats)
     return best[0], best[1], loops
 
 

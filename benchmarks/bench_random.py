@@ -21,7 +21,6 @@ matplotlib is importable, ``DIR/random.png`` with the ratios. Nothing is asserte
 from __future__ import annotations
 
 import cProfile
-import gc
 import io
 import os
 import platform
@@ -37,7 +36,15 @@ import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import autorange, parser, ratio_chart, write_results  # noqa: E402
+from _report import (  # noqa: E402
+    autorange,
+    best_per_loop,
+    own_time_by_file,
+    parser,
+    ratio_chart,
+    top_functions,
+    write_results,
+)
 
 import dnp  # noqa: E402
 
@@ -118,16 +125,7 @@ def time_pair(ref: Side, new: Side, repeats: int, budget: float) -> tuple[float,
     """
     sides = (ref, new)
     loops = [calibrate(s, budget) for s in sides]
-    best = [float("inf"), float("inf")]
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # as timeit does: a collection inside one repeat is noise, not cost
-    try:
-        for _ in range(repeats):
-            for i, side in enumerate(sides):
-                best[i] = min(best[i], run_loops(side, loops[i]) / loops[i])
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    best = best_per_loop([lambda n, s=s: run_loops(s, n) for s in sides], loops, repeats)
     return best[0], best[1], loops
 
 
@@ -268,25 +266,12 @@ def profile_small(n: int = 100, calls: int = 20_000, top: int = 12) -> str:
         prof.disable()
         stats = pstats.Stats(prof)
         total = sum(v[2] for v in stats.stats.values())
-        by_file: dict[str, float] = {}
-        for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
-            if f"{os.sep}dnp{os.sep}" in filename:
-                key = "dnp/" + filename.split(f"{os.sep}dnp{os.sep}", 1)[1]
-            elif filename == "~":
-                key = "C builtins"
-            else:
-                key = "other Python"
-            by_file[key] = by_file.get(key, 0.0) + tt
-        shares = sorted(by_file.items(), key=lambda kv: -kv[1])
+        shares = own_time_by_file(stats)
         out.write(
             f"\n{s.label}, N={n}: {total / calls * 1e6:.1f} us per call under cProfile; own time "
-            f"by file: {', '.join(f'{k} {v / total:.0%}' for k, v in shares)}\n"
+            f"by file: {', '.join(f'{k} {v:.0%}' for k, v in shares.items())}\n"
         )
-        text = io.StringIO()
-        pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(top)
-        lines = text.getvalue().splitlines()
-        first = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
-        out.write("\n".join("    " + ln for ln in lines[first:] if ln.strip()) + "\n")
+        out.write(top_functions(prof, top) + "\n")
     return out.getvalue()
 
 
