@@ -8,8 +8,10 @@ import gc
 import io
 import json
 import os
+import platform
 import pstats
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -85,8 +87,35 @@ def autorange(run_loops: Callable[[int], float], budget: float, cap: int = 1_000
         loops = max(loops * 2, int(loops * budget / max(elapsed, 1e-9)))
 
 
-def write_results(out: Path, stem: str, payload: dict, plot: Callable[[Path], bool]) -> None:
-    """``out/<stem>.json`` from ``payload``, and ``out/<stem>.png`` when ``plot(path)`` can draw."""
+def run_environment(quick: bool, **extra) -> dict:
+    """What every result file records of the run: date, versions, machine; then ``extra``."""
+    import numpy
+
+    import dnp
+
+    env = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "dnp": dnp.__version__,
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "quick": quick,
+    }
+    if hasattr(os, "getloadavg"):
+        env["loadavg_start"] = os.getloadavg()
+    env.update(extra)
+    return env
+
+
+def write_results(
+    out: Path, stem: str, payload: dict, plot: Callable[[Path], bool], profile: str | None = None
+) -> None:
+    """``out/<stem>.json`` from ``payload`` (with ``profile``, when given), and
+    ``out/<stem>.png`` when ``plot(path)`` can draw."""
+    if profile:
+        payload = {**payload, "profile": profile}
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / f"{stem}.json"
     json_path.write_text(json.dumps(payload, indent=2))

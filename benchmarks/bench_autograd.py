@@ -27,14 +27,12 @@ import importlib.metadata
 import json
 import math
 import os
-import platform
 import pstats
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -68,6 +66,7 @@ from _report import (  # noqa: E402
     own_time_by_file,
     parser,
     ratio_chart,
+    run_environment,
     top_functions,
 )
 
@@ -620,36 +619,28 @@ def targets(rows: list[Row]) -> tuple[list[str], dict]:
 
 
 def environment(quick: bool) -> dict:
-    env = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "dnp": dnp.__version__,
-        "device": str(dnp.get_device()),
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "quick": quick,
-        "timing": "min over repeats of a calibrated loop; each evaluation waited for "
+    env = run_environment(
+        quick,
+        device=str(dnp.get_device()),
+        timing="min over repeats of a calibrated loop; each evaluation waited for "
         "(block_until_ready for JAX); implementations interleaved; gc off inside a repeat",
-        "threads": (
+        threads=(
             "library defaults for all (no thread settings changed)"
             if THREADS is None
             else f"{THREADS} for all (--threads: OpenMP/BLAS variables, torch.set_num_threads"
             + (", XLA without its Eigen pool)" if THREADS == 1 else "; XLA at its default)")
         ),
-        "thread_variables": {
+        thread_variables={
             v: os.environ[v]
             for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS")
             if v in os.environ
         },
-        "load_average_at_start": os.getloadavg(),
-        "targets": {
+        targets={
             "dnp_vs_numpy_max": DNP_VS_NUMPY_TARGET,
             "on": list(RATIO_TARGET_WORKLOADS),
             "dnp_faster_than_hips": "all workloads",
         },
-    }
+    )
     with contextlib.suppress(Exception):
         env["numpy_blas"] = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
     for dist in ("autograd", "torch", "jax", "jaxlib", "matplotlib"):
@@ -727,7 +718,7 @@ def main(argv: list[str] | None = None) -> None:
         payload["dnp_profiles"] = result.profiles
     json_path.write_text(json.dumps(payload, indent=2))
     print(
-        f"wrote {json_path} (load average at start {env['load_average_at_start'][0]:.2f}, "
+        f"wrote {json_path} (load average at start {env['loadavg_start'][0]:.2f}, "
         f"at end {os.getloadavg()[0]:.2f}, on {env['cpu_count']} CPUs)"
     )
     png_path = args.out / "autograd.png"

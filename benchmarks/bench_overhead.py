@@ -14,12 +14,10 @@ measurement, and the targets from the issue are printed beside it.
 
 from __future__ import annotations
 
-import platform
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy
@@ -31,6 +29,7 @@ from _report import (  # noqa: E402  # beside this script
     best_per_loop,
     parser,
     ratio_chart,
+    run_environment,
     write_results,
 )
 
@@ -211,17 +210,11 @@ def format_table(rows: list[Row]) -> str:
 
 
 def environment(quick: bool) -> dict:
-    return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "dnp": dnp.__version__,
-        "device": str(dnp.get_device()),
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "quick": quick,
-        "targets": {"small_added_us_max": SMALL_TARGET_US, "large_ratio_max": LARGE_TARGET_RATIO},
-    }
+    return run_environment(
+        quick,
+        device=str(dnp.get_device()),
+        targets={"small_added_us_max": SMALL_TARGET_US, "large_ratio_max": LARGE_TARGET_RATIO},
+    )
 
 
 def plot(rows: list[Row], path: Path) -> bool:

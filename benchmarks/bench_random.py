@@ -23,13 +23,11 @@ from __future__ import annotations
 import cProfile
 import io
 import os
-import platform
 import pstats
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy
@@ -42,6 +40,7 @@ from _report import (  # noqa: E402
     own_time_by_file,
     parser,
     ratio_chart,
+    run_environment,
     top_functions,
     write_results,
 )
@@ -332,21 +331,11 @@ def overhead_summary(rows: list[Row]) -> str:
 
 
 def environment(quick: bool) -> dict:
-    env = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "dnp": dnp.__version__,
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "gpu": dnp.gpu_available(),
-        "quick": quick,
-        "targets": {"ratio_min": RATIO_TARGET, "from_n": LARGE},
-    }
-    if hasattr(os, "getloadavg"):
-        env["loadavg_start"] = os.getloadavg()
-    return env
+    return run_environment(
+        quick,
+        gpu=dnp.gpu_available(),
+        targets={"ratio_min": RATIO_TARGET, "from_n": LARGE},
+    )
 
 
 def plot(rows: list[Row], path: Path) -> bool:
@@ -424,9 +413,7 @@ def main(argv: list[str] | None = None) -> None:
         "verdicts": lines,
         "notes": notes,
     }
-    if profile:
-        payload["profile"] = profile
-    write_results(args.out, "random", payload, lambda path: plot(rows, path))
+    write_results(args.out, "random", payload, lambda path: plot(rows, path), profile)
 
 
 if __name__ == "__main__":

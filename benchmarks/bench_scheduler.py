@@ -48,7 +48,6 @@ os.environ["MKL_NUM_THREADS"] = "1"
 import cProfile
 import gc
 import io
-import platform
 import pstats
 import resource
 import sys
@@ -56,14 +55,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy
 
 # Run from a checkout without installing: the repository root holds the dnp package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _report import parser, write_results  # noqa: E402
+from _report import parser, run_environment, write_results  # noqa: E402
 
 import dnp  # noqa: E402
 
@@ -526,35 +524,25 @@ def _detail(row: Row, key: str) -> str:
 
 
 def environment(quick: bool) -> dict:
-    env = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "dnp": dnp.__version__,
-        "dask": getattr(dask, "__version__", None),
-        "machine": platform.machine(),
-        "platform": platform.platform(),
-        "cpu_count": CORES,
-        "engine": dnp.engine.get_engine(),
-        "blas_threads": {
-            v: os.environ[v] for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-        },
-        "quick": quick,
-        "programs": {
+    blas = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return run_environment(
+        quick,
+        cpu_count=CORES,
+        dask=getattr(dask, "__version__", None),
+        engine=dnp.engine.get_engine(),
+        blas_threads={v: os.environ[v] for v in blas},
+        programs={
             "elementwise": f"{4 * BLOCKS} lines, {6 * BLOCKS} ufunc calls per branch",
             "matmul": f"{DEPTH} steps of tanh(y @ w) per branch",
         },
-        "targets": {
+        targets={
             "speedup_min": SPEEDUP_TARGET,
             "large_from": LARGE_FROM,
             "small_ratio_max": SMALL_RATIO_TARGET,
             "small_at": SMALL_AT,
             "overhead_us_max": OVERHEAD_TARGET_US,
         },
-    }
-    if hasattr(os, "getloadavg"):
-        env["loadavg_start"] = os.getloadavg()
-    return env
+    )
 
 
 def plot(rows: list[Row], path: Path) -> bool:
@@ -678,9 +666,7 @@ def main(argv: list[str] | None = None) -> None:
         "engine_overhead_us": overhead,
         "verdicts": lines,
     }
-    if profile:
-        payload["profile"] = profile
-    write_results(args.out, "scheduler", payload, lambda path: plot(rows, path))
+    write_results(args.out, "scheduler", payload, lambda path: plot(rows, path), profile)
 
 
 if __name__ == "__main__":

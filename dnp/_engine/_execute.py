@@ -227,7 +227,7 @@ def _allocate(op, meta, known: list[ndarray]) -> list | None:
             return None
         if c_ordered:
             return [_pool.empty(m.shape, m.dtype, _forget) for m in metas]
-    if op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc):
+    if _plain_ufunc(op):
         full = {a._buf.strides: a._buf for a in known if a._buf.shape == metas[0].shape}
         if len(full) == 1:
             (like,) = full.values()
@@ -256,10 +256,7 @@ def _out_result(xkwargs, written: list[ndarray]) -> Any:
 def _task(op, xargs, xkwargs, fresh: list, meta):
     """The work of one pushed op: compute, then store into the outputs made at the push."""
     kernel = op.kernels.get(numpy) or op.kernel(numpy)
-    writes_out = _WRITES_OUT.get(op)
-    if writes_out is None:
-        writes_out = _writes_out(op)
-    if fresh and writes_out:
+    if fresh and _plain_ufunc(op):  # it writes into out= at no extra cost
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
 
         def run_ufunc() -> None:
@@ -275,13 +272,15 @@ def _task(op, xargs, xkwargs, fresh: list, meta):
     return run
 
 
-_WRITES_OUT: dict = {}
+_UFUNC: dict = {}
 
 
-def _writes_out(op) -> bool:
-    """Whether the op is a NumPy ufunc itself (it writes into ``out=`` at no extra cost)."""
-    _WRITES_OUT[op] = op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc)
-    return _WRITES_OUT[op]
+def _plain_ufunc(op) -> bool:
+    """Whether the row's forward is a NumPy ufunc itself (cached per row)."""
+    plain = _UFUNC.get(op)
+    if plain is None:
+        plain = _UFUNC[op] = op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc)
+    return plain
 
 
 def _layout(a: numpy.ndarray) -> tuple:

@@ -90,15 +90,9 @@ class RandomState(Generator):
 
 _GLOBAL = RandomState()
 
-# The module-level functions: methods of one global RandomState (``seed`` restarts its stream).
-LEGACY = (
-    "beta binomial bytes chisquare choice dirichlet exponential f gamma geometric get_state "
-    "gumbel hypergeometric laplace logistic lognormal logseries multinomial multivariate_normal "
-    "negative_binomial noncentral_chisquare noncentral_f normal pareto permutation poisson power "
-    "rand randint randn random random_integers random_sample ranf rayleigh sample seed set_state "
-    "shuffle standard_cauchy standard_exponential standard_gamma standard_normal standard_t "
-    "triangular uniform vonmises wald weibull zipf"
-).split()
+# The module-level functions: those of numpy.random, as methods of one global RandomState
+# (``seed`` restarts its stream).
+LEGACY = [name for name in numpy.random.__all__ if hasattr(RandomState, name)]
 FUNCTIONS = {name: getattr(_GLOBAL, name) for name in LEGACY}
 
 
