@@ -37,49 +37,45 @@ RECORDING = 0
 TAPE: Callable | None = None
 
 
-class WriteCounts:
-    """How often each buffer a tape saved was written in place since, keyed by memory owner.
+class WriteEpochs:
+    """When each buffer was last written in place, keyed by memory owner, once the tape is used.
 
-    An op writing into such a buffer bumps its count, so backward can refuse a stale saved value.
-    Entries vanish with their buffers. (NumPy arrays are unhashable: keyed by id, with a weakref.)
+    Every in-place write (``out=``, in-place operators, ``__setitem__``) takes the next epoch; a
+    tape node remembers the epoch it was recorded at, and backward refuses a node whose saved
+    arrays were written since. Recording costs one integer read per node; only writes pay for a
+    dictionary entry. (NumPy arrays are unhashable: keyed by id, with a weakref to tell a reused
+    id; entries of dead buffers are pruned as the dictionary grows.)
     """
 
     def __init__(self) -> None:
-        self._counts: dict[int, list] = {}
+        self.on = False  # set by the tape when it first records
+        self.epoch = 0
+        self._last: dict[int, tuple[int, Any]] = {}
+        self._prune_at = 1024
 
     def __bool__(self) -> bool:
-        return bool(self._counts)
-
-    def track(self, owner) -> int | None:
-        """Start counting writes into ``owner`` (if not already); its count, or None if it can't."""
-        entry = self._counts.get(id(owner))
-        if entry is None or entry[1]() is not owner:
-            try:
-                ref = weakref.ref(owner, self._forget(id(owner)))
-            except TypeError:  # a foreign owner (bytes): dnp never writes into it
-                return None
-            entry = self._counts[id(owner)] = [0, ref]
-        return entry[0]
-
-    def _forget(self, key: int):
-        def forget(ref) -> None:
-            entry = self._counts.get(key)
-            if entry is not None and entry[1] is ref:
-                del self._counts[key]
-
-        return forget
-
-    def count(self, owner) -> int | None:
-        entry = self._counts.get(id(owner))
-        return entry[0] if entry is not None and entry[1]() is owner else None
+        return self.on
 
     def bump(self, owner) -> None:
-        entry = self._counts.get(id(owner))
-        if entry is not None and entry[1]() is owner:
-            entry[0] += 1
+        self.epoch += 1
+        try:
+            ref = weakref.ref(owner)
+        except TypeError:  # a foreign owner (bytes): dnp never writes into it
+            return
+        self._last[id(owner)] = (self.epoch, ref)
+        if len(self._last) > self._prune_at:
+            self._last = {k: e for k, e in self._last.items() if e[1]() is not None}
+            self._prune_at = 2 * len(self._last) + 1024
+
+    def written_since(self, owner, epoch: int) -> bool:
+        """Whether ``owner`` was written in place after ``epoch``."""
+        if self.epoch <= epoch:
+            return False
+        entry = self._last.get(id(owner))
+        return entry is not None and entry[0] > epoch and entry[1]() is owner
 
 
-VERSIONS = WriteCounts()
+VERSIONS = WriteEpochs()
 _SEQUENCES = (list, tuple)
 _SCALARS = frozenset((int, float, complex, bool, slice, type(None), type(Ellipsis)))
 
@@ -170,8 +166,8 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
 def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
-    # no in-place write into a buffer a tape saved.
-    if not (kwargs or op.creation or CHECK_META or (op.inplace and VERSIONS)):
+    # no in-place write once the tape counts writes.
+    if not (kwargs or op.creation or CHECK_META or (VERSIONS and _writes(op, args))):
         xargs = []
         size = 0
         busy = False
@@ -245,16 +241,15 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         _check_meta(op, meta, out)
     if CHECK_META:
         _check_aliasing(op, args, kwargs, out)
-    if VERSIONS and (op.inplace or "out" in kwargs):
-        _count_writes(args[0] if op.inplace else kwargs["out"])
+    if VERSIONS:
+        for a in written(op, args, kwargs):
+            VERSIONS.bump(owner_of(a._buf))
     return out
 
 
-def _count_writes(written) -> None:
-    for a in written if type(written) is tuple else (written,):
-        if isinstance(a, ndarray):
-            buf = a._buf
-            VERSIONS.bump(buf if buf.base is None else buf.base)
+def _writes(op, args: tuple) -> bool:
+    """Whether a call without keywords writes in place (in-place op, or ``out`` positionally)."""
+    return op.inplace or len(args) > _positional_out(op)[0]
 
 
 def arrays_in(obj) -> list[ndarray]:

@@ -15,13 +15,16 @@ elements.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _dispatch
-from ._dispatch import arrays_in, written
+from ._dispatch import _positional_out, arrays_in, written
 from ._dispatch import run as _run
+from ._engine._core import owner_of
 from ._ndarray import _new, ndarray
 from ._ops import NONDIFFERENTIABLE, OPS, Op
 from ._ops._meta import signature_of
@@ -64,41 +67,23 @@ class Leaf:
 class Node:
     """One recorded call: the rules to send gradients back to its inputs, and what they need."""
 
-    __slots__ = (
-        "name",
-        "rules",
-        "args",
-        "kwargs",
-        "ans",
-        "parents",
-        "saved",
-        "ans_saved",
-        "__weakref__",
-    )
+    __slots__ = ("name", "rules", "args", "kwargs", "ans", "parents", "epoch", "seq", "__weakref__")
 
-    def __init__(self, name, rules, args, kwargs, ans, parents, saved, ans_saved) -> None:
+    def __init__(self, name, rules, args, kwargs, ans, parents) -> None:
         self.name = name
         self.rules = rules  # rules[i](g, ans, *args, **kwargs) -> gradient of args[i]
         self.args = args
         self.kwargs = kwargs
         self.ans = ans
         self.parents = parents  # [(i, path, record)]: see _parents
-        self.saved = saved  # [(buffer owner, write count)] of the arguments the node holds
-        self.ans_saved = ans_saved  # the same for its result
+        self.epoch = _dispatch.VERSIONS.epoch  # in-place writes after this make it stale
+        self.seq = next(_sequence)  # recording order: consumers come after what they consume
 
     def free(self) -> None:
-        self.args = self.kwargs = self.ans = self.saved = self.ans_saved = None
+        self.args = self.kwargs = self.ans = None
 
 
-def _owner(buf):
-    base = buf.base
-    return buf if base is None else base
-
-
-def _version_of(buf) -> tuple[Any, int] | None:
-    owner = _owner(buf)
-    count = _dispatch.VERSIONS.track(owner)
-    return None if count is None else (owner, count)
+_sequence = itertools.count()
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -110,18 +95,22 @@ def _parents(args: tuple) -> list[tuple[int, tuple[int, ...], Any]]:
     """``(i, path, record)`` for each array carrying a gradient: ``args[i][path[0]][path[1]]...``
     (a path into nested lists, as in ``block([[a, b], [c, d]])``) and its tape record."""
     found = []
-
-    def visit(i, path, a):
+    for i, a in enumerate(args):
         if isinstance(a, ndarray):
             if a._ag is not None:
-                found.append((i, path, a._ag))
+                found.append((i, (), a._ag))
         elif type(a) in (list, tuple):
-            for j, x in enumerate(a):
-                visit(i, (*path, j), x)
-
-    for i, a in enumerate(args):
-        visit(i, (), a)
+            _visit(found, i, (), a)
     return found
+
+
+def _visit(found: list, i: int, path: tuple, seq) -> None:
+    for j, a in enumerate(seq):
+        if isinstance(a, ndarray):
+            if a._ag is not None:
+                found.append((i, (*path, j), a._ag))
+        elif type(a) in (list, tuple):
+            _visit(found, i, (*path, j), a)
 
 
 def _snapshot(a: ndarray) -> ndarray:
@@ -135,6 +124,15 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` while any thread records: run the op; append a node if gradients flow."""
     if not _state.recording:
         return _run(op, args, kwargs)
+    if not kwargs and not op.inplace and len(args) <= _positional_out(op)[0]:
+        # The common case: positional arguments, nothing written in place.
+        parents = _parents(args)
+        result = _run(op, args, kwargs)
+        if isinstance(result, ndarray) and _is_input(result, args):
+            result = _new(result._buf, result._device)  # asarray(x) is x: its own record
+        if parents and op.name not in NONDIFFERENTIABLE:
+            _attach(op.name, op.vjp, args, kwargs, result, parents, arrays_in(result))
+        return result
     if any(map(_carries_gradient, kwargs.values())):
         args, kwargs = _positional(op, args, kwargs)
     targets = written(op, args, kwargs)
@@ -216,16 +214,13 @@ def _repoint(t: ndarray, snap: ndarray) -> None:
         parts = list(node.ans)
         parts[k] = snap
         node.ans = type(node.ans)(*parts) if hasattr(node.ans, "_fields") else type(node.ans)(parts)
-    node.ans_saved = _versions(node.ans)
-
-
-def _versions(arrays) -> list:
-    return [v for a in arrays_in(arrays) if (v := _version_of(a._buf))]
 
 
 def _attach(name, rules, args, kwargs, ans, parents, targets) -> None:
-    """Record a node; ``targets`` get it as their history; what it holds gets write counts."""
-    node = Node(name, rules, args, kwargs, ans, parents, _versions(args), _versions(ans))
+    """Record a node; ``targets`` get it as their history."""
+    if not _dispatch.VERSIONS.on:
+        _dispatch.VERSIONS.on = True  # from now on, in-place writes are counted
+    node = Node(name, rules, args, kwargs, ans, parents)
     multi = isinstance(ans, (tuple, list))
     for k, t in enumerate(targets):
         if t.dtype.kind in "fc":
@@ -320,38 +315,6 @@ def _ones_like(x: ndarray) -> ndarray:
     return _new(x._device.xp.ones(x.shape, x.dtype), x._device)
 
 
-def _topological(heads: list) -> list[Node]:
-    """Nodes reachable from the head records, each after every node that consumes it."""
-    order, seen = [], set()
-    stack = [(rec[0], False) for rec in heads if isinstance(rec, tuple)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for _, _, rec in node.parents:
-            if isinstance(rec, tuple) and id(rec[0]) not in seen:
-                stack.append((rec[0], False))
-    order.reverse()
-    return order
-
-
-def _key(rec) -> tuple:
-    return (id(rec[0]), rec[1]) if isinstance(rec, tuple) else (id(rec), None)
-
-
-def _accumulate(grads: dict, rec, g) -> None:
-    key = _key(rec)
-    if key in grads:
-        grads[key] = (rec, grads[key][1] + g)
-    else:
-        grads[key] = (rec, g)
-
-
 def _node_head_grad(node: Node, grads: dict):
     """The gradient with respect to the node's result (popped from ``grads``), or None.
 
@@ -360,13 +323,12 @@ def _node_head_grad(node: Node, grads: dict):
     """
     ans = node.ans
     if not isinstance(ans, (tuple, list)):
-        hit = grads.pop((id(node), None), None)
-        return None if hit is None else hit[1]
-    hits = [grads.pop((id(node), k), None) for k in range(len(ans))]
+        return grads.pop((node, None), None)
+    hits = [grads.pop((node, k), None) for k in range(len(ans))]
     if all(h is None for h in hits):
         return None
     parts = [
-        h[1]
+        h
         if h is not None
         else (_zeros_like(a) if isinstance(a, ndarray) and a.dtype.kind in "fc" else None)
         for h, a in zip(hits, ans, strict=True)
@@ -375,8 +337,11 @@ def _node_head_grad(node: Node, grads: dict):
 
 
 def _check_versions(node: Node) -> None:
-    for owner, version in (*node.saved, *node.ans_saved):
-        if _dispatch.VERSIONS.count(owner) not in (None, version):
+    versions = _dispatch.VERSIONS
+    if versions.epoch <= node.epoch:  # nothing written in place since it was recorded
+        return
+    for a in arrays_in((node.args, node.ans, tuple(node.kwargs.values()))):
+        if versions.written_since(owner_of(a._buf), node.epoch):
             raise RuntimeError(
                 f"an array saved by dnp.{node.name} for the backward pass was modified in place "
                 "after it was recorded; compute the gradient before writing into it, or write "
@@ -385,14 +350,31 @@ def _check_versions(node: Node) -> None:
 
 
 def _run_backward(heads, head_grads, retain_graph: bool, create_graph: bool, wanted=()):
-    """Propagate head gradients through the tape; return ``{key: (record, gradient)}``.
+    """Propagate head gradients through the tape; return ``{record: gradient}``.
 
-    Gradients of leaves, and of the records whose keys are in ``wanted``, are in the result.
+    A record is a ``Leaf`` or ``(node, output index)``. Nodes run in reverse recording order
+    (a node is recorded after every node it consumes), each once its consumers have all run;
+    only nodes a gradient reaches run. Gradients of leaves, and of the records in ``wanted``,
+    are in the result.
     """
     heads = [heads] if isinstance(heads, ndarray) else list(heads)
     if head_grads is None or isinstance(head_grads, ndarray):
         head_grads = [head_grads] * len(heads) if head_grads is None else [head_grads]
     grads: dict = {}
+    ready: list = []  # a heap of (-seq, node) for the nodes a gradient reached
+    queued: set = set()
+
+    def accumulate(rec, g) -> None:
+        if rec in grads:
+            grads[rec] = grads[rec] + g
+        else:
+            grads[rec] = g
+        if type(rec) is tuple:
+            node = rec[0]
+            if node not in queued:
+                queued.add(node)
+                heapq.heappush(ready, (-node.seq, node))
+
     for h, hg in zip(heads, head_grads, strict=True):
         if not isinstance(h, ndarray) or h._ag is None:
             raise ValueError(
@@ -403,51 +385,70 @@ def _run_backward(heads, head_grads, retain_graph: bool, create_graph: bool, wan
             hg = _ones_like(h)
         elif not isinstance(hg, ndarray) or hg.shape != h.shape:
             raise ValueError(f"head_grad must be a dnp.ndarray of shape {h.shape}")
-        _accumulate(grads, h._ag, hg)
-    order = _topological([h._ag for h in heads])
+        accumulate(h._ag, hg)
     kept: dict = {}
     with _scope(create_graph, None):
-        for node in order:
-            for k in range(len(node.ans) if isinstance(node.ans, (tuple, list)) else 1):
-                key = (id(node), k if isinstance(node.ans, (tuple, list)) else None)
-                if key in wanted and key in grads:
-                    kept[key] = grads[key]
-            g = _node_head_grad(node, grads)
+        while ready:
+            node = heapq.heappop(ready)[1]
             if node.args is None:
                 raise RuntimeError(
                     f"the graph through dnp.{node.name} was freed by an earlier backward; pass "
                     "retain_graph=True to the first backward to run another"
                 )
-            if g is None:
-                continue
+            if wanted:  # a variable computed on the tape: its gradient is complete now
+                for rec in _records_of(node):
+                    if rec in wanted and rec in grads:
+                        kept[rec] = grads[rec]
+            g = _node_head_grad(node, grads)
             _check_versions(node)
             if node.rules is None:
                 raise NotImplementedError(f"dnp.{node.name} has no gradient rule")
-            by_arg: dict[int, list] = {}
-            for i, path, rec in node.parents:
-                by_arg.setdefault(i, []).append((path, rec))
-            for i, entries in by_arg.items():
-                rule = node.rules[i] if i < len(node.rules) else None
-                if rule is None:  # an argument that takes no gradient (indices, axes)
-                    continue
-                gi = rule(g, node.ans, *node.args, **node.kwargs)  # once per argument
-                for path, rec in entries:
-                    part = gi
-                    for j in path:  # one element of a list argument (concatenate([a, b]))
-                        part = None if part is None else part[j]
-                    if part is not None:
-                        _accumulate(grads, rec, part)
-        if not retain_graph:
-            for node in order:
+            parents, rules = node.parents, node.rules
+            if all(not path for _, path, _ in parents):
+                for i, _, rec in parents:  # one entry per argument
+                    rule = rules[i] if i < len(rules) else None
+                    if rule is not None:  # None: an argument that takes no gradient (axes)
+                        gi = rule(g, node.ans, *node.args, **node.kwargs)
+                        if gi is not None:
+                            accumulate(rec, gi)
+            else:
+                _through_lists(node, g, accumulate)
+            if not retain_graph:
                 node.free()
     grads.update(kept)
     return grads
 
 
+def _records_of(node: Node) -> list[tuple]:
+    """The tape records of the node's outputs."""
+    if isinstance(node.ans, (tuple, list)):
+        return [(node, k) for k in range(len(node.ans))]
+    return [(node, None)]
+
+
+def _through_lists(node: Node, g, accumulate) -> None:
+    """Send ``g`` back through a node with arrays inside list arguments (``concatenate([a,
+    b])``): each argument's rule runs once; each array gets its part."""
+    by_arg: dict[int, list] = {}
+    for i, path, rec in node.parents:
+        by_arg.setdefault(i, []).append((path, rec))
+    for i, entries in by_arg.items():
+        rule = node.rules[i] if i < len(node.rules) else None
+        if rule is None:
+            continue
+        gi = rule(g, node.ans, *node.args, **node.kwargs)
+        for path, rec in entries:
+            part = gi
+            for j in path:
+                part = None if part is None else part[j]
+            if part is not None:
+                accumulate(rec, part)
+
+
 def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
     """Compute the gradients of ``heads`` into the ``.grad`` of every leaf they depend on."""
     grads = _run_backward(heads, head_grads, retain_graph, False)
-    for rec, g in grads.values():
+    for rec, g in grads.items():
         if isinstance(rec, Leaf):
             _store(rec, g)
 
@@ -480,11 +481,11 @@ def grad(
         if not isinstance(v, ndarray) or v._ag is None:
             raise ValueError("every variable must have attach_grad() or be computed under record()")
     keep = create_graph if retain_graph is None else retain_graph
-    grads = _run_backward(heads, head_grads, keep, create_graph, {_key(v._ag) for v in variables})
+    grads = _run_backward(heads, head_grads, keep, create_graph, {v._ag for v in variables})
     out = []
     for v in variables:
-        hit = grads.get(_key(v._ag))
-        out.append(hit[1] if hit is not None else _zeros_like(v))
+        hit = grads.get(v._ag)
+        out.append(hit if hit is not None else _zeros_like(v))
     return out[0] if single else out
 
 

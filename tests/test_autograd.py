@@ -194,6 +194,39 @@ def test_modifying_a_saved_array_in_place_raises_at_backward():
         b.backward()
 
 
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda a: dnp.multiply(a, 2.0, a),  # out= passed positionally
+        lambda a: dnp.add(a, 1.0, out=a),
+        lambda a: a[1:].__setitem__(0, 5.0),  # through a view
+        lambda a: a.reshape(-1).__iadd__(1.0),
+    ],
+)
+def test_every_kind_of_in_place_write_into_a_saved_array_is_caught(write):
+    x = leaf(X)
+    with autograd.record():
+        a = x * 2.0
+        b = (a * a).sum()
+    write(a)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        b.backward()
+
+
+def test_in_place_writes_elsewhere_leave_the_tape_valid():
+    x = leaf(X)
+    with autograd.record():
+        a = x * 2.0
+        b = (a * a).sum()
+    for _ in range(3000):  # more buffers than the write table keeps before pruning dead ones
+        scratch = dnp.zeros(3)
+        scratch += 1.0
+    c = a.copy()
+    c += 1.0
+    b.backward()
+    numpy.testing.assert_allclose(x.grad.asnumpy(), 8 * X)
+
+
 def test_writing_into_a_leaf_while_recording_raises():
     x = leaf(X)
     with autograd.record(), pytest.raises(RuntimeError, match="attach_grad"):

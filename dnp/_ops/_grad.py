@@ -17,7 +17,7 @@ import dnp as np  # the public namespace; only attributes used at call time (aft
 from .._ndarray import ndarray
 
 
-def _meta(x) -> tuple[tuple[int, ...], numpy.dtype]:
+def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:
     """Shape and dtype of an argument, read directly from a dnp array (no dispatch)."""
     if isinstance(x, ndarray):
         return x.shape, x.dtype
@@ -27,7 +27,7 @@ def _meta(x) -> tuple[tuple[int, ...], numpy.dtype]:
 
 def unbroadcast(g, x):
     """``g`` summed down to ``x``'s shape (undoing broadcasting) and made real if ``x`` is real."""
-    shape, dtype = _meta(x)
+    shape, dtype = shape_dtype(x)
     if g.shape != shape:
         extra = g.ndim - len(shape)
         if extra:
@@ -43,7 +43,7 @@ def unbroadcast(g, x):
 def to_input(g, x):
     """``unbroadcast``, then in the input's floating dtype (a float32 input gets float32)."""
     g = unbroadcast(g, x)
-    dtype = _meta(x)[1]
+    dtype = shape_dtype(x)[1]
     if dtype.kind in "fc" and g.dtype != dtype:
         g = g.astype(dtype)
     return g
@@ -64,7 +64,7 @@ def fit(x, shape, axes=None):
 
 def conj(x):
     """``conj(x)``, without a copy for real ``x`` (the common case)."""
-    return np.conjugate(x) if _meta(x)[1].kind == "c" else x
+    return np.conjugate(x) if shape_dtype(x)[1].kind == "c" else x
 
 
 def expand_reduced(g, shape, axis, keepdims: bool):

@@ -9,7 +9,7 @@ from numpy.lib.stride_tricks import as_strided
 
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
-from ._grad import conj, expand_reduced, unbroadcast
+from ._grad import conj, expand_reduced, shape_dtype, unbroadcast
 from ._meta import (
     Meta,
     _is_array,
@@ -362,15 +362,12 @@ def _axes(axis, ndim):
 
 def _expand(g, a, axis, keepdims):
     """A reduction's output gradient with length-1 axes where ``a`` was reduced."""
-    return expand_reduced(g, np.shape(a), axis, keepdims is True)
+    return expand_reduced(g, shape_dtype(a)[0], axis, keepdims is True)
 
 
 def _fit(grad, a):
     """``grad`` as the gradient of input ``a``: its shape, real for real ``a``, its dtype."""
-    if isinstance(a, np.ndarray):
-        shape, dtype = a.shape, a.dtype
-    else:
-        shape, dtype = np.shape(a), np.result_type(a)
+    shape, dtype = shape_dtype(a)
     if grad.shape != shape:
         grad = np.broadcast_to(grad, shape)
     if grad.dtype.kind == "c" and dtype.kind != "c":
@@ -400,7 +397,8 @@ def _mask(a, where=True, nan=False):
 def _count(a, axis, mask):
     """The number of elements each result reduces (an int, or an array with kept dims)."""
     if mask is True:
-        return math.prod(np.shape(a)[i] for i in _axes(axis, np.ndim(a)))
+        shape = shape_dtype(a)[0]
+        return math.prod(shape[i] for i in _axes(axis, len(shape)))
     return np.sum(mask, axis=axis, keepdims=True)
 
 
