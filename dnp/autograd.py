@@ -174,7 +174,10 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
 
 
 def _is_input(t: ndarray, args: tuple) -> bool:
-    return any(a is t for a in arrays_in(args))
+    for a in args:
+        if a is t or (type(a) in (list, tuple) and any(x is t for x in arrays_in(a))):
+            return True
+    return False
 
 
 def _carries_gradient(value) -> bool:
@@ -404,15 +407,17 @@ def _run_backward(heads, head_grads, retain_graph: bool, create_graph: bool, wan
             if node.rules is None:
                 raise NotImplementedError(f"dnp.{node.name} has no gradient rule")
             parents, rules = node.parents, node.rules
-            if all(not path for _, path, _ in parents):
+            for entry in parents:
+                if entry[1]:  # an array inside a list argument
+                    _through_lists(node, g, accumulate)
+                    break
+            else:
                 for i, _, rec in parents:  # one entry per argument
                     rule = rules[i] if i < len(rules) else None
                     if rule is not None:  # None: an argument that takes no gradient (axes)
                         gi = rule(g, node.ans, *node.args, **node.kwargs)
                         if gi is not None:
                             accumulate(rec, gi)
-            else:
-                _through_lists(node, g, accumulate)
             if not retain_graph:
                 node.free()
     grads.update(kept)
