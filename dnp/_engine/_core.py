@@ -208,18 +208,37 @@ def _start_workers(n: int) -> None:
 
 
 _WORKER_IDS: set[int] = set()
-_waiting = 0  # threads waiting on _changed (finishing tasks notify only when there are some)
+# Who waits on _changed, so that a finishing task wakes them only when what they wait for
+# happened (a woken thread competes with the workers for the GIL): threads waiting for a Var to
+# go idle (counted per Var), for every op to finish, or for room to push.
+_watched: dict[Var, int] = {}
+_waiting_all = 0
+_waiting_room = 0
 
 
-def _wait_changed() -> None:
-    """Wait (holding ``_lock``) for a task to finish. The timeout keeps Ctrl-C responsive; an
+def _wait_changed(var: Var | None = None, everything: bool = False) -> None:
+    """Wait (holding ``_lock``) until ``var`` may be idle, every op may have finished
+    (``everything``), or else a task finished. The timeout keeps Ctrl-C responsive; an
     interrupted wait leaves the engine usable."""
-    global _waiting
-    _waiting += 1
+    global _waiting_all, _waiting_room
+    if var is not None:
+        _watched[var] = _watched.get(var, 0) + 1
+    elif everything:
+        _waiting_all += 1
+    else:
+        _waiting_room += 1
     try:
         _changed.wait(0.05)
     finally:
-        _waiting -= 1
+        if var is not None:
+            if _watched[var] == 1:
+                del _watched[var]
+            else:
+                _watched[var] -= 1
+        elif everything:
+            _waiting_all -= 1
+        else:
+            _waiting_room -= 1
 
 
 def in_worker() -> bool:
@@ -251,17 +270,22 @@ def _finish(task: Task):
     with _lock:
         task.done = True
         error = task.error
+        wake = _waiting_room > 0
         for v in task.reads:
             v.readers.discard(task)
-            if v.writer is None and not v.readers and (v.error is None or v.ref is None):
-                _drop(v)
+            if v.writer is None and not v.readers:
+                wake = wake or v in _watched
+                if v.error is None or v.ref is None:
+                    _drop(v)
         for v, owner in zip(task.writes, task.owners):  # noqa: B905  # same length
             if v.writer is task:
                 v.writer = None
             if error is not None and v.error is None:
                 v.fail(error, owner)
-            if v.writer is None and not v.readers and (v.error is None or v.ref is None):
-                _drop(v)
+            if v.writer is None and not v.readers:
+                wake = wake or v in _watched
+                if v.error is None or v.ref is None:
+                    _drop(v)
         failed = set(task.writes) if error is not None else ()
         for d in task.dependents:
             # Only ops touching what the failed op wrote inherit its error: one that merely had
@@ -274,7 +298,7 @@ def _finish(task: Task):
         task.dependents = task.reads = task.writes = task.owners = None
         _in_flight -= 1
         _bytes_in_flight -= task.nbytes
-        if _waiting:
+        if wake or (_waiting_all and not _in_flight):
             _changed.notify_all()
     for d in ready[1:]:
         _queue.put(d)
@@ -293,7 +317,7 @@ def wait(owner) -> None:
         return
     with _lock:
         while not v.idle():
-            _wait_changed()
+            _wait_changed(v)
     if v.error is not None:  # the array stays failed: later syncs raise again
         raise _errors.reported(v.error)
 
@@ -302,5 +326,5 @@ def wait_all() -> None:
     """Block until every pushed op has finished; raise the first error not yet raised."""
     with _lock:
         while _in_flight:
-            _wait_changed()
+            _wait_changed(everything=True)
     _errors.raise_unreported()
