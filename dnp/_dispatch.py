@@ -185,7 +185,12 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             else:
                 break
         else:
-            if (busy or size >= SETTINGS.inline_limit) and SETTINGS.threaded and ENGINE:
+            limit = SETTINGS.inline_limit
+            if (
+                (busy or size >= limit or (op.work is not None and op.work(xargs) >= limit))
+                and SETTINGS.threaded
+                and ENGINE
+            ):
                 known = [a for a in args if type(a) is ndarray]
                 res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
                 if res is not INLINE:

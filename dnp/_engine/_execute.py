@@ -54,7 +54,8 @@ def execute(
         reads.append(o)
         busy = busy or id(o) in VARS
         size += buf.size
-    if not busy and size < _core.SETTINGS.inline_limit:
+    limit = _core.SETTINGS.inline_limit
+    if not busy and size < limit and (op.work is None or op.work(xargs) < limit):
         return INLINE
     kind = _KIND.get(op) or _kind(op)
     if kind is _VIEW:

@@ -33,9 +33,12 @@ class Op:
     the gradient with respect to the result ``ans``; written with dnp functions, so it can be
     differentiated again. ``None``: the op has no gradient (see ``autograd.NONDIFFERENTIABLE``).
     ``inplace``: the op writes into its first argument (``a[k] = v``, ``a.sort()``, ``np.put``).
+    ``work(args)``: the call's cost in elements of a cheap ufunc, for ops whose cost grows faster
+    than their inputs (contractions); ``None``: the number of elements they read. The executor
+    runs calls of little work inline.
     """
 
-    __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels", "vjp", "inplace")
+    __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels", "vjp", "inplace", "work")
 
     def __init__(
         self,
@@ -47,6 +50,7 @@ class Op:
         doc: str | None = None,
         vjp: tuple[Callable, ...] | None = None,
         inplace: bool = False,
+        work: Callable | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -55,6 +59,7 @@ class Op:
         self.doc = doc
         self.vjp = vjp
         self.inplace = inplace
+        self.work = work
         self.kernels: dict[Any, Callable] = {}
 
     def __repr__(self) -> str:

@@ -17,7 +17,7 @@ import numpy
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
 from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import elementwise, probe
+from ._meta import contraction_work, elementwise, probe
 from ._row import Op, attach_vjps
 
 ARITHMETIC = (
@@ -466,7 +466,9 @@ NONDIFFERENTIABLE = frozenset(
 NO_GRADIENT: dict[str, str] = {}
 
 ROWS = [Op(name, meta=elementwise) for name in UFUNCS]
-ROWS += [Op(name, meta=probe) for name in GUFUNCS]
+ROWS += [
+    Op(name, meta=probe, work=contraction_work if name != "vecdot" else None) for name in GUFUNCS
+]
 ROWS += [
     Op(f"{u}.{m}", meta=probe, inplace=m == "at") for u in UFUNCS + GUFUNCS for m in UFUNC_METHODS
 ]

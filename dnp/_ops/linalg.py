@@ -19,7 +19,7 @@ import dnp as np  # VJP rules are dnp code (see _grad.py)
 
 from .._ndarray import ndarray
 from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import Meta, _quiet_call, probe, reduction
+from ._meta import Meta, _quiet_call, contraction_work, probe, reduction
 from ._row import Op, attach_vjps
 
 
@@ -256,12 +256,12 @@ def _vector_norm(xp, x, /, *, axis=None, keepdims=False, ord=2):
 
 
 ROWS = [
-    Op("dot", meta=shaped(_dot, 2)),
+    Op("dot", meta=shaped(_dot, 2), work=contraction_work),
     Op("vdot", meta=shaped(lambda a, b: (), 2)),
-    Op("inner", meta=shaped(_inner, 2)),
+    Op("inner", meta=shaped(_inner, 2), work=contraction_work),
     Op("outer", meta=probe),
-    Op("tensordot", meta=shaped(_tensordot, 2)),
-    Op("einsum", meta=_einsum_meta),
+    Op("tensordot", meta=shaped(_tensordot, 2), work=contraction_work),
+    Op("einsum", meta=_einsum_meta, work=contraction_work),
     Op("einsum_path", meta=probe),  # shapes only: the path does not depend on the data
     Op("kron", meta=probe),
     Op("cross", meta=probe),
