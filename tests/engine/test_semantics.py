@@ -286,3 +286,25 @@ def test_recycled_output_memory_starts_clean(forced):
     assert {id(_core.owner_of(f._buf)) for f in fresh} == blocks  # all recycled
     for f in fresh:
         numpy.testing.assert_array_equal(f.asnumpy(), numpy.full((side, side), 6.0))
+
+
+def test_contractions_are_pushed_by_their_multiply_adds():
+    from dnp._ops import OPS
+    from dnp._ops._meta import contraction_work
+
+    a, b, v = numpy.ones((64, 32)), numpy.ones((32, 16)), numpy.ones(32)
+    assert contraction_work([a, b]) == 64 * 32 * 16 // 4
+    assert contraction_work([a, v]) == 64 * 32 // 4
+    assert contraction_work(["ij,jk->ik", a, b]) == 64 * 32 * 16 // 4
+    assert contraction_work([v]) == 32
+    for name in ("matmul", "dot", "inner", "tensordot", "einsum", "matvec", "vecmat"):
+        assert OPS[name].work is contraction_work, name
+    assert OPS["add"].work is None
+    # 128x128 matmuls: 2 * 128**2 elements read, below the inline limit; their multiply-adds
+    # are not: the product is pushed (or run at once where BLAS is multithreaded) and gives
+    # NumPy's values.
+    rng = numpy.random.default_rng(0)
+    x, w = rng.standard_normal((128, 128)), rng.standard_normal((128, 128))
+    assert 2 * x.size < _core.SETTINGS.inline_limit <= contraction_work([x, w])
+    dx, dw = dnp.asarray(x), dnp.asarray(w)
+    numpy.testing.assert_array_equal(dnp.matmul(dx, dw).asnumpy(), x @ w)
