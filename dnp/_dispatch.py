@@ -32,6 +32,7 @@ CHECK_META = False
 # runs or pushes a call, or returns INLINE for dispatch to run it here.
 ENGINE: Callable | None = None
 INLINE: Any = None
+VIEWS: frozenset = frozenset()  # the view ops' names (dnp/_ops), set with ENGINE
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
@@ -186,11 +187,9 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 break
         else:
             limit = SETTINGS.inline_limit
-            if (
-                (busy or size >= limit or (op.work is not None and op.work(xargs) >= limit))
-                and SETTINGS.threaded
-                and ENGINE
-            ):
+            large = size >= limit or (op.work is not None and op.work(xargs) >= limit)
+            # A view of ready memory does no work at any size: no need to ask the engine.
+            if (busy or (large and op.name not in VIEWS)) and SETTINGS.threaded and ENGINE:
                 known = [a for a in args if type(a) is ndarray]
                 res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
                 if res is not INLINE:
@@ -349,7 +348,7 @@ def _check_meta(op, meta, result) -> None:
 def _check_aliasing(op, args, kwargs, result) -> None:
     """An op whose result shares memory with an input must be declared (the executor relies on
     it): ``VIEWS`` or ``ALIASES_AFTER_READING`` in ``dnp/_ops/__init__.py``."""
-    from ._ops import ALIASES_AFTER_READING, VIEWS
+    from ._ops import ALIASES_AFTER_READING
 
     if op.inplace or op.name in VIEWS or op.name in ALIASES_AFTER_READING:
         return

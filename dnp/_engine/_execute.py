@@ -309,4 +309,4 @@ def _store(op, res, fresh: list, meta) -> None:
         buf[...] = r
 
 
-_dispatch.ENGINE, _dispatch.INLINE = execute, INLINE
+_dispatch.ENGINE, _dispatch.INLINE, _dispatch.VIEWS = execute, INLINE, VIEWS
