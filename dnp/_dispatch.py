@@ -192,6 +192,8 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             if (busy or (large and op.name not in VIEWS)) and SETTINGS.threaded and ENGINE:
                 known = [a for a in args if type(a) is ndarray]
                 res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
+                if type(res) is ndarray:  # pushed: its result, made by the engine
+                    return res
                 if res is not INLINE:
                     return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)

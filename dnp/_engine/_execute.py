@@ -90,9 +90,11 @@ def execute(
         result = _new(fresh[0], dev) if len(fresh) == 1 and isinstance(meta, Meta) else None
         if result is None:
             result = _structure(meta, [_new(b, dev) for b in fresh])
-    writes = [owner_of(a._buf) for a in written]
-    writes += [owner_of(b) for b in fresh]
-    nbytes = sum(b.nbytes for b in fresh) if fresh else 0
+    writes = [owner_of(a._buf) for a in written] if written else []
+    nbytes = 0
+    for b in fresh:
+        writes.append(owner_of(b))
+        nbytes += b.nbytes
     _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, nbytes)
     return result
 
