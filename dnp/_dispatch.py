@@ -33,6 +33,9 @@ CHECK_META = False
 ENGINE: Callable | None = None
 INLINE: Any = None
 VIEWS: frozenset = frozenset()  # the view ops' names (dnp/_ops), set with ENGINE
+# The GPU side of the executor (set by dnp._engine._gpu): launch(device, kernel, xargs, xkwargs,
+# known, written) runs a GPU op on the device's streams.
+GPU: Callable | None = None
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
@@ -229,8 +232,9 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     elif dev is None:
         dev = get_device(None)
     if dev is not CPU:  # NumPy arrays among the arguments are host data: move them, as CuPy won't
-        xargs = [unwrap_host(a, dev) for a in xargs]
-        xkwargs = {k: unwrap_host(v, dev) for k, v in xkwargs.items()}
+        mine = {id(a._buf) for a in unwrap.known}
+        xargs = [unwrap_host(a, dev, mine) for a in xargs]
+        xkwargs = {k: unwrap_host(v, dev, mine) for k, v in xkwargs.items()}
     meta = _meta_or_error(op, args, kwargs) if CHECK_META else None
     res = INLINE
     if dev is CPU and SETTINGS.threaded and ENGINE is not None:
@@ -239,6 +243,8 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         pass  # pushed (or a view made at once)
     elif dev is CPU:
         res = op.kernel(numpy)(*xargs, **xkwargs)
+    elif SETTINGS.threaded and GPU is not None:
+        res = GPU(dev, op.kernel(dev.xp), xargs, xkwargs, unwrap.known, written(op, args, kwargs))
     else:
         with dev.activate():
             res = op.kernel(dev.xp)(*xargs, **xkwargs)
@@ -313,9 +319,10 @@ def _out_position(fn) -> int | None:
     return None
 
 
-def unwrap_host(x: Any, dev: Device) -> Any:
-    """Host data (a NumPy array) among an op's arguments, moved to ``dev``."""
-    if isinstance(x, numpy.ndarray):
+def unwrap_host(x: Any, dev: Device, mine: set = frozenset()) -> Any:
+    """Host data (a NumPy array, other than the buffers ``mine`` of the call's dnp arrays)
+    among an op's arguments, moved to ``dev``."""
+    if isinstance(x, numpy.ndarray) and id(x) not in mine:
         return dev.from_host(x)
     return x
 

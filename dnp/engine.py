@@ -17,8 +17,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from ._engine import _core
-from ._engine._core import KINDS, wait_all
+from ._engine import _core, _gpu
+from ._engine._core import KINDS
+
+
+def wait_all() -> None:
+    """Wait for every pushed op, on the CPU and on GPU streams; raise the first error that no
+    sync point has raised yet."""
+    _core.wait_all()
+    _gpu.synchronize_all()
 
 
 def waitall() -> None:
