@@ -12,6 +12,7 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
+from ._engine import _gpu
 from ._engine._core import VARS, owner_of, wait
 
 UNSUPPORTED_KINDS = frozenset("OSUVMmT")
@@ -112,6 +113,8 @@ class ndarray:
         buf = self._buf
         if VARS:
             wait(owner_of(buf))
+        if self._device is not CPU and _gpu.DEVICES:
+            _gpu.wait(self._device, owner_of(buf))
         return buf
 
     def asnumpy(self) -> numpy.ndarray:

@@ -29,7 +29,7 @@ from .._dispatch import _same_kind
 from .._ndarray import _new, ndarray
 from .._ops import ALIASES_AFTER_READING, NOT_C_ORDERED, VIEWS
 from .._ops._meta import Meta
-from . import _core, _pool
+from . import _core, _gpu, _pool
 from ._core import VARS, owner_of
 
 INLINE = object()
@@ -312,3 +312,4 @@ def _store(op, res, fresh: list, meta) -> None:
 
 
 _dispatch.ENGINE, _dispatch.INLINE, _dispatch.VIEWS = execute, INLINE, VIEWS
+_dispatch.GPU = _gpu.launch

@@ -13,12 +13,13 @@ ordered. Each GPU op is launched here, in the calling thread:
 - after it, an event recorded on its stream becomes the last writer of what it writes and of
   its new results, and a reader of what it reads (a result that is a view of an input is read).
 
-The streams are blocking streams. CuPy's copies to and from the host (``asnumpy()``, ``item()``,
-printing, uploads of NumPy data) run on the legacy default stream, which waits for all work on
-blocking streams and which they wait for: the host blocks only at those sync points, and sees
-finished values there. CuPy's memory pool hands a freed block to later work on the stream it was
-allocated on; a block still being read or written by another stream must not be handed out, so
-the buffers of each op are kept until its event has completed.
+The host blocks only at sync points: an array's sync point (``asnumpy()``, ``item()``,
+printing...) waits for the event of the last op writing its memory (``wait``), ``waitall()``
+for every stream. The streams are blocking streams, so work on them also waits for CuPy's
+uploads of NumPy data, which run on the legacy default stream (CuPy's default). CuPy's memory
+pool hands a freed block to later work on the stream it was allocated on; a block still being
+read or written by another stream must not be handed out, so the buffers of each op are kept
+until its event has completed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import collections
 import threading
 from typing import Any
 
-from .. import _dispatch
 from ._core import owner_of
 
 STREAMS_PER_DEVICE = 4
@@ -156,17 +156,17 @@ def _buffers(res, array_type) -> list:
     return []
 
 
-_DEVICES: dict[Any, DeviceStreams] = {}
+DEVICES: dict[Any, DeviceStreams] = {}
 _devices_lock = threading.Lock()
 
 
 def streams_of(device) -> DeviceStreams:
-    state = _DEVICES.get(device)
+    state = DEVICES.get(device)
     if state is None:
         with _devices_lock:
-            state = _DEVICES.get(device)
+            state = DEVICES.get(device)
             if state is None:
-                state = _DEVICES[device] = DeviceStreams(device)
+                state = DEVICES[device] = DeviceStreams(device)
     return state
 
 
@@ -177,8 +177,15 @@ def launch(device, kernel, xargs: list, xkwargs: dict, known: list, written: lis
 
 def synchronize_all() -> None:
     """Block until every GPU op launched so far has completed (``waitall()``)."""
-    for state in list(_DEVICES.values()):
+    for state in list(DEVICES.values()):
         state.synchronize()
 
 
-_dispatch.GPU = launch
+def wait(device, owner) -> None:
+    """Block until the last op writing ``owner``'s memory on ``device`` has completed (a sync
+    point: CuPy's host copies would wait anyway on the legacy default stream; this does not
+    rely on it)."""
+    state = DEVICES.get(device)
+    use = None if state is None else state.uses.get(id(owner))
+    if use is not None and use.writer is not None:
+        use.writer[1].synchronize()

@@ -212,7 +212,7 @@ def device():
     sim = SimulatedCuda()
     dev = Device._make("gpu", 7, simulated_module(sim))
     yield dev, sim
-    _gpu._DEVICES.pop(dev, None)
+    _gpu.DEVICES.pop(dev, None)
 
 
 def on(dev, values) -> dnp.ndarray:
@@ -284,7 +284,7 @@ def test_random_programs_on_the_simulated_device_are_ordered_and_exact(program, 
         with dnp.default_device(dev):
             got, outcomes = run(dnp, program, seed)  # a misordered kernel raises Race
     finally:
-        _gpu._DEVICES.pop(dev, None)
+        _gpu.DEVICES.pop(dev, None)
     assert outcomes == want_outcomes
     for g, w in zip(got, want, strict=True):
         if isinstance(w, str):  # its computation raised
@@ -292,3 +292,12 @@ def test_random_programs_on_the_simulated_device_are_ordered_and_exact(program, 
             continue
         assert g.dtype == w.dtype
         numpy.testing.assert_array_equal(g, w)
+
+
+def test_a_sync_point_waits_for_the_event_of_the_last_writer(device):
+    dev, sim = device
+    x = dnp.sin(on(dev, [0.5, 1.0]))
+    writer = _gpu.streams_of(dev).uses[id(owner_of(x._buf))].writer
+    assert not writer[1].done
+    numpy.testing.assert_array_equal(x.asnumpy(), numpy.sin([0.5, 1.0]))
+    assert writer[1].done  # the host waited for it, not only for the legacy stream
