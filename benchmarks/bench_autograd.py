@@ -502,9 +502,12 @@ def kernel_split(impl: Impl, n: int) -> dict | None:
         return None
     spent = [0.0, 0]
     saved = {}
+    calls: list | None = None  # while set: every kernel call of one evaluation, to replay
 
     def timed(fn):
         def kernel(*args, **kwargs):
+            if calls is not None:
+                calls.append((fn, args, kwargs))
             t0 = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
@@ -519,6 +522,9 @@ def kernel_split(impl: Impl, n: int) -> dict | None:
             saved[op] = dict(op.kernels)
             op.kernels[numpy] = timed(op.kernel(numpy))
         impl.sync(impl.call())  # warm
+        calls = []
+        impl.sync(impl.call())
+        recorded, calls = calls, None
         spent[:] = [0.0, 0]
         start = time.perf_counter()
         for _ in range(n):
@@ -536,7 +542,20 @@ def kernel_split(impl: Impl, n: int) -> dict | None:
         "kernels_ms": kernels_ms,
         "dnp_python_ms": total_ms - kernels_ms,
         "kernel_calls": spent[1] / n,
+        "replay_ms": replay_ms(recorded, n),
     }
+
+
+def replay_ms(calls: list, n: int) -> float:
+    """The floor of any eager tape with these gradient rules: the NumPy calls one evaluation
+    made (same functions, same arguments), replayed back to back with no dnp code between."""
+    for fn, args, kwargs in calls:  # warm
+        fn(*args, **kwargs)
+    start = time.perf_counter()
+    for _ in range(n):
+        for fn, args, kwargs in calls:
+            fn(*args, **kwargs)
+    return (time.perf_counter() - start) / n * 1e3
 
 
 def profile_dnp(impl: Impl, quick: bool, top: int = 12) -> dict:
@@ -556,6 +575,10 @@ def profile_dnp(impl: Impl, quick: bool, top: int = 12) -> dict:
             f"({split['kernel_calls']:.0f} calls) + dnp Python {split['dnp_python_ms']:.3f} ms "
             f"({split['dnp_python_ms'] / split['total_ms']:.0%}; "
             f"{per_call:.1f} us per kernel call)"
+        )
+        print(
+            f"    the same NumPy calls replayed with no dnp code between them: "
+            f"{split['replay_ms']:.3f} ms (the floor of an eager tape with these rules)"
         )
     prof = cProfile.Profile()
     prof.enable()
