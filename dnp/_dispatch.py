@@ -8,8 +8,9 @@
 
 This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_engine/_execute.py``): on
 the threaded engine, a CPU call whose inputs are pending or large goes to ``ENGINE``, which makes
-the outputs from the row's metadata rule and pushes the forward. Calls on small ready inputs
-(the fast path below) and the naive engine run at once, in the calling thread.
+the outputs from the row's metadata rule and pushes the forward; a GPU call goes to ``GPU``, which
+launches it on one of the device's CUDA streams. Calls on small ready inputs (the fast path
+below) and the naive engine run at once, in the calling thread (on a GPU, on the current stream).
 ``CHECK_META`` (set by the test suite) runs every rule beside the op and fails loudly when the rule
 disagrees with what the op produced, so the rules are exercised by every conformance test.
 """
@@ -33,8 +34,8 @@ CHECK_META = False
 ENGINE: Callable | None = None
 INLINE: Any = None
 VIEWS: frozenset = frozenset()  # the view ops' names (dnp/_ops), set with ENGINE
-# The GPU side of the executor (set by dnp._engine._gpu): launch(device, kernel, xargs, xkwargs,
-# known, written) runs a GPU op on the device's streams.
+# The GPU side of the executor (dnp._engine._gpu.launch, set with ENGINE): launch(device,
+# kernel, xargs, xkwargs, known, written) runs a GPU op on the device's streams.
 GPU: Callable | None = None
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
