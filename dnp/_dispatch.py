@@ -25,7 +25,7 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
-from ._engine._core import SETTINGS, VARS, owner_of
+from ._engine._core import SETTINGS, VARS, heavy, owner_of
 from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
@@ -172,7 +172,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
     # no in-place write once the tape counts writes.
-    if not (kwargs or op.creation or CHECK_META or (VERSIONS and _writes(op, args))):
+    if not (kwargs or op.creation or CHECK_META or (VERSIONS and written(op, args, kwargs))):
         xargs = []
         size = 0
         busy = False
@@ -190,10 +190,12 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             else:
                 break
         else:
-            limit = SETTINGS.inline_limit
-            large = size >= limit or (op.work is not None and op.work(xargs) >= limit)
             # A view of ready memory does no work at any size: no need to ask the engine.
-            if (busy or (large and op.name not in VIEWS)) and SETTINGS.threaded and ENGINE:
+            if (
+                (busy or (heavy(op, size, xargs) and op.name not in VIEWS))
+                and SETTINGS.threaded
+                and ENGINE
+            ):
                 known = [a for a in args if type(a) is ndarray]
                 res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
                 if type(res) is ndarray:  # pushed: its result, made by the engine
@@ -258,11 +260,6 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         for a in written(op, args, kwargs):
             VERSIONS.bump(owner_of(a._buf))
     return out
-
-
-def _writes(op, args: tuple) -> bool:
-    """Whether a call without keywords writes in place (in-place op, or ``out`` positionally)."""
-    return op.inplace or len(args) > _positional_out(op)[0]
 
 
 def arrays_in(obj) -> list[ndarray]:

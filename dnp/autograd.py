@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _dispatch
-from ._dispatch import _positional_out, arrays_in, written
+from ._dispatch import arrays_in, written
 from ._dispatch import run as _run
 from ._engine._core import owner_of
 from ._ndarray import _new, ndarray
@@ -124,36 +124,10 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` while any thread records: run the op; append a node if gradients flow."""
     if not _state.recording:
         return _run(op, args, kwargs)
-    if not kwargs and not op.inplace and len(args) <= _positional_out(op)[0]:
-        # The common case: positional arguments, nothing written in place.
-        parents = _parents(args)
-        result = _run(op, args, kwargs)
-        if isinstance(result, ndarray) and _is_input(result, args):
-            result = _new(result._buf, result._device)  # asarray(x) is x: its own record
-        if parents and op.name not in NONDIFFERENTIABLE:
-            _attach(op.name, op.vjp, args, kwargs, result, parents, arrays_in(result))
-        return result
-    if any(map(_carries_gradient, kwargs.values())):
+    if kwargs and any(map(_carries_gradient, kwargs.values())):
         args, kwargs = _positional(op, args, kwargs)
     targets = written(op, args, kwargs)
-    for t in targets:
-        if isinstance(t._ag, Leaf):
-            raise RuntimeError(
-                f"dnp.{op.name} writes in place into an array with attach_grad() while recording; "
-                "update parameters outside autograd.record(), or write into a copy"
-            )
-    # Arrays the op overwrites keep their old values (and history) in a snapshot, which takes
-    # their place in the node that made them and, for inputs, in this op's recorded arguments.
-    recording_inputs = bool(targets) and bool(_parents(args))
-    snaps = {
-        id(t): _snapshot(t)
-        for t in targets
-        if isinstance(t._ag, tuple) or (recording_inputs and _is_input(t, args))
-    }
-    for t in targets:
-        if isinstance(t._ag, tuple):
-            _repoint(t, snaps[id(t)])
-    rec_args = tuple(snaps.get(id(a), a) if isinstance(a, ndarray) else a for a in args)
+    rec_args = _before_writing(op, args, targets) if targets else args
     result = _run(op, args, kwargs)
     if not targets and isinstance(result, ndarray) and _is_input(result, args):
         result = _new(result._buf, result._device)  # asarray(x) is x: its own record
@@ -162,15 +136,34 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         for t in targets:
             t._ag = None  # now holds values that carry no gradient
         return result
-    rec_kwargs = {k: v for k, v in kwargs.items() if k != "out"}
-    if op.inplace:
-        ans = targets[0]
-    elif targets:
-        ans = targets[0] if len(targets) == 1 else tuple(targets)
-    else:
-        ans = result
-    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, list(arrays_in(ans)))
+    ans = result  # what the node hands gradients back from: the result, or what it wrote
+    if targets:
+        ans = targets[0] if op.inplace or len(targets) == 1 else tuple(targets)
+    rec_kwargs = {k: v for k, v in kwargs.items() if k != "out"} if kwargs else kwargs
+    _attach(op.name, op.vjp, rec_args, rec_kwargs, ans, parents, arrays_in(ans))
     return result
+
+
+def _before_writing(op: Op, args: tuple, targets: list) -> tuple:
+    """Before ``op`` overwrites ``targets``: refuse leaves; keep the old values (and history) in
+    snapshots, which take their place in the nodes that made them and, for inputs, in this op's
+    recorded arguments (returned)."""
+    for t in targets:
+        if isinstance(t._ag, Leaf):
+            raise RuntimeError(
+                f"dnp.{op.name} writes in place into an array with attach_grad() while recording; "
+                "update parameters outside autograd.record(), or write into a copy"
+            )
+    recording_inputs = bool(_parents(args))
+    snaps = {
+        id(t): _snapshot(t)
+        for t in targets
+        if isinstance(t._ag, tuple) or (recording_inputs and _is_input(t, args))
+    }
+    for t in targets:
+        if isinstance(t._ag, tuple):
+            _repoint(t, snaps[id(t)])
+    return tuple(snaps.get(id(a), a) if isinstance(a, ndarray) else a for a in args)
 
 
 def _is_input(t: ndarray, args: tuple) -> bool:

@@ -44,6 +44,15 @@ class Settings:
 
 
 SETTINGS = Settings()
+
+
+def heavy(op, size: int, xargs) -> bool:
+    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``),
+    or the row's own estimate from its arguments (``Op.work``: contractions)."""
+    limit = SETTINGS.inline_limit
+    return size >= limit or (op.work is not None and op.work(xargs) >= limit)
+
+
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
 # (back-pressure): memory stays bounded, and freed buffers get reused while still warm.
 MAX_IN_FLIGHT = 256

@@ -54,8 +54,7 @@ def execute(
         reads.append(o)
         busy = busy or id(o) in VARS
         size += buf.size
-    limit = _core.SETTINGS.inline_limit
-    if not busy and size < limit and (op.work is None or op.work(xargs) < limit):
+    if not busy and not _core.heavy(op, size, xargs):
         return INLINE
     kind = _KIND.get(op) or _kind(op)
     if kind is _VIEW:
