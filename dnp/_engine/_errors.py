@@ -19,16 +19,47 @@ _unreported: dict[int, BaseException] = {}
 _lock = threading.Lock()
 
 
-def caller() -> tuple[str, int]:
-    """The file and line of the innermost frame outside dnp (the user's call)."""
-    f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename.startswith(_DNP):
-        f = f.f_back
-    return ("<unknown>", 0) if f is None else (f.f_code.co_filename, f.f_lineno)
+# Whether each code object is dnp's, by id (asked on every push: a cache beats the string test,
+# and hashing a code object hashes its contents).
+_INSIDE: dict = {}
 
 
-def record(exc: BaseException, name: str, where: tuple[str, int]) -> BaseException:
-    """Note on ``exc`` which op raised it and where it was called; remember it as unreported."""
+def caller() -> tuple:
+    """Where the user's call is: the innermost frame outside dnp, as its code and instruction
+    offset (``location`` makes file:line of it, only when an error needs it). Frames are fetched
+    by depth: following ``f_back`` would make a frame object of every frame on the way."""
+    depth = 3  # the frames of caller's caller (push) and of push's (the executor) are dnp's
+    try:
+        while True:
+            f = sys._getframe(depth)
+            code = f.f_code
+            known = _INSIDE.get(id(code))
+            if known is None or known[0] is not code:
+                if len(_INSIDE) > 4096:  # code made on the fly (exec, lambdas in a loop)
+                    _INSIDE.clear()
+                known = _INSIDE[id(code)] = (code, code.co_filename.startswith(_DNP))
+            if not known[1]:
+                return (code, f.f_lasti)
+            depth += 1
+    except ValueError:  # the bottom of the stack: no frame outside dnp
+        return (None, 0)
+
+
+def location(where: tuple) -> tuple[str, int]:
+    """The file and line of a ``caller()`` result."""
+    code, offset = where
+    if code is None:
+        return ("<unknown>", 0)
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return (code.co_filename, line or 0)
+    return (code.co_filename, code.co_firstlineno)
+
+
+def record(exc: BaseException, name: str, where: tuple) -> BaseException:
+    """Note on ``exc`` which op raised it and where (``caller()``) it was called; remember it as
+    unreported."""
+    where = location(where)
     note = f"raised by dnp.{name}, called at {where[0]}:{where[1]}"
     if hasattr(exc, "add_note"):
         exc.add_note(note)
