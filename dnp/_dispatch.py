@@ -58,9 +58,6 @@ class WriteEpochs:
         self._last: dict[int, tuple[int, Any]] = {}
         self._prune_at = 1024
 
-    def __bool__(self) -> bool:
-        return self.on
-
     def bump(self, owner) -> None:
         self.epoch += 1
         try:
@@ -172,7 +169,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
     # no in-place write once the tape counts writes.
-    if not (kwargs or op.creation or CHECK_META or (VERSIONS and written(op, args, kwargs))):
+    if not (kwargs or op.creation or CHECK_META or (VERSIONS.on and written(op, args, kwargs))):
         xargs = []
         size = 0
         busy = False
@@ -256,7 +253,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         _check_meta(op, meta, out)
     if CHECK_META:
         _check_aliasing(op, args, kwargs, out)
-    if VERSIONS:
+    if VERSIONS.on:
         for a in written(op, args, kwargs):
             VERSIONS.bump(owner_of(a._buf))
     return out

@@ -110,8 +110,8 @@ class Task:
         "nbytes",
     )
 
-    def __init__(self, fn: Callable[[], None], name: str, where: str) -> None:
-        self.fn, self.name, self.where = fn, name, where
+    def __init__(self, fn: Callable[[], None], name: str, where: tuple, nbytes: int) -> None:
+        self.fn, self.name, self.where, self.nbytes = fn, name, where, nbytes
         self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
         self.reads: list[Var] = []
         self.writes: list[Var] = []
@@ -120,7 +120,6 @@ class Task:
         self.error: BaseException | None = None
         self.done = False
         self.owners: list = []  # what it writes (alive anyway while it is pending)
-        self.nbytes = 0
 
 
 _lock = threading.Lock()
@@ -154,12 +153,14 @@ def _var(owner) -> Var:
     return v
 
 
-def push(fn: Callable[[], None], name: str, reads: list, writes: list, nbytes: int = 0) -> None:
-    """Schedule ``fn`` (which reads ``reads`` and writes ``writes``, memory owners; ``nbytes``:
-    the size of the outputs made for it)."""
+def push(
+    fn: Callable[[], None], name: str, reads: list, writes: list, fresh: list, nbytes: int = 0
+) -> None:
+    """Schedule ``fn``, which reads ``reads`` and writes ``writes`` (memory owners) and fills
+    ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that nothing waits on yet."""
     global _in_flight, _bytes_in_flight
-    task = Task(fn, name, _errors.caller())
-    task.nbytes = nbytes
+    w = _errors.caller()
+    task = Task(fn, name, w, nbytes)
     deps: set[Task] = set()
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT or (
@@ -186,7 +187,11 @@ def push(fn: Callable[[], None], name: str, reads: list, writes: list, nbytes: i
             v.readers.clear()
             v.writer = task
             task.writes.append(v)
-        task.owners = writes
+        for owner in fresh:
+            v = VARS[id(owner)] = Var(id(owner))
+            v.writer = task
+            task.writes.append(v)
+        task.owners = writes + fresh if writes else fresh
         deps.discard(task)
         for d in deps:
             d.dependents.append(task)
@@ -216,7 +221,7 @@ def _start_workers(n: int) -> None:
         t.start()
 
 
-_WORKER_IDS: set[int] = set()
+WORKER_IDS: set[int] = set()  # the workers' thread idents (ops called there run inline)
 # Who waits on _changed, so that a finishing task wakes them only when what they wait for
 # happened (a woken thread competes with the workers for the GIL): threads waiting for a Var to
 # go idle (counted per Var), for every op to finish, or for room to push.
@@ -250,17 +255,12 @@ def _wait_changed(var: Var | None = None, everything: bool = False) -> None:
             _waiting_room -= 1
 
 
-def in_worker() -> bool:
-    """Whether this thread is one of the engine's workers (ops called there run inline)."""
-    return threading.get_ident() in _WORKER_IDS
-
-
 def _work() -> None:
-    _WORKER_IDS.add(threading.get_ident())
+    WORKER_IDS.add(threading.get_ident())
     while True:
         task = _queue.get()
         if task is _STOP:
-            _WORKER_IDS.discard(threading.get_ident())
+            WORKER_IDS.discard(threading.get_ident())
             return
         while task is not None:
             if task.error is None:

@@ -19,27 +19,27 @@ _unreported: dict[int, BaseException] = {}
 _lock = threading.Lock()
 
 
-# Whether each code object is dnp's, by id (asked on every push: a cache beats the string test,
-# and hashing a code object hashes its contents).
-_INSIDE: dict = {}
+# The ids of dnp's code objects met by ``caller`` (asked on every push: a set beats the string
+# test). dnp's code lives as long as its modules, so an id here is never reused by other code.
+_DNP_CODES: set[int] = set()
 
 
 def caller() -> tuple:
     """Where the user's call is: the innermost frame outside dnp, as its code and instruction
     offset (``location`` makes file:line of it, only when an error needs it). Frames are fetched
     by depth: following ``f_back`` would make a frame object of every frame on the way."""
-    depth = 3  # the frames of caller's caller (push) and of push's (the executor) are dnp's
+    # Frames 1-4 are dnp's: push, the executor's execute, dispatch's run or _dispatch, and what
+    # called that (dispatch, the tape, or run itself).
+    depth = 5
+    get = sys._getframe
     try:
         while True:
-            f = sys._getframe(depth)
+            f = get(depth)
             code = f.f_code
-            known = _INSIDE.get(id(code))
-            if known is None or known[0] is not code:
-                if len(_INSIDE) > 4096:  # code made on the fly (exec, lambdas in a loop)
-                    _INSIDE.clear()
-                known = _INSIDE[id(code)] = (code, code.co_filename.startswith(_DNP))
-            if not known[1]:
-                return (code, f.f_lasti)
+            if id(code) not in _DNP_CODES:
+                if not code.co_filename.startswith(_DNP):
+                    return (code, f.f_lasti)
+                _DNP_CODES.add(id(code))
             depth += 1
     except ValueError:  # the bottom of the stack: no frame outside dnp
         return (None, 0)

@@ -20,6 +20,7 @@ public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``di
 from __future__ import annotations
 
 import os
+from threading import get_ident as _get_ident
 from typing import Any
 
 import numpy
@@ -65,7 +66,7 @@ def execute(
             return res
     if (
         kind is _AT_ONCE
-        or _core.in_worker()
+        or _get_ident() in _core.WORKER_IDS  # a worker's own calls run inline
         or (written and not all(a._buf.flags.writeable for a in written))  # NumPy's error now
         or "order" in xkwargs
         or (kind is _COPY and not all(a._buf.flags.c_contiguous for a in known))
@@ -90,11 +91,12 @@ def execute(
         if result is None:
             result = _structure(meta, [_new(b, dev) for b in fresh])
     writes = [owner_of(a._buf) for a in written] if written else []
+    made = []
     nbytes = 0
     for b in fresh:
-        writes.append(owner_of(b))
+        made.append(owner_of(b))
         nbytes += b.nbytes
-    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, nbytes)
+    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, made, nbytes)
     return result
 
 
@@ -176,11 +178,14 @@ class _Uncacheable(Exception):
     pass
 
 
+_VALUES = frozenset((int, float, bool, complex, str, type(None)))  # keyed by type and value
+
+
 def _key_of(x) -> Any:
     t = type(x)
     if t is numpy.ndarray:
         return (x.shape, x.dtype)
-    if t in (int, float, bool, complex, str, type(None)) or isinstance(x, (numpy.dtype, type)):
+    if t in _VALUES or isinstance(x, (numpy.dtype, type)):
         return (t, x)
     if t is tuple:
         return (tuple, *map(_key_of, x))
@@ -191,15 +196,22 @@ def _key_of(x) -> Any:
 
 def cached_meta(op, xargs, xkwargs) -> Any:
     """``op.meta`` for these arguments, remembered by their shapes, dtypes and values."""
+    key = [op]
     try:
-        key = [op]
-        for x in xargs:
-            key.append(_key_of(x))
-        for k, v in xkwargs.items():
-            key.append((k, _key_of(v)))
-        key = tuple(key)
+        for x in xargs:  # arrays and Python numbers inline: this is on every push's path
+            t = type(x)
+            if t is numpy.ndarray:
+                key.append((x.shape, x.dtype))
+            elif t is float or t is int:
+                key.append((t, x))
+            else:
+                key.append(_key_of(x))
+        if xkwargs:
+            for k, v in xkwargs.items():
+                key.append((k, _key_of(v)))
     except _Uncacheable:
         return op.meta(op, xargs, xkwargs)
+    key = tuple(key)
     meta = _META.get(key)
     if meta is None:
         meta = op.meta(op, xargs, xkwargs)

@@ -157,6 +157,36 @@ def test_an_error_is_raised_at_the_sync_point_with_op_and_line(forced):
     dnp.waitall()  # already raised: not again
 
 
+def _divide_by_zero_calls():
+    """Ways into the engine (the dispatch fast path, keywords, the tape, a spread-out call),
+    each with the line the error must name."""
+    ones = dnp.asarray(numpy.ones(4))
+    x = dnp.asarray(numpy.ones(4))
+    x.attach_grad()
+    line = sys._getframe().f_lineno
+    yield "operator", ones / 0.0, line + 1
+    yield "keywords", dnp.divide(ones, 0.0, dtype=numpy.float64), line + 2
+    with dnp.autograd.record():
+        yield "recorded", x / 0.0, line + 4
+    spread = dnp.true_divide(  # the line where the call starts
+        ones,
+        0.0,
+    )
+    yield "spread", spread, line + 5
+
+
+@pytest.mark.parametrize("check_meta", [False, True], ids=["fast path", "checked"])
+def test_the_error_names_the_line_of_the_call_on_every_path(forced, monkeypatch, check_meta):
+    monkeypatch.setattr(dnp._dispatch, "CHECK_META", check_meta)  # the suite's check: slow path
+    with numpy.errstate(divide="raise"):
+        calls = list(_divide_by_zero_calls())
+    for how, bad, line in calls:
+        with pytest.raises(FloatingPointError) as err:
+            bad.asnumpy()
+        notes = "\n".join(getattr(err.value, "__notes__", [])) or str(err.value)
+        assert f"{__file__}:{line}" in notes, how
+
+
 def test_ops_reading_a_failed_array_inherit_its_error(forced):
     worse = (failing() + 1.0).sum()
     with pytest.raises(FloatingPointError, match="divide by zero"):
