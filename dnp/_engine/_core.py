@@ -6,6 +6,12 @@ holds an error. A task may start when the last writer of each Var it reads has f
 (read-after-write) and, for each Var it writes, the last writer and every reader since have
 finished (write-after-write, write-after-read). Everything below runs under one lock; the work
 itself runs outside it, on worker threads (NumPy releases the GIL in its loops).
+
+Bulks (MXNet's bulk execution): a light op (little data) whose only dependency is a light task
+that has not started joins that task instead of becoming a task of its own; the worker runs the
+bulk's ops in push order and releases them together. Each op keeps its own name, caller, errstate
+and error, so a failure in a bulk fails what it fails and nothing more. Scheduling, waking a
+worker and releasing cost more than a small op's work; a bulk pays them once.
 """
 
 from __future__ import annotations
@@ -57,6 +63,10 @@ def heavy(op, size: int, xargs) -> bool:
 # (back-pressure): memory stays bounded, and freed buffers get reused while still warm.
 MAX_IN_FLIGHT = 256
 MAX_BYTES_IN_FLIGHT = _pool.CAP_BYTES  # an eighth of memory, at most 4 GiB
+# Bulks: ops reading and writing fewer elements than this are light; a bulk holds at most
+# BULK_MAX ops after its first (a sync point waits for the whole bulk).
+BULK_ELEMENTS = 1 << 14
+BULK_MAX = 32
 
 
 # Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
@@ -93,7 +103,8 @@ class Var:
 
 
 class Task:
-    """One pushed op: what to run, what it waits for, who waits for it."""
+    """One pushed op: what to run, what it waits for, who waits for it; and the ops that joined
+    it (``bulk``), which run after it and are released with it."""
 
     __slots__ = (
         "fn",
@@ -102,12 +113,13 @@ class Task:
         "ctx",
         "reads",
         "writes",
-        "waiting",
-        "dependents",
-        "error",
-        "done",
         "owners",
         "nbytes",
+        "error",
+        "waiting",
+        "dependents",
+        "light",
+        "bulk",
     )
 
     def __init__(self, fn: Callable[[], None], name: str, where: tuple, nbytes: int) -> None:
@@ -115,11 +127,12 @@ class Task:
         self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
         self.reads: list[Var] = []
         self.writes: list[Var] = []
+        self.owners: list = []  # what it writes (alive anyway while it is pending)
+        self.error: BaseException | None = None
         self.waiting = 0
         self.dependents: list[Task] = []
-        self.error: BaseException | None = None
-        self.done = False
-        self.owners: list = []  # what it writes (alive anyway while it is pending)
+        self.light = False
+        self.bulk: list[Task] | None = None
 
 
 _lock = threading.Lock()
@@ -154,13 +167,20 @@ def _var(owner) -> Var:
 
 
 def push(
-    fn: Callable[[], None], name: str, reads: list, writes: list, fresh: list, nbytes: int = 0
+    fn: Callable[[], None],
+    name: str,
+    reads: list,
+    writes: list,
+    fresh: list,
+    nbytes: int = 0,
+    light: bool = False,
 ) -> None:
     """Schedule ``fn``, which reads ``reads`` and writes ``writes`` (memory owners) and fills
-    ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that nothing waits on yet."""
+    ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that nothing waits on yet.
+    ``light``: little work (``BULK_ELEMENTS``): it may join a bulk."""
     global _in_flight, _bytes_in_flight
-    w = _errors.caller()
-    task = Task(fn, name, w, nbytes)
+    task = Task(fn, name, _errors.caller(), nbytes)
+    task.light = light
     deps: set[Task] = set()
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT or (
@@ -169,14 +189,14 @@ def push(
             _wait_changed()
         if len(_workers) < SETTINGS.workers:
             _start_workers(SETTINGS.workers)
+        rvars, wvars = task.reads, task.writes
         for owner in reads:  # a later writer must wait for this read (write-after-read)
             v = _var(owner)
             if v.error is not None and task.error is None:
                 task.error = v.error
             if v.writer is not None:
                 deps.add(v.writer)
-            v.readers.add(task)
-            task.reads.append(v)
+            rvars.append(v)
         for owner in writes:
             v = _var(owner)
             if v.error is not None and task.error is None:
@@ -184,20 +204,33 @@ def push(
             if v.writer is not None:
                 deps.add(v.writer)
             deps.update(v.readers)
+            wvars.append(v)
+        unit = task  # the task its Vars wait on: itself, or the bulk it joins
+        if light and len(deps) == 1:
+            (d,) = deps
+            if d.waiting and d.light and (d.bulk is None or len(d.bulk) < BULK_MAX):
+                unit = d
+        for v in rvars:
+            v.readers.add(unit)
+        for v in wvars:
             v.readers.clear()
-            v.writer = task
-            task.writes.append(v)
+            v.writer = unit
         for owner in fresh:
             v = VARS[id(owner)] = Var(id(owner))
-            v.writer = task
-            task.writes.append(v)
+            v.writer = unit
+            wvars.append(v)
         task.owners = writes + fresh if writes else fresh
-        deps.discard(task)
+        _in_flight += 1
+        _bytes_in_flight += nbytes
+        if unit is not task:
+            if unit.bulk is None:
+                unit.bulk = [task]
+            else:
+                unit.bulk.append(task)
+            return
         for d in deps:
             d.dependents.append(task)
         task.waiting = len(deps)
-        _in_flight += 1
-        _bytes_in_flight += nbytes
     if not deps:
         _queue.put(task)
 
@@ -263,50 +296,80 @@ def _work() -> None:
             WORKER_IDS.discard(threading.get_ident())
             return
         while task is not None:
-            if task.error is None:
-                try:
-                    task.ctx.run(task.fn)
-                except BaseException as exc:  # stored on what it writes; raised at a sync point
-                    task.error = _errors.record(exc, task.name, task.where)
-            task.fn = task.ctx = None  # free the inputs as soon as the work is done
+            _run(task)
+            if task.bulk is not None:
+                _run_bulk(task)
             task = _finish(task)
 
 
+def _run(task: Task) -> None:
+    if task.error is None:
+        try:
+            task.ctx.run(task.fn)
+        except BaseException as exc:  # stored on what it writes; raised at a sync point
+            task.error = _errors.record(exc, task.name, task.where)
+    task.fn = task.ctx = None  # free the inputs as soon as the work is done
+
+
+def _run_bulk(head: Task) -> None:
+    """Run the ops that joined ``head``, in order; one touching what an earlier op of the bulk
+    failed to write inherits that error instead of running (as a task of its own would)."""
+    failed = dict.fromkeys(head.writes, head.error) if head.error is not None else {}
+    for t in head.bulk:
+        if failed and t.error is None:
+            for v in t.reads + t.writes:
+                if v in failed:
+                    t.error = failed[v]
+                    break
+        _run(t)
+        if t.error is not None:
+            for v in t.writes:
+                failed[v] = t.error
+
+
 def _finish(task: Task):
-    """Mark ``task`` done; release its dependents. Returns one ready dependent to run next."""
+    """Mark ``task`` (and its bulk) done; release its dependents. Returns one ready dependent to
+    run next."""
     global _in_flight, _bytes_in_flight
     ready: list[Task] = []
+    ops = [task] if task.bulk is None else [task, *task.bulk]
     with _lock:
-        task.done = True
-        error = task.error
+        failed: dict[Var, BaseException] = {}
+        touched: list[Var] = []
+        for t in ops:  # first every op's writer and error, then which Vars went idle
+            for v in t.reads:
+                v.readers.discard(task)
+            touched += t.reads
+            for v, owner in zip(t.writes, t.owners):  # noqa: B905  # same length
+                if v.writer is task:
+                    v.writer = None
+                if t.error is not None:
+                    failed[v] = t.error
+                    if v.error is None:
+                        v.fail(t.error, owner)
+            touched += t.writes
+            _in_flight -= 1
+            _bytes_in_flight -= t.nbytes
+            t.reads = t.writes = t.owners = None
         wake = _waiting_room > 0
-        for v in task.reads:
-            v.readers.discard(task)
+        for v in touched:
             if v.writer is None and not v.readers:
                 wake = wake or v in _watched
                 if v.error is None or v.ref is None:
                     _drop(v)
-        for v, owner in zip(task.writes, task.owners):  # noqa: B905  # same length
-            if v.writer is task:
-                v.writer = None
-            if error is not None and v.error is None:
-                v.fail(error, owner)
-            if v.writer is None and not v.readers:
-                wake = wake or v in _watched
-                if v.error is None or v.ref is None:
-                    _drop(v)
-        failed = set(task.writes) if error is not None else ()
         for d in task.dependents:
-            # Only ops touching what the failed op wrote inherit its error: one that merely had
-            # to wait for it to read first (write-after-read) runs as usual.
-            if failed and d.error is None and not failed.isdisjoint(d.reads + d.writes):
-                d.error = error
+            # Only ops touching what a failed op wrote inherit its error: one that merely had
+            # to wait for it to read first (write-after-read) runs as usual. (A bulk's later ops
+            # depend on its first alone: they cannot touch what another task wrote.)
+            if failed and d.error is None:
+                for v in d.reads + d.writes:
+                    if v in failed:
+                        d.error = failed[v]
+                        break
             d.waiting -= 1
             if d.waiting == 0:
                 ready.append(d)
-        task.dependents = task.reads = task.writes = task.owners = None
-        _in_flight -= 1
-        _bytes_in_flight -= task.nbytes
+        task.dependents = task.bulk = None
         if wake or (_waiting_all and not _in_flight):
             _changed.notify_all()
     for d in ready[1:]:

@@ -96,7 +96,8 @@ def execute(
     for b in fresh:
         made.append(owner_of(b))
         nbytes += b.nbytes
-    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, made, nbytes)
+    light = size < _core.BULK_ELEMENTS and nbytes < _core.BULK_ELEMENTS * 8 and op.work is None
+    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, made, nbytes, light)
     return result
 
 

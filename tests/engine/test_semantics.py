@@ -194,6 +194,33 @@ def test_ops_reading_a_failed_array_inherit_its_error(forced):
     dnp.waitall()
 
 
+def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
+    """Light ops behind a waiting light task join it (a bulk); an error inside it is each op's
+    own, as on the naive engine."""
+    gate = threading.Event()
+    a = dnp.asarray(numpy.ones(4))
+    _core.push(gate.wait, "gate", [], [_core.owner_of(a._buf)], [], light=True)  # runs, waits
+    with numpy.errstate(divide="raise"):
+        b = a * 2.0  # waits for the gate: the head of a bulk
+        bad = b / 0.0
+        good = b + 1.0
+        worse = bad + 1.0
+        also_good = good * 3.0
+    head = _core.VARS[id(_core.owner_of(b._buf))].writer
+    for x in (bad, good, worse, also_good):  # each joined the head instead of becoming a task
+        assert _core.VARS[id(_core.owner_of(x._buf))].writer is head
+    assert len(head.bulk) == 4
+    gate.set()
+    numpy.testing.assert_array_equal(good.asnumpy(), numpy.full(4, 3.0))
+    numpy.testing.assert_array_equal(also_good.asnumpy(), numpy.full(4, 9.0))
+    numpy.testing.assert_array_equal(b.asnumpy(), numpy.full(4, 2.0))
+    for failed in (bad, worse):
+        with pytest.raises(FloatingPointError) as err:
+            failed.asnumpy()
+        assert "dnp.divide" in "\n".join(getattr(err.value, "__notes__", [])) + str(err.value)
+    dnp.waitall()
+
+
 def test_waitall_raises_an_error_nothing_synced(forced):
     failing()  # the result is dropped at once
     with pytest.raises(FloatingPointError):
