@@ -77,22 +77,24 @@ VARS: dict[int, Var] = {}
 class Var:
     """Dependency state of one memory owner: its pending writer and readers, or its error."""
 
-    __slots__ = ("key", "ref", "writer", "readers", "error")
+    __slots__ = ("key", "owner", "ref", "writer", "readers", "error")
 
-    def __init__(self, key: int) -> None:
-        self.key = key
-        self.ref = None  # a weak reference to the owner, once the Var holds an error
+    def __init__(self, owner) -> None:
+        self.key = id(owner)
+        self.owner = owner  # alive while ops on it are pending (its id is the key)
+        self.ref = None  # a weak reference to the owner instead, once the Var holds an error
         self.writer: Task | None = None
         self.readers: set[Task] = set()
         self.error: BaseException | None = None
 
-    def fail(self, error: BaseException, owner) -> None:
+    def fail(self, error: BaseException) -> None:
         """Hold ``error`` for as long as the owner lives (its id may be reused after)."""
         self.error = error
         try:
-            self.ref = weakref.ref(owner, self._forget)
+            self.ref = weakref.ref(self.owner, self._forget)
         except TypeError:  # an owner without weak references (bytes): dropped when idle
             self.ref = None
+        self.owner = None
 
     def _forget(self, _ref, _vars=VARS) -> None:  # VARS bound now: it may be gone at exit
         if _vars.get(self.key) is self:
@@ -113,7 +115,8 @@ class Task:
         "ctx",
         "reads",
         "writes",
-        "owners",
+        "args",
+        "kwargs",
         "nbytes",
         "error",
         "waiting",
@@ -122,15 +125,17 @@ class Task:
         "bulk",
     )
 
-    def __init__(self, fn: Callable[[], None], name: str, where: tuple, nbytes: int) -> None:
-        self.fn, self.name, self.where, self.nbytes = fn, name, where, nbytes
+    def __init__(
+        self, fn: Callable, args: tuple, kwargs: dict, name: str, where: tuple, nbytes: int
+    ) -> None:
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.name, self.where, self.nbytes = name, where, nbytes
         self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
         self.reads: list[Var] = []
         self.writes: list[Var] = []
-        self.owners: list = []  # what it writes (alive anyway while it is pending)
         self.error: BaseException | None = None
         self.waiting = 0
-        self.dependents: list[Task] = []
+        self.dependents: list[Task] | None = None  # made for the first one
         self.light = False
         self.bulk: list[Task] | None = None
 
@@ -162,12 +167,14 @@ def _var(owner) -> Var:
     key = id(owner)
     v = VARS.get(key)
     if v is None:
-        v = VARS[key] = Var(key)
+        v = VARS[key] = Var(owner)
     return v
 
 
 def push(
-    fn: Callable[[], None],
+    fn: Callable,
+    args: tuple,
+    kwargs: dict,
     name: str,
     reads: list,
     writes: list,
@@ -175,11 +182,12 @@ def push(
     nbytes: int = 0,
     light: bool = False,
 ) -> None:
-    """Schedule ``fn``, which reads ``reads`` and writes ``writes`` (memory owners) and fills
-    ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that nothing waits on yet.
+    """Schedule ``fn(*args, **kwargs)``, which reads ``reads`` and writes ``writes`` (memory
+    owners) and fills ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that
+    nothing waits on yet.
     ``light``: little work (``BULK_ELEMENTS``): it may join a bulk."""
     global _in_flight, _bytes_in_flight
-    task = Task(fn, name, _errors.caller(), nbytes)
+    task = Task(fn, args, kwargs, name, _errors.caller(), nbytes)
     task.light = light
     deps: set[Task] = set()
     with _lock:
@@ -216,10 +224,9 @@ def push(
             v.readers.clear()
             v.writer = unit
         for owner in fresh:
-            v = VARS[id(owner)] = Var(id(owner))
+            v = VARS[id(owner)] = Var(owner)
             v.writer = unit
             wvars.append(v)
-        task.owners = writes + fresh if writes else fresh
         _in_flight += 1
         _bytes_in_flight += nbytes
         if unit is not task:
@@ -229,7 +236,10 @@ def push(
                 unit.bulk.append(task)
             return
         for d in deps:
-            d.dependents.append(task)
+            if d.dependents is None:
+                d.dependents = [task]
+            else:
+                d.dependents.append(task)
         task.waiting = len(deps)
     if not deps:
         _queue.put(task)
@@ -305,10 +315,12 @@ def _work() -> None:
 def _run(task: Task) -> None:
     if task.error is None:
         try:
-            task.ctx.run(task.fn)
+            task.ctx.run(task.fn, *task.args, **task.kwargs)
         except BaseException as exc:  # stored on what it writes; raised at a sync point
             task.error = _errors.record(exc, task.name, task.where)
-    task.fn = task.ctx = None  # free the inputs as soon as the work is done
+    task.fn = task.args = task.kwargs = task.ctx = (
+        None  # free the inputs as soon as the work is done
+    )
 
 
 def _run_bulk(head: Task) -> None:
@@ -340,24 +352,24 @@ def _finish(task: Task):
             for v in t.reads:
                 v.readers.discard(task)
             touched += t.reads
-            for v, owner in zip(t.writes, t.owners):  # noqa: B905  # same length
+            for v in t.writes:
                 if v.writer is task:
                     v.writer = None
                 if t.error is not None:
                     failed[v] = t.error
                     if v.error is None:
-                        v.fail(t.error, owner)
+                        v.fail(t.error)
             touched += t.writes
             _in_flight -= 1
             _bytes_in_flight -= t.nbytes
-            t.reads = t.writes = t.owners = None
+            t.reads = t.writes = None
         wake = _waiting_room > 0
         for v in touched:
             if v.writer is None and not v.readers:
                 wake = wake or v in _watched
                 if v.error is None or v.ref is None:
                     _drop(v)
-        for d in task.dependents:
+        for d in task.dependents or ():
             # Only ops touching what a failed op wrote inherit its error: one that merely had
             # to wait for it to read first (write-after-read) runs as usual. (A bulk's later ops
             # depend on its first alone: they cannot touch what another task wrote.)

@@ -97,7 +97,8 @@ def execute(
         made.append(owner_of(b))
         nbytes += b.nbytes
     light = size < _core.BULK_ELEMENTS and nbytes < _core.BULK_ELEMENTS * 8 and op.work is None
-    _core.push(_task(op, xargs, xkwargs, fresh, meta), op.name, reads, writes, made, nbytes, light)
+    fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
+    _core.push(fn, args, kwargs, op.name, reads, writes, made, nbytes, light)
     return result
 
 
@@ -268,23 +269,24 @@ def _out_result(xkwargs, written: list[ndarray]) -> Any:
     return written[0]
 
 
-def _task(op, xargs, xkwargs, fresh: list, meta):
-    """The work of one pushed op: compute, then store into the outputs made at the push."""
+def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
+    """The work of one pushed op, as a function, its arguments and keywords: compute, then store
+    into the outputs made at the push. (A pending op's objects outlive young garbage collections,
+    which then cost every op: a ufunc's call is a tuple and a dict of arrays, not a closure.)"""
     kernel = op.kernels.get(numpy) or op.kernel(numpy)
     if fresh and _plain_ufunc(op):  # it writes into out= at no extra cost
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
-
-        def run_ufunc() -> None:
-            kernel(*xargs, out=out, **xkwargs)
-
-        return run_ufunc
+        return kernel, tuple(xargs), {**xkwargs, "out": out}
 
     def run() -> None:
         res = kernel(*xargs, **xkwargs)
         if fresh:
             _store(op, res, fresh, meta)
 
-    return run
+    return run, (), _NO_KEYWORDS
+
+
+_NO_KEYWORDS: dict = {}  # never changed: a call with no keywords shares it
 
 
 _UFUNC: dict = {}

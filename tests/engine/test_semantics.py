@@ -199,7 +199,9 @@ def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
     own, as on the naive engine."""
     gate = threading.Event()
     a = dnp.asarray(numpy.ones(4))
-    _core.push(gate.wait, "gate", [], [_core.owner_of(a._buf)], [], light=True)  # runs, waits
+    _core.push(
+        gate.wait, (), {}, "gate", [], [_core.owner_of(a._buf)], [], light=True
+    )  # runs, waits
     with numpy.errstate(divide="raise"):
         b = a * 2.0  # waits for the gate: the head of a bulk
         bad = b / 0.0
