@@ -178,8 +178,8 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 if a._device is not CPU:
                     break
                 buf = a._buf
-                if VARS and not busy:
-                    busy = id(owner_of(buf)) in VARS  # pending work on this memory
+                if VARS and not busy:  # pending work on this memory?
+                    busy = id(buf if buf.base is None else owner_of(buf)) in VARS
                 size += buf.size
                 xargs.append(buf)
             elif type(a) in _SCALARS or (type(a) is tuple and _all_scalars(a)):

@@ -199,14 +199,14 @@ def push(
             _start_workers(SETTINGS.workers)
         rvars, wvars = task.reads, task.writes
         for owner in reads:  # a later writer must wait for this read (write-after-read)
-            v = _var(owner)
+            v = VARS.get(id(owner)) or _var(owner)
             if v.error is not None and task.error is None:
                 task.error = v.error
             if v.writer is not None:
                 deps.add(v.writer)
             rvars.append(v)
         for owner in writes:
-            v = _var(owner)
+            v = VARS.get(id(owner)) or _var(owner)
             if v.error is not None and task.error is None:
                 task.error = v.error  # a write into a failed array keeps it failed
             if v.writer is not None:
@@ -366,9 +366,10 @@ def _finish(task: Task):
         wake = _waiting_room > 0
         for v in touched:
             if v.writer is None and not v.readers:
-                wake = wake or v in _watched
-                if v.error is None or v.ref is None:
-                    _drop(v)
+                if _watched and v in _watched:
+                    wake = True
+                if (v.error is None or v.ref is None) and VARS.get(v.key) is v:
+                    del VARS[v.key]  # idle: dropped (a failed one stays while its owner lives)
         for d in task.dependents or ():
             # Only ops touching what a failed op wrote inherit its error: one that merely had
             # to wait for it to read first (write-after-read) runs as usual. (A bulk's later ops
@@ -387,11 +388,6 @@ def _finish(task: Task):
     for d in ready[1:]:
         _queue.put(d)
     return ready[0] if ready else None
-
-
-def _drop(v: Var) -> None:
-    if VARS.get(v.key) is v:
-        del VARS[v.key]
 
 
 def wait(owner) -> None:

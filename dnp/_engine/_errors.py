@@ -28,9 +28,10 @@ def caller() -> tuple:
     """Where the user's call is: the innermost frame outside dnp, as its code and instruction
     offset (``location`` makes file:line of it, only when an error needs it). Frames are fetched
     by depth: following ``f_back`` would make a frame object of every frame on the way."""
-    # Frames 1-4 are dnp's: push, the executor's execute, dispatch's run or _dispatch, and what
-    # called that (dispatch, the tape, or run itself).
-    depth = 5
+    # Frames 1-5 are dnp's: push, the executor's execute, dispatch's run or _dispatch, what
+    # called that (dispatch, the tape, or run itself), and what called that (dnp's functions and
+    # methods call dispatch; the tape and run are called by dispatch).
+    depth = 6
     get = sys._getframe
     try:
         while True:

@@ -51,7 +51,7 @@ def execute(
     size = 0
     for a in known:
         buf = a._buf
-        o = owner_of(buf)
+        o = buf if buf.base is None else owner_of(buf)
         reads.append(o)
         busy = busy or id(o) in VARS
         size += buf.size
@@ -87,14 +87,15 @@ def execute(
         if fresh is None:  # not arrays, or a memory layout only running the op tells
             return _wait_then_inline(reads)
         dev = known[0]._device
-        result = _new(fresh[0], dev) if len(fresh) == 1 and isinstance(meta, Meta) else None
-        if result is None:
-            result = _structure(meta, [_new(b, dev) for b in fresh])
+        if type(meta) is Meta:
+            result = _new(fresh[0], dev)
+        else:
+            result = _same_kind(meta, [_new(b, dev) for b in fresh])
     writes = [owner_of(a._buf) for a in written] if written else []
     made = []
     nbytes = 0
     for b in fresh:
-        made.append(owner_of(b))
+        made.append(b if b.base is None else owner_of(b))
         nbytes += b.nbytes
     light = size < _core.BULK_ELEMENTS and nbytes < _core.BULK_ELEMENTS * 8 and op.work is None
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
@@ -254,12 +255,6 @@ def _allocate(op, meta, known: list[ndarray]) -> list | None:
 def _forget(block) -> None:
     """A recycled block starts clean: no error stored from an array it held before."""
     VARS.pop(id(block), None)
-
-
-def _structure(meta, arrays: list) -> Any:
-    if isinstance(meta, Meta):
-        return arrays[0]
-    return _same_kind(meta, arrays)
 
 
 def _out_result(xkwargs, written: list[ndarray]) -> Any:
