@@ -193,7 +193,10 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 and SETTINGS.threaded
                 and ENGINE
             ):
-                known = [a for a in args if type(a) is ndarray]
+                known = []
+                for a in args:  # a loop, not a comprehension: no extra frame (Python 3.11)
+                    if type(a) is ndarray:
+                        known.append(a)
                 res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
                 if type(res) is ndarray:  # pushed: its result, made by the engine
                     return res

@@ -126,17 +126,23 @@ class Task:
     )
 
     def __init__(
-        self, fn: Callable, args: tuple, kwargs: dict, name: str, where: tuple, nbytes: int
+        self,
+        fn: Callable,
+        args: tuple,
+        kwargs: dict,
+        name: str,
+        where: tuple,
+        nbytes: int,
+        light: bool,
     ) -> None:
         self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.name, self.where, self.nbytes = name, where, nbytes
+        self.name, self.where, self.nbytes, self.light = name, where, nbytes, light
         self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
         self.reads: list[Var] = []
         self.writes: list[Var] = []
         self.error: BaseException | None = None
         self.waiting = 0
         self.dependents: list[Task] | None = None  # made for the first one
-        self.light = False
         self.bulk: list[Task] | None = None
 
 
@@ -187,8 +193,7 @@ def push(
     nothing waits on yet.
     ``light``: little work (``BULK_ELEMENTS``): it may join a bulk."""
     global _in_flight, _bytes_in_flight
-    task = Task(fn, args, kwargs, name, _errors.caller(), nbytes)
-    task.light = light
+    task = Task(fn, args, kwargs, name, _errors.caller(), nbytes, light)
     deps: set[Task] = set()
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT or (

@@ -31,7 +31,7 @@ from .._ndarray import _new, ndarray
 from .._ops import ALIASES_AFTER_READING, NOT_C_ORDERED, VIEWS
 from .._ops._meta import Meta
 from . import _core, _gpu, _pool
-from ._core import VARS, owner_of
+from ._core import BULK_ELEMENTS, VARS, owner_of
 
 INLINE = object()
 
@@ -97,7 +97,7 @@ def execute(
     for b in fresh:
         made.append(b if b.base is None else owner_of(b))
         nbytes += b.nbytes
-    light = size < _core.BULK_ELEMENTS and nbytes < _core.BULK_ELEMENTS * 8 and op.work is None
+    light = size < BULK_ELEMENTS and nbytes < BULK_ELEMENTS * 8 and op.work is None
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
     _core.push(fn, args, kwargs, op.name, reads, writes, made, nbytes, light)
     return result
@@ -268,8 +268,8 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
     """The work of one pushed op, as a function, its arguments and keywords: compute, then store
     into the outputs made at the push. (A pending op's objects outlive young garbage collections,
     which then cost every op: a ufunc's call is a tuple and a dict of arrays, not a closure.)"""
-    kernel = op.kernels.get(numpy) or op.kernel(numpy)
-    if fresh and _plain_ufunc(op):  # it writes into out= at no extra cost
+    kernel, ufunc = _PLANS.get(op) or _plan(op)
+    if fresh and ufunc:  # it writes into out= at no extra cost
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
         return kernel, tuple(xargs), {**xkwargs, "out": out}
 
@@ -284,15 +284,19 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
 _NO_KEYWORDS: dict = {}  # never changed: a call with no keywords shares it
 
 
-_UFUNC: dict = {}
+_PLANS: dict = {}
+
+
+def _plan(op) -> tuple:
+    """The row's NumPy kernel, and whether it is a NumPy ufunc itself (cached per row)."""
+    kernel = op.kernels.get(numpy) or op.kernel(numpy)
+    plan = _PLANS[op] = (kernel, op.forward is None and isinstance(kernel, numpy.ufunc))
+    return plan
 
 
 def _plain_ufunc(op) -> bool:
-    """Whether the row's forward is a NumPy ufunc itself (cached per row)."""
-    plain = _UFUNC.get(op)
-    if plain is None:
-        plain = _UFUNC[op] = op.forward is None and isinstance(op.kernel(numpy), numpy.ufunc)
-    return plain
+    """Whether the row's forward is a NumPy ufunc itself."""
+    return (_PLANS.get(op) or _plan(op))[1]
 
 
 def _layout(a: numpy.ndarray) -> tuple:
