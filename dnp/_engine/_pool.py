@@ -31,6 +31,7 @@ def _cap() -> int:
 
 CAP_BYTES = _cap()
 _blocks: dict[int, list[numpy.ndarray]] = {}
+_next: dict[int, int] = {}  # per size, where to look for a free block first
 _held = 0  # bytes of all blocks, in use or free
 _lock = threading.Lock()
 # References to a free block while it is examined: its list, the loop variable, getrefcount's.
@@ -46,9 +47,16 @@ def empty(shape: tuple[int, ...], dtype: numpy.dtype, forget) -> numpy.ndarray:
         return numpy.empty(shape, dtype)
     with _lock:
         same = _blocks.setdefault(nbytes, [])
-        for block in same:
+        # Blocks come free about in the order they were handed out: look from after the last
+        # one handed out, not from the start (past every block still in use).
+        start = _next.get(nbytes, 0)
+        count = len(same)
+        for i in range(count):
+            at = (start + i) % count
+            block = same[at]
             if sys.getrefcount(block) == _FREE_REFS:
                 forget(block)
+                _next[nbytes] = at + 1
                 break
         else:
             if _held + nbytes > CAP_BYTES:
@@ -70,3 +78,4 @@ def _release_free() -> None:
             else:
                 kept.append(block)
         same[:] = kept
+    _next.clear()
