@@ -69,8 +69,8 @@ BULK_ELEMENTS = 1 << 14
 BULK_MAX = 32
 
 
-# Vars by id of their owner. Owners stay alive while a pending task holds them; an errored Var
-# is dropped with its owner (weakref callback).
+# Vars by id of their owner, which a Var keeps alive while ops on it are pending; an errored Var
+# holds a weak reference instead and is dropped with its owner (weakref callback).
 VARS: dict[int, Var] = {}
 
 
@@ -94,7 +94,8 @@ class Var:
             self.ref = weakref.ref(self.owner, self._forget)
         except TypeError:  # an owner without weak references (bytes): dropped when idle
             self.ref = None
-        self.owner = None
+        else:
+            self.owner = None
 
     def _forget(self, _ref, _vars=VARS) -> None:  # VARS bound now: it may be gone at exit
         if _vars.get(self.key) is self:
