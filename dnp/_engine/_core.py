@@ -324,9 +324,8 @@ def _run(task: Task) -> None:
             task.ctx.run(task.fn, *task.args, **task.kwargs)
         except BaseException as exc:  # stored on what it writes; raised at a sync point
             task.error = _errors.record(exc, task.name, task.where)
-    task.fn = task.args = task.kwargs = task.ctx = (
-        None  # free the inputs as soon as the work is done
-    )
+    # Free the inputs as soon as the work is done.
+    task.fn = task.args = task.kwargs = task.ctx = None
 
 
 def _run_bulk(head: Task) -> None:
