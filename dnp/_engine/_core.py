@@ -79,11 +79,11 @@ class Var:
 
     __slots__ = ("key", "owner", "ref", "writer", "readers", "error")
 
-    def __init__(self, owner) -> None:
+    def __init__(self, owner, writer: Task | None = None) -> None:
         self.key = id(owner)
         self.owner = owner  # alive while ops on it are pending (its id is the key)
         self.ref = None  # a weak reference to the owner instead, once the Var holds an error
-        self.writer: Task | None = None
+        self.writer = writer
         self.readers: set[Task] = set()
         self.error: BaseException | None = None
 
@@ -196,23 +196,24 @@ def push(
     global _in_flight, _bytes_in_flight
     task = Task(fn, args, kwargs, name, _errors.caller(), nbytes, light)
     deps: set[Task] = set()
+    found = VARS.get
     with _lock:
         while _in_flight >= MAX_IN_FLIGHT or (
             _in_flight and _bytes_in_flight + nbytes > MAX_BYTES_IN_FLIGHT
         ):
             _wait_changed()
-        if len(_workers) < SETTINGS.workers:
+        if not _workers:
             _start_workers(SETTINGS.workers)
         rvars, wvars = task.reads, task.writes
         for owner in reads:  # a later writer must wait for this read (write-after-read)
-            v = VARS.get(id(owner)) or _var(owner)
+            v = found(id(owner)) or _var(owner)
             if v.error is not None and task.error is None:
                 task.error = v.error
             if v.writer is not None:
                 deps.add(v.writer)
             rvars.append(v)
         for owner in writes:
-            v = VARS.get(id(owner)) or _var(owner)
+            v = found(id(owner)) or _var(owner)
             if v.error is not None and task.error is None:
                 task.error = v.error  # a write into a failed array keeps it failed
             if v.writer is not None:
@@ -230,8 +231,7 @@ def push(
             v.readers.clear()
             v.writer = unit
         for owner in fresh:
-            v = VARS[id(owner)] = Var(owner)
-            v.writer = unit
+            v = VARS[id(owner)] = Var(owner, unit)
             wvars.append(v)
         _in_flight += 1
         _bytes_in_flight += nbytes
