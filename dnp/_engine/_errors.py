@@ -22,6 +22,8 @@ _lock = threading.Lock()
 # The ids of dnp's code objects met by ``caller`` (asked on every push: a set beats the string
 # test). dnp's code lives as long as its modules, so an id here is never reused by other code.
 _DNP_CODES: set[int] = set()
+# Other code met by ``caller``, by id (held: an id must not be reused while it is here).
+_OTHER_CODES: dict[int, object] = {}
 
 
 def caller() -> tuple:
@@ -37,8 +39,13 @@ def caller() -> tuple:
         while True:
             f = get(depth)
             code = f.f_code
+            if _OTHER_CODES.get(id(code)) is code:
+                return (code, f.f_lasti)
             if id(code) not in _DNP_CODES:
                 if not code.co_filename.startswith(_DNP):
+                    if len(_OTHER_CODES) >= 4096:  # code made on the fly (exec, lambdas)
+                        _OTHER_CODES.clear()
+                    _OTHER_CODES[id(code)] = code
                     return (code, f.f_lasti)
                 _DNP_CODES.add(id(code))
             depth += 1

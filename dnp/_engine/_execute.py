@@ -271,7 +271,7 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
     kernel, ufunc = _PLANS.get(op) or _plan(op)
     if fresh and ufunc:  # it writes into out= at no extra cost
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
-        return kernel, tuple(xargs), {**xkwargs, "out": out}
+        return kernel, tuple(xargs), {**xkwargs, "out": out} if xkwargs else {"out": out}
 
     def run() -> None:
         res = kernel(*xargs, **xkwargs)
