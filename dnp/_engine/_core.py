@@ -45,7 +45,8 @@ class Settings:
         self.threaded = kind == "threaded"
         self.workers = default_workers()
         # Ops whose inputs hold fewer elements than this run inline when their inputs are ready:
-        # a push costs about 20 us, more than a cheap ufunc on 100 000 elements (bench_overhead).
+        # a push costs the caller about 10 us and waking a worker 30-300 us (2-core VM), about
+        # what an add on this many elements takes (bench_overhead, bench_scheduler).
         self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", 1 << 18))
 
 
