@@ -167,16 +167,23 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
 
 def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
-    # Fast path (most calls): positional dnp arrays and scalars on one cpu device, no keywords,
-    # no in-place write once the tape counts writes.
-    if not (kwargs or op.creation or CHECK_META or (VERSIONS.on and written(op, args, kwargs))):
+    # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
+    # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes.
+    if not (
+        op.creation
+        or CHECK_META
+        or (kwargs and not _plain(kwargs))
+        or (VERSIONS.on and written(op, args, kwargs))
+    ):
         xargs = []
         size = 0
         busy = False
+        arrays = False
         for a in args:
             if type(a) is ndarray:
                 if a._device is not CPU:
                     break
+                arrays = True
                 buf = a._buf
                 if VARS and not busy:  # pending work on this memory?
                     busy = id(buf if buf.base is None else owner_of(buf)) in VARS
@@ -187,6 +194,8 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             else:
                 break
         else:
+            if not arrays:  # scalars alone: they go to the default device (_dispatch)
+                return _dispatch(op, args, kwargs)
             # A view of ready memory does no work at any size: no need to ask the engine.
             if (
                 (busy or (heavy(op, size, xargs) and op.name not in VIEWS))
@@ -197,13 +206,13 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 for a in args:  # a loop, not a comprehension: no extra frame (Python 3.11)
                     if type(a) is ndarray:
                         known.append(a)
-                res = ENGINE(op, xargs, {}, known, written(op, args, kwargs), True)
+                res = ENGINE(op, xargs, kwargs, known, written(op, args, kwargs), True)
                 if type(res) is ndarray:  # pushed: its result, made by the engine
                     return res
                 if res is not INLINE:
                     return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
-            res = fn(*xargs)
+            res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
                 for a in args:  # NumPy returns an input itself (asarray(x) is x): so does dnp
                     if type(a) is ndarray and a._buf is res:
@@ -213,6 +222,21 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
+
+
+def _plain(kwargs: dict) -> bool:
+    """Whether keyword arguments hold only plain values: numbers, strings, None, dtypes, types
+    and tuples of numbers (no arrays, nothing to unwrap or move)."""
+    for v in kwargs.values():
+        t = type(v)
+        if not (
+            t in _SCALARS
+            or t is str
+            or isinstance(v, (numpy.dtype, type))
+            or (t is tuple and _all_scalars(v))
+        ):
+            return False
+    return True
 
 
 def _all_scalars(items: tuple) -> bool:
