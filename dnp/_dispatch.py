@@ -189,7 +189,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                     busy = id(buf if buf.base is None else owner_of(buf)) in VARS
                 size += buf.size
                 xargs.append(buf)
-            elif type(a) in _SCALARS or (type(a) is tuple and _all_scalars(a)):
+            elif type(a) in _SCALARS or _plain_value(a):
                 xargs.append(a)
             else:
                 break
@@ -225,18 +225,23 @@ def run(op, args: tuple, kwargs: dict) -> Any:
 
 
 def _plain(kwargs: dict) -> bool:
-    """Whether keyword arguments hold only plain values: numbers, strings, None, dtypes, types
-    and tuples of numbers (no arrays, nothing to unwrap or move)."""
-    for v in kwargs.values():
-        t = type(v)
-        if not (
-            t in _SCALARS
-            or t is str
-            or isinstance(v, (numpy.dtype, type))
-            or (t is tuple and _all_scalars(v))
-        ):
+    """Whether keyword arguments hold only plain values (``_plain_value``)."""
+    for v in kwargs.values():  # noqa: SIM110  # a plain loop: this is on every call's path
+        if type(v) not in _SCALARS and not _plain_value(v):
             return False
     return True
+
+
+def _plain_value(v) -> bool:
+    """A value with nothing to unwrap or move: a number, string, None, slice, dtype, type, or a
+    tuple of numbers."""
+    t = type(v)
+    return (
+        t in _SCALARS
+        or t is str
+        or isinstance(v, (numpy.dtype, type))
+        or (t is tuple and _all_scalars(v))
+    )
 
 
 def _all_scalars(items: tuple) -> bool:
