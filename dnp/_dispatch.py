@@ -178,7 +178,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
         xargs = []
         size = 0
         busy = False
-        arrays = False
+        arrays = listed = False
         for a in args:
             if type(a) is ndarray:
                 if a._device is not CPU:
@@ -191,6 +191,14 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 xargs.append(buf)
             elif type(a) in _SCALARS or _plain_value(a):
                 xargs.append(a)
+            elif type(a) is list and a and _cpu_arrays(a):  # concatenate([x, y])
+                bufs = [x._buf for x in a]
+                for buf in bufs:
+                    if VARS and not busy:
+                        busy = id(buf if buf.base is None else owner_of(buf)) in VARS
+                    size += buf.size
+                xargs.append(bufs)
+                arrays = listed = True
             else:
                 break
         else:
@@ -202,8 +210,8 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 and SETTINGS.threaded
                 and ENGINE
             ):
-                known = []
-                for a in args:  # a loop, not a comprehension: no extra frame (Python 3.11)
+                known = arrays_in(args) if listed else []
+                for a in () if listed else args:  # a loop: no comprehension frame (3.11)
                     if type(a) is ndarray:
                         known.append(a)
                 res = ENGINE(op, xargs, kwargs, known, written(op, args, kwargs), True)
@@ -242,6 +250,14 @@ def _plain_value(v) -> bool:
         or isinstance(v, (numpy.dtype, type))
         or (t is tuple and _all_scalars(v))
     )
+
+
+def _cpu_arrays(items: list) -> bool:
+    """Whether a list holds only dnp arrays on the CPU."""
+    for x in items:  # noqa: SIM110  # a plain loop: this is on every call's path
+        if type(x) is not ndarray or x._device is not CPU:
+            return False
+    return True
 
 
 def _all_scalars(items: tuple) -> bool:

@@ -194,6 +194,29 @@ def test_ops_reading_a_failed_array_inherit_its_error(forced):
     dnp.waitall()
 
 
+def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monkeypatch):
+    """``concatenate([x, y])`` through dispatch's fast path reads ``x`` after its pending
+    writer (here a task that fills it once a gate opens), and an in-place write waits for it."""
+    monkeypatch.setattr(dnp._dispatch, "CHECK_META", False)  # the suite's check: slow path
+    gate = threading.Event()
+    x = dnp.asarray(numpy.zeros(4))
+    y = dnp.asarray(numpy.ones(4))
+    buf = x._buf
+
+    def fill() -> None:
+        gate.wait()
+        buf.fill(5.0)
+
+    _core.push(fill, (), {}, "fill", [], [_core.owner_of(buf)], [])
+    joined = dnp.concatenate([x, y])
+    stacked = dnp.stack([y, x])
+    y += 1.0  # must not run before both have read y
+    gate.set()
+    numpy.testing.assert_array_equal(joined.asnumpy(), [5.0] * 4 + [1.0] * 4)
+    numpy.testing.assert_array_equal(stacked.asnumpy(), [[1.0] * 4, [5.0] * 4])
+    numpy.testing.assert_array_equal(y.asnumpy(), [2.0] * 4)
+
+
 def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
     """Light ops behind a waiting light task join it (a bulk); an error inside it is each op's
     own, as on the naive engine."""
