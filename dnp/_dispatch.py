@@ -168,9 +168,14 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
 def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
-    # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes.
+    # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
+    # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's
+    # device, unless told otherwise (device=, like=); from nothing, on the default device.
     if not (
-        op.creation
+        (
+            op.creation
+            and (not args or type(args[0]) is not ndarray or "device" in kwargs or "like" in kwargs)
+        )
         or CHECK_META
         or (kwargs and not _plain(kwargs))
         or (VERSIONS.on and written(op, args, kwargs))
