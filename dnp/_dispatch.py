@@ -178,7 +178,11 @@ def run(op, args: tuple, kwargs: dict) -> Any:
         )
         or CHECK_META
         or (kwargs and not _plain(kwargs))
-        or (VERSIONS.on and written(op, args, kwargs))
+        or (  # (an out= array is not a plain value)
+            VERSIONS.on
+            and (op.inplace or len(args) > (op.out_from or _out_from(op)))
+            and written(op, args, kwargs)
+        )
     ):
         xargs = []
         size = 0
@@ -335,6 +339,12 @@ def written(op, args: tuple, kwargs: dict) -> list[ndarray]:
         return arrays_in(kwargs["out"])
     start, stop = _positional_out(op)
     return arrays_in(args[start:stop]) if len(args) > start else []
+
+
+def _out_from(op) -> int:
+    """Where ``op`` may take ``out`` positionally (``_positional_out``), remembered on the row."""
+    op.out_from = _positional_out(op)[0]
+    return op.out_from
 
 
 _NO_OUT = (1 << 30, 0)

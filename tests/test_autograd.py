@@ -203,7 +203,9 @@ def test_modifying_a_saved_array_in_place_raises_at_backward():
         lambda a: a.reshape(-1).__iadd__(1.0),
     ],
 )
-def test_every_kind_of_in_place_write_into_a_saved_array_is_caught(write):
+@pytest.mark.parametrize("check_meta", [True, False], ids=["checked", "fast path"])
+def test_every_kind_of_in_place_write_into_a_saved_array_is_caught(write, check_meta, monkeypatch):
+    monkeypatch.setattr(dnp._dispatch, "CHECK_META", check_meta)  # off: dispatch's fast path
     x = leaf(X)
     with autograd.record():
         a = x * 2.0

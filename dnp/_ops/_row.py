@@ -38,7 +38,18 @@ class Op:
     runs calls of little work inline.
     """
 
-    __slots__ = ("name", "forward", "meta", "creation", "doc", "kernels", "vjp", "inplace", "work")
+    __slots__ = (
+        "name",
+        "forward",
+        "meta",
+        "creation",
+        "doc",
+        "kernels",
+        "vjp",
+        "inplace",
+        "work",
+        "out_from",
+    )
 
     def __init__(
         self,
@@ -61,6 +72,7 @@ class Op:
         self.inplace = inplace
         self.work = work
         self.kernels: dict[Any, Callable] = {}
+        self.out_from: int | None = None  # where out= may come positionally (dispatch's cache)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
