@@ -143,13 +143,19 @@ def _settle(value):
         return type(exc).__name__
 
 
-def _threaded_run(program, seed):
+def _threaded_run(program, seed, fast_path: bool):
     """The threaded run: an error surfaces at the step (at the call) or at the sync of the
-    value it made; a value inheriting one fails as ``use_failed`` does with NumPy."""
-    with dnp.engine.engine("threaded", num_workers=2, inline_limit=0):
-        values, outcomes = run(dnp, program, seed)
-        with contextlib.suppress(*ERRORS):
-            dnp.waitall()  # failed values nothing read: reported here, compared through values
+    value it made; a value inheriting one fails as ``use_failed`` does with NumPy.
+    ``fast_path``: with the suite's metadata check off, calls take dispatch's fast path."""
+    checked = dnp._dispatch.CHECK_META
+    dnp._dispatch.CHECK_META = checked and not fast_path
+    try:
+        with dnp.engine.engine("threaded", num_workers=2, inline_limit=0):
+            values, outcomes = run(dnp, program, seed)
+            with contextlib.suppress(*ERRORS):
+                dnp.waitall()  # failed values nothing read: reported here, compared by value
+    finally:
+        dnp._dispatch.CHECK_META = checked
     return values, outcomes
 
 
@@ -164,15 +170,16 @@ def test_threaded_equals_naive_equals_numpy(program, seed):
     np_values, np_outcomes = run(numpy, program, seed)
     with dnp.engine.engine("naive"):
         naive_values, naive_outcomes = run(dnp, program, seed)
-    threaded_values, threaded_outcomes = _threaded_run(program, seed)
     assert naive_outcomes == np_outcomes
-    for ref, naive, threaded in zip(np_values, naive_values, threaded_values, strict=True):
-        if isinstance(ref, str):  # its computation raised
-            assert naive == ref and threaded == ref
-            continue
-        assert naive.dtype == ref.dtype and threaded.dtype == ref.dtype
-        numpy.testing.assert_array_equal(naive, ref)
-        numpy.testing.assert_array_equal(threaded, ref)
     # On the threaded engine, errors from the data surface later; all others at the step.
     at_call = [o if o != "FloatingPointError" else "ok" for o in np_outcomes]
-    assert [o if o != "FloatingPointError" else "ok" for o in threaded_outcomes] == at_call
+    for fast_path in (False, True):
+        threaded_values, threaded_outcomes = _threaded_run(program, seed, fast_path)
+        for ref, naive, threaded in zip(np_values, naive_values, threaded_values, strict=True):
+            if isinstance(ref, str):  # its computation raised
+                assert naive == ref and threaded == ref
+                continue
+            assert naive.dtype == ref.dtype and threaded.dtype == ref.dtype
+            numpy.testing.assert_array_equal(naive, ref)
+            numpy.testing.assert_array_equal(threaded, ref)
+        assert [o if o != "FloatingPointError" else "ok" for o in threaded_outcomes] == at_call
