@@ -178,11 +178,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
         )
         or CHECK_META
         or (kwargs and not _plain(kwargs))
-        or (  # (an out= array is not a plain value)
-            VERSIONS.on
-            and (op.inplace or len(args) > (op.out_from or _out_from(op)))
-            and written(op, args, kwargs)
-        )
+        or (VERSIONS.on and may_write(op, args, kwargs) and written(op, args, kwargs))
     ):
         xargs = []
         size = 0
@@ -339,6 +335,12 @@ def written(op, args: tuple, kwargs: dict) -> list[ndarray]:
         return arrays_in(kwargs["out"])
     start, stop = _positional_out(op)
     return arrays_in(args[start:stop]) if len(args) > start else []
+
+
+def may_write(op, args: tuple, kwargs: dict) -> bool:
+    """Whether the call can write into an argument (``written`` may then name some): a cheap
+    test first, for the calls that cannot."""
+    return op.inplace or "out" in kwargs or len(args) > (op.out_from or _out_from(op))
 
 
 def _out_from(op) -> int:

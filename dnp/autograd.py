@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _dispatch
-from ._dispatch import arrays_in, written
+from ._dispatch import arrays_in, may_write, written
 from ._dispatch import run as _run
 from ._engine._core import owner_of
 from ._ndarray import _new, ndarray
@@ -126,7 +126,7 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
         return _run(op, args, kwargs)
     if kwargs and any(map(_carries_gradient, kwargs.values())):
         args, kwargs = _positional(op, args, kwargs)
-    targets = written(op, args, kwargs)
+    targets = written(op, args, kwargs) if may_write(op, args, kwargs) else ()
     rec_args = _before_writing(op, args, targets) if targets else args
     result = _run(op, args, kwargs)
     if not targets and isinstance(result, ndarray) and _is_input(result, args):

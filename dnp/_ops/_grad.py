@@ -20,7 +20,8 @@ from .._ndarray import ndarray
 def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:
     """Shape and dtype of an argument, read directly from a dnp array (no dispatch)."""
     if isinstance(x, ndarray):
-        return x.shape, x.dtype
+        buf = x._buf
+        return buf.shape, buf.dtype
     a = numpy.asarray(x)
     return a.shape, a.dtype
 
@@ -28,14 +29,14 @@ def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:
 def unbroadcast(g, x):
     """``g`` summed down to ``x``'s shape (undoing broadcasting) and made real if ``x`` is real."""
     shape, dtype = shape_dtype(x)
-    if g.shape != shape:
+    if g._buf.shape != shape:
         extra = g.ndim - len(shape)
         if extra:
             g = g.sum(axis=tuple(range(extra)))
         axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
         if axes:
             g = g.sum(axis=axes, keepdims=True)
-    if g.dtype.kind == "c" and dtype.kind != "c":
+    if dtype.kind != "c" and g._buf.dtype.kind == "c":
         g = g.real
     return g
 
