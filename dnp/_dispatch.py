@@ -25,7 +25,7 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
-from ._engine._core import SETTINGS, VARS, heavy, owner_of
+from ._engine._core import SETTINGS, VARS, heavy, owner_of, pending
 from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
@@ -190,7 +190,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                     break
                 arrays = True
                 buf = a._buf
-                if VARS and not busy:  # pending work on this memory?
+                if VARS and not busy:  # pending(owner_of(buf)), its common case inline
                     busy = id(buf if buf.base is None else owner_of(buf)) in VARS
                 size += buf.size
                 xargs.append(buf)
@@ -198,10 +198,9 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 xargs.append(a)
             elif type(a) is list and a and _cpu_arrays(a):  # concatenate([x, y])
                 bufs = [x._buf for x in a]
-                for buf in bufs:
-                    if VARS and not busy:
-                        busy = id(buf if buf.base is None else owner_of(buf)) in VARS
-                    size += buf.size
+                for b in bufs:
+                    busy = busy or pending(owner_of(b))
+                    size += b.size
                 xargs.append(bufs)
                 arrays = listed = True
             else:
@@ -215,10 +214,13 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 and SETTINGS.threaded
                 and ENGINE
             ):
-                known = arrays_in(args) if listed else []
-                for a in () if listed else args:  # a loop: no comprehension frame (3.11)
-                    if type(a) is ndarray:
-                        known.append(a)
+                if listed:
+                    known = arrays_in(args)
+                else:
+                    known = []
+                    for a in args:  # a loop, not a comprehension: no extra frame (Python 3.11)
+                        if type(a) is ndarray:
+                            known.append(a)
                 res = ENGINE(op, xargs, kwargs, known, written(op, args, kwargs), True)
                 if type(res) is ndarray:  # pushed: its result, made by the engine
                     return res
@@ -333,33 +335,29 @@ def written(op, args: tuple, kwargs: dict) -> list[ndarray]:
         return [args[0]] if args and isinstance(args[0], ndarray) else []
     if "out" in kwargs:
         return arrays_in(kwargs["out"])
-    start, stop = _positional_out(op)
+    start, stop = op.out_at or _positional_out(op)
     return arrays_in(args[start:stop]) if len(args) > start else []
 
 
 def may_write(op, args: tuple, kwargs: dict) -> bool:
     """Whether the call can write into an argument (``written`` may then name some): a cheap
     test first, for the calls that cannot."""
-    return op.inplace or "out" in kwargs or len(args) > (op.out_from or _out_from(op))
-
-
-def _out_from(op) -> int:
-    """Where ``op`` may take ``out`` positionally (``_positional_out``), remembered on the row."""
-    op.out_from = _positional_out(op)[0]
-    return op.out_from
+    return op.inplace or "out" in kwargs or len(args) > (op.out_at or _positional_out(op))[0]
 
 
 _NO_OUT = (1 << 30, 0)
 
 
-@functools.cache
 def _positional_out(op) -> tuple[int, int | None]:
-    """Where ``op`` takes ``out`` positionally: ``args[start:stop]`` (nothing: ``_NO_OUT``)."""
+    """Where ``op`` takes ``out`` positionally: ``args[start:stop]`` (nothing: ``_NO_OUT``);
+    remembered on the row (``Op.out_at``)."""
     fn = op.numpy_function()
     if isinstance(fn, numpy.ufunc):
-        return fn.nin, None
-    index = _out_position(fn)
-    return _NO_OUT if index is None else (index, index + 1)
+        op.out_at = (fn.nin, None)
+    else:
+        index = _out_position(fn)
+        op.out_at = _NO_OUT if index is None else (index, index + 1)
+    return op.out_at
 
 
 @functools.cache

@@ -207,7 +207,7 @@ def push(
             _start_workers(SETTINGS.workers)
         rvars, wvars = task.reads, task.writes
         for owner in reads:  # a later writer must wait for this read (write-after-read)
-            v = found(id(owner)) or _var(owner)
+            v = found(id(owner)) or _var(owner)  # _var, with its common case inline
             if v.error is not None and task.error is None:
                 task.error = v.error
             if v.writer is not None:
@@ -371,7 +371,7 @@ def _finish(task: Task):
             t.reads = t.writes = None
         wake = _waiting_room > 0
         for v in touched:
-            if v.writer is None and not v.readers:
+            if v.writer is None and not v.readers:  # v.idle(), inline: once per Var touched
                 if _watched and v in _watched:
                     wake = True
                 if (v.error is None or v.ref is None) and VARS.get(v.key) is v:

@@ -51,13 +51,13 @@ def execute(
     size = 0
     for a in known:
         buf = a._buf
-        o = buf if buf.base is None else owner_of(buf)
+        o = buf if buf.base is None else owner_of(buf)  # owner_of, its common case inline
         reads.append(o)
         busy = busy or id(o) in VARS
         size += buf.size
     if not busy and not _core.heavy(op, size, xargs):
         return INLINE
-    kind = _KIND.get(op) or _kind(op)
+    kind = (_PLANS.get(op) or _plan(op))[0]
     if kind is _VIEW:
         if not busy:
             return INLINE
@@ -103,9 +103,8 @@ def execute(
     return result
 
 
-# How the engine treats each op (cached per row).
+# How the engine treats an op.
 _VIEW, _AT_ONCE, _COPY, _PUSH = "view", "at once", "copy", "push"
-_KIND: dict = {}
 
 
 _BLAS = frozenset("matmul dot vdot inner tensordot einsum matvec vecmat".split())
@@ -119,6 +118,7 @@ def _multithreaded_blas() -> bool:
 
 
 def _kind(op) -> str:
+    """How the engine treats the row (see the module docstring)."""
     if op.name in VIEWS:
         kind = _VIEW
     elif (
@@ -134,7 +134,6 @@ def _kind(op) -> str:
         kind = _COPY  # keeps its input's memory order: pushed only for C-ordered inputs
     else:
         kind = _PUSH
-    _KIND[op] = kind
     return kind
 
 
@@ -268,7 +267,7 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
     """The work of one pushed op, as a function, its arguments and keywords: compute, then store
     into the outputs made at the push. (A pending op's objects outlive young garbage collections,
     which then cost every op: a ufunc's call is a tuple and a dict of arrays, not a closure.)"""
-    kernel, ufunc = _PLANS.get(op) or _plan(op)
+    _, kernel, ufunc = _PLANS.get(op) or _plan(op)
     if fresh and ufunc:  # it writes into out= at no extra cost
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
         return kernel, tuple(xargs), {**xkwargs, "out": out} if xkwargs else {"out": out}
@@ -288,15 +287,16 @@ _PLANS: dict = {}
 
 
 def _plan(op) -> tuple:
-    """The row's NumPy kernel, and whether it is a NumPy ufunc itself (cached per row)."""
+    """How the engine treats the row (``_kind``), its NumPy kernel, and whether that is a NumPy
+    ufunc itself (cached per row)."""
     kernel = op.kernels.get(numpy) or op.kernel(numpy)
-    plan = _PLANS[op] = (kernel, op.forward is None and isinstance(kernel, numpy.ufunc))
+    plan = _PLANS[op] = (_kind(op), kernel, op.forward is None and isinstance(kernel, numpy.ufunc))
     return plan
 
 
 def _plain_ufunc(op) -> bool:
     """Whether the row's forward is a NumPy ufunc itself."""
-    return (_PLANS.get(op) or _plan(op))[1]
+    return (_PLANS.get(op) or _plan(op))[2]
 
 
 def _layout(a: numpy.ndarray) -> tuple:

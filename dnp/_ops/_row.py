@@ -48,7 +48,7 @@ class Op:
         "vjp",
         "inplace",
         "work",
-        "out_from",
+        "out_at",
     )
 
     def __init__(
@@ -72,7 +72,7 @@ class Op:
         self.inplace = inplace
         self.work = work
         self.kernels: dict[Any, Callable] = {}
-        self.out_from: int | None = None  # where out= may come positionally (dispatch's cache)
+        self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
