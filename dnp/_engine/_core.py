@@ -22,7 +22,11 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable
+from sys import getrefcount
+from time import perf_counter
 from typing import Any
+
+import numpy
 
 from . import _errors, _pool
 
@@ -53,11 +57,34 @@ class Settings:
 SETTINGS = Settings()
 
 
+# What ops cost, measured as they run (inline and on the workers): seconds per element read,
+# as a weight relative to a cheap op's (REFERENCE_NS: about an add on float64). ``heavy`` counts a
+# call's elements times its op's weight, so sin on 1e5 elements (about 1 ms here) is pushed while
+# an add on as many (about 40 us) runs inline. Ops not measured yet, and cheaper ones, weigh 1.
+REFERENCE_NS = 0.5
+MEASURE_FROM = 1 << 13  # elements: on fewer, a call's own overhead drowns its kernel's cost
+WEIGHTS: dict = {}
+
+
+def observe(op, size: int, seconds: float) -> None:
+    """Fold one timed run of ``op`` on ``size`` elements into its weight (a running mean that
+    halves the old estimate, so a slow outlier is forgotten in a few runs)."""
+    w = seconds * 1e9 / (size * REFERENCE_NS)
+    w = w if w > 1.0 else 1.0
+    old = WEIGHTS.get(op)
+    WEIGHTS[op] = w if old is None else (old + w) / 2
+
+
 def heavy(op, size: int, xargs) -> bool:
-    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``),
-    or the row's own estimate from its arguments (``Op.work``: contractions)."""
+    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``)
+    times its op's measured weight (from ``MEASURE_FROM`` elements on), or the row's own
+    estimate from its arguments (``Op.work``: contractions)."""
     limit = SETTINGS.inline_limit
-    return size >= limit or (op.work is not None and op.work(xargs) >= limit)
+    return (
+        size >= limit
+        or (size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit)
+        or (op.work is not None and op.work(xargs) >= limit)
+    )
 
 
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
@@ -78,7 +105,7 @@ VARS: dict[int, Var] = {}
 class Var:
     """Dependency state of one memory owner: its pending writer and readers, or its error."""
 
-    __slots__ = ("key", "owner", "ref", "writer", "readers", "error")
+    __slots__ = ("key", "owner", "ref", "writer", "readers", "error", "held")
 
     def __init__(self, owner, writer: Task | None = None) -> None:
         self.key = id(owner)
@@ -87,6 +114,7 @@ class Var:
         self.writer = writer
         self.readers: set[Task] = set()
         self.error: BaseException | None = None
+        self.held = 0  # references to its memory in the arguments of pending tasks (counted ones)
 
     def fail(self, error: BaseException) -> None:
         """Hold ``error`` for as long as the owner lives (its id may be reused after)."""
@@ -112,7 +140,8 @@ class Task:
 
     __slots__ = (
         "fn",
-        "name",
+        "op",
+        "size",
         "where",
         "ctx",
         "reads",
@@ -125,6 +154,7 @@ class Task:
         "dependents",
         "light",
         "bulk",
+        "held",
     )
 
     def __init__(
@@ -132,13 +162,14 @@ class Task:
         fn: Callable,
         args: tuple,
         kwargs: dict,
-        name: str,
+        op,
+        size: int,
         where: tuple,
         nbytes: int,
         light: bool,
     ) -> None:
-        self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.name, self.where, self.nbytes, self.light = name, where, nbytes, light
+        self.fn, self.args, self.kwargs, self.op, self.size = fn, args, kwargs, op, size
+        self.where, self.nbytes, self.light = where, nbytes, light
         self.ctx = contextvars.copy_context()  # the caller's errstate, default device...
         self.reads: list[Var] = []
         self.writes: list[Var] = []
@@ -146,6 +177,7 @@ class Task:
         self.waiting = 0
         self.dependents: list[Task] | None = None  # made for the first one
         self.bulk: list[Task] | None = None
+        self.held: list[Var] | None = None  # a Var per reference its arguments hold (counted)
 
 
 _lock = threading.Lock()
@@ -183,19 +215,21 @@ def push(
     fn: Callable,
     args: tuple,
     kwargs: dict,
-    name: str,
+    op,
+    size: int,
     reads: list,
     writes: list,
     fresh: list,
     nbytes: int = 0,
     light: bool = False,
 ) -> None:
-    """Schedule ``fn(*args, **kwargs)``, which reads ``reads`` and writes ``writes`` (memory
-    owners) and fills ``fresh``: owners of outputs made for it, of ``nbytes`` in all, that
-    nothing waits on yet.
-    ``light``: little work (``BULK_ELEMENTS``): it may join a bulk."""
+    """Schedule ``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements, which reads
+    ``reads`` and writes ``writes`` (memory owners) and fills ``fresh``: owners of outputs made
+    for it, of ``nbytes`` in all, that nothing waits on yet.
+    ``light``: little work (``BULK_ELEMENTS``): it may join a bulk. Otherwise the references its
+    arguments hold to arrays are counted on their Vars until it finishes (``dead_input``)."""
     global _in_flight, _bytes_in_flight
-    task = Task(fn, args, kwargs, name, _errors.caller(), nbytes, light)
+    task = Task(fn, args, kwargs, op, size, _errors.caller(), nbytes, light)
     deps: set[Task] = set()
     found = VARS.get
     with _lock:
@@ -234,6 +268,8 @@ def push(
         for owner in fresh:
             v = VARS[id(owner)] = Var(owner, unit)
             wvars.append(v)
+        if not light:
+            task.held = _count_held(args, kwargs)
         _in_flight += 1
         _bytes_in_flight += nbytes
         if unit is not task:
@@ -250,6 +286,70 @@ def push(
         task.waiting = len(deps)
     if not deps:
         _queue.put(task)
+
+
+def _count_held(args: tuple, kwargs: dict) -> list[Var]:
+    """Count, on their Vars, the arrays a task's arguments hold (under ``_lock``)."""
+    held = []
+    for a in (*args, *kwargs.values()) if kwargs else args:
+        if type(a) is numpy.ndarray:
+            v = VARS.get(id(a if a.base is None else owner_of(a)))
+            if v is not None:
+                v.held += 1
+                held.append(v)
+    return held
+
+
+def dead_input(reads: list, shape: tuple, dtype) -> Any:
+    """An array that an op about to be pushed, reading ``reads``, may write its output (of
+    ``shape`` and ``dtype``, C order) into; or None. It is one the pending writer of one of
+    those inputs reads, that no other op has read since it was last written, and that nothing
+    refers to but the arguments of pending ops, all of which the new op runs after (ops that
+    touched that memory earlier, which its last writer waited for). So nothing can tell (NumPy
+    elides temporaries alike, at run time), and a chain of ops cycles through a few warm blocks
+    instead of a cold one per op.
+
+    That nothing else refers to it is read off reference counts, against the references that
+    pending tasks' arguments hold (``Var.held``); under ``_lock``, so that a task's references
+    and their count go together (a running task's call holds more: the check fails)."""
+    with _lock:
+        for o in reads:
+            v = VARS.get(id(o))
+            p = v.writer if v is not None else None
+            if p is None or p.held is None:  # none; or its references are not counted
+                continue
+            for u in p.args:
+                if _reusable(u, p, shape, dtype):
+                    return u
+            for u in p.kwargs.values():
+                if _reusable(u, p, shape, dtype):
+                    return u
+    return None
+
+
+def _reusable(u, p: Task, shape: tuple, dtype) -> bool:
+    """Whether ``u``, an argument of ``p``, is free to be written after ``p`` (``dead_input``)."""
+    if type(u) is not numpy.ndarray or u.shape != shape or u.dtype != dtype:
+        return False
+    r = u if u.base is None else u.base
+    rv = VARS.get(id(r))
+    if (
+        rv is None
+        or rv.error is not None
+        or len(rv.readers) != 1
+        or p not in rv.readers
+        or type(r) is not numpy.ndarray
+        or r.base is not None
+        or not u.flags.c_contiguous
+        or not u.flags.writeable
+    ):
+        return False
+    pooled = _pool.owns(r)
+    # Besides the counted references: the pool's list and the Var hold r; a view holds its base;
+    # and there are the caller's loop name for u, the names here and getrefcount's argument.
+    if r is u:
+        return getrefcount(u) == pooled + 1 + rv.held + 4
+    return getrefcount(r) == pooled + 1 + 1 + 2 and getrefcount(u) == rv.held + 3
 
 
 _STOP = object()
@@ -322,11 +422,17 @@ def _work() -> None:
 def _run(task: Task) -> None:
     if task.error is None:
         try:
-            task.ctx.run(task.fn, *task.args, **task.kwargs)
+            if task.size < MEASURE_FROM:
+                task.ctx.run(task.fn, *task.args, **task.kwargs)
+            else:
+                start = perf_counter()
+                task.ctx.run(task.fn, *task.args, **task.kwargs)
+                observe(task.op, task.size, perf_counter() - start)
         except BaseException as exc:  # stored on what it writes; raised at a sync point
-            task.error = _errors.record(exc, task.name, task.where)
-    # Free the inputs as soon as the work is done.
-    task.fn = task.args = task.kwargs = task.ctx = None
+            task.error = _errors.record(exc, task.op.name, task.where)
+    # Free the inputs as soon as the work is done (counted ones in _finish, with their count).
+    if task.held is None:
+        task.fn = task.args = task.kwargs = task.ctx = None
 
 
 def _run_bulk(head: Task) -> None:
@@ -368,6 +474,10 @@ def _finish(task: Task):
             touched += t.writes
             _in_flight -= 1
             _bytes_in_flight -= t.nbytes
+            if t.held is not None:
+                for v in t.held:
+                    v.held -= 1
+                t.fn = t.args = t.kwargs = t.ctx = t.held = None
             t.reads = t.writes = None
         wake = _waiting_room > 0
         for v in touched:

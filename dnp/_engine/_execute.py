@@ -19,6 +19,7 @@ public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``di
 
 from __future__ import annotations
 
+import math
 import os
 from threading import get_ident as _get_ident
 from typing import Any
@@ -78,12 +79,15 @@ def execute(
     except Exception:  # noqa: BLE001  # let the op raise NumPy's own error, at the call
         return _wait_then_inline(reads)
     fresh: list = []
+    reused = None
     if op.inplace:
         result = None
     elif written:
         result = _out_result(xkwargs, written)
     else:
-        fresh = _allocate(op, meta, known)
+        if size >= BULK_ELEMENTS and type(meta) is Meta:
+            reused = _reused(meta, known, reads)
+        fresh = [reused] if reused is not None else _allocate(op, meta, known)
         if fresh is None:  # not arrays, or a memory layout only running the op tells
             return _wait_then_inline(reads)
         dev = known[0]._device
@@ -97,9 +101,11 @@ def execute(
     for b in fresh:
         made.append(b if b.base is None else owner_of(b))
         nbytes += b.nbytes
+    if reused is not None and id(made[0]) in VARS:  # pending ops still hold it: it is written
+        writes.append(made.pop())
     light = size < BULK_ELEMENTS and nbytes < BULK_ELEMENTS * 8 and op.work is None
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
-    _core.push(fn, args, kwargs, op.name, reads, writes, made, nbytes, light)
+    _core.push(fn, args, kwargs, op, size, reads, writes, made, nbytes, light)
     return result
 
 
@@ -224,6 +230,17 @@ def cached_meta(op, xargs, xkwargs) -> Any:
 
 
 # --- outputs ---------------------------------------------------------------------------------
+def _reused(meta: Meta, known: list[ndarray], reads: list) -> numpy.ndarray | None:
+    """An array that only ops this one runs after still hold (``_core.dead_input``), for its
+    one large C-ordered output; or None."""
+    if math.prod(meta.shape) * meta.dtype.itemsize < _pool.MIN_BYTES:
+        return None
+    for a in known:
+        if not a._buf.flags.c_contiguous:
+            return None
+    return _core.dead_input(reads, meta.shape, meta.dtype)
+
+
 def _allocate(op, meta, known: list[ndarray]) -> list | None:
     """Outputs laid out in memory as NumPy would lay out the result (the order of memory
     decides how later reductions round): C order for C-ordered inputs; a ufunc's K order

@@ -32,6 +32,7 @@ def _cap() -> int:
 CAP_BYTES = _cap()
 _blocks: dict[int, list[numpy.ndarray]] = {}
 _next: dict[int, int] = {}  # per size, where to look for a free block first
+_ids: set[int] = set()  # of every block (each kept alive by its list)
 _held = 0  # bytes of all blocks, in use or free
 _lock = threading.Lock()
 # References to a free block while it is examined: its list, the loop variable, getrefcount's.
@@ -63,8 +64,14 @@ def empty(shape: tuple[int, ...], dtype: numpy.dtype, forget) -> numpy.ndarray:
                 _release_free()
             block = numpy.empty(nbytes, numpy.uint8)
             same.append(block)
+            _ids.add(id(block))
             _held += nbytes
     return block.view(dtype).reshape(shape)
+
+
+def owns(obj) -> bool:
+    """Whether ``obj`` is one of the pool's blocks."""
+    return id(obj) in _ids
 
 
 def _release_free() -> None:
@@ -75,6 +82,7 @@ def _release_free() -> None:
         for block in same:
             if sys.getrefcount(block) == _FREE_REFS:
                 _held -= nbytes
+                _ids.discard(id(block))
             else:
                 kept.append(block)
         same[:] = kept

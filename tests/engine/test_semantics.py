@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 
 import numpy
 import pytest
@@ -194,6 +195,11 @@ def test_ops_reading_a_failed_array_inherit_its_error(forced):
     dnp.waitall()
 
 
+def _named(name: str) -> types.SimpleNamespace:
+    """A stand-in op row for work pushed by hand (the engine reads its name)."""
+    return types.SimpleNamespace(name=name)
+
+
 def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monkeypatch):
     """``concatenate([x, y])`` through dispatch's fast path reads ``x`` after its pending
     writer (here a task that fills it once a gate opens), and an in-place write waits for it."""
@@ -207,7 +213,7 @@ def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monke
         gate.wait()
         buf.fill(5.0)
 
-    _core.push(fill, (), {}, "fill", [], [_core.owner_of(buf)], [])
+    _core.push(fill, (), {}, _named("fill"), 0, [], [_core.owner_of(buf)], [])
     joined = dnp.concatenate([x, y])
     stacked = dnp.stack([y, x])
     y += 1.0  # must not run before both have read y
@@ -223,7 +229,7 @@ def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
     gate = threading.Event()
     a = dnp.asarray(numpy.ones(4))
     _core.push(
-        gate.wait, (), {}, "gate", [], [_core.owner_of(a._buf)], [], light=True
+        gate.wait, (), {}, _named("gate"), 0, [], [_core.owner_of(a._buf)], [], light=True
     )  # runs, waits
     with numpy.errstate(divide="raise"):
         b = a * 2.0  # waits for the gate: the head of a bulk
