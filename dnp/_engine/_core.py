@@ -422,17 +422,25 @@ def _work() -> None:
 def _run(task: Task) -> None:
     if task.error is None:
         try:
-            if task.size < MEASURE_FROM:
+            if task.held is None:  # light: not timed
                 task.ctx.run(task.fn, *task.args, **task.kwargs)
             else:
-                start = perf_counter()
-                task.ctx.run(task.fn, *task.args, **task.kwargs)
-                observe(task.op, task.size, perf_counter() - start)
+                _timed(task)
         except BaseException as exc:  # stored on what it writes; raised at a sync point
             task.error = _errors.record(exc, task.op.name, task.where)
     # Free the inputs as soon as the work is done (counted ones in _finish, with their count).
     if task.held is None:
         task.fn = task.args = task.kwargs = task.ctx = None
+
+
+def _timed(task: Task) -> None:
+    """Run ``task``, timing it when it is large enough to tell what its op costs."""
+    if task.size < MEASURE_FROM:
+        task.ctx.run(task.fn, *task.args, **task.kwargs)
+        return
+    start = perf_counter()
+    task.ctx.run(task.fn, *task.args, **task.kwargs)
+    observe(task.op, task.size, perf_counter() - start)
 
 
 def _run_bulk(head: Task) -> None:
