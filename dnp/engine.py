@@ -49,7 +49,8 @@ def set_engine(
     """Switch engine (after waiting for pending work); returns the previous settings.
 
     ``num_workers``: CPU worker threads (default: the number of cores). ``inline_limit``: ops
-    whose ready inputs hold fewer elements run inline in the caller (0 pushes every op; for tests).
+    whose ready inputs hold fewer elements run inline in the caller (0 pushes every op; for tests);
+    an op measured to cost w times an add per element counts its elements w times.
     """
     previous = get_engine()
     if kind is not None and kind not in KINDS:

@@ -62,17 +62,22 @@ SETTINGS = Settings()
 # call's elements times its op's weight, so sin on 1e5 elements (about 1 ms here) is pushed while
 # an add on as many (about 40 us) runs inline. Ops not measured yet, and cheaper ones, weigh 1.
 REFERENCE_NS = 0.5
-MEASURE_FROM = 1 << 13  # elements: on fewer, a call's own overhead drowns its kernel's cost
+# Elements from which calls are timed and weights count: on fewer, pushing does not pay on 2 cores
+# (chains of sin on 1e4 elements, pushed, ran at a third of NumPy's speed), and a call's own
+# overhead blurs its kernel's cost.
+MEASURE_FROM = 1 << 15
 WEIGHTS: dict = {}
 
 
 def observe(op, size: int, seconds: float) -> None:
-    """Fold one timed run of ``op`` on ``size`` elements into its weight (a running mean that
-    halves the old estimate, so a slow outlier is forgotten in a few runs)."""
+    """Fold one timed run of ``op`` on ``size`` elements into its weight. A faster run replaces
+    the estimate (it is closer to the op's own cost); a slower one moves it an eighth of the way
+    (a core shared with other threads, a cold cache): ops timed on busy workers would otherwise
+    look dearer, get pushed more, and keep the cores busier still."""
     w = seconds * 1e9 / (size * REFERENCE_NS)
     w = w if w > 1.0 else 1.0
     old = WEIGHTS.get(op)
-    WEIGHTS[op] = w if old is None else (old + w) / 2
+    WEIGHTS[op] = w if old is None or w < old else old + (w - old) / 8
 
 
 def heavy(op, size: int, xargs) -> bool:

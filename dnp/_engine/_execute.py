@@ -3,15 +3,18 @@
 ``execute`` decides, for one call whose arguments are already unwrapped:
 
 - *inline* (``INLINE``: dispatch runs it at once, as the naive engine does) when its inputs are
-  ready and small, when its result shape depends on the data (no metadata rule), when it reads
-  host data the caller could change afterwards (NumPy arrays, lists), when it runs on a worker
-  already, or when its metadata rule rejects the call (the op then raises NumPy's own error at
-  the call). Pending inputs are waited for first.
+  ready and its work small (``_core.heavy``: elements times the op's measured cost), when its
+  result shape depends on the data (no metadata rule), when it reads host data the caller could
+  change afterwards (NumPy arrays, lists), when it runs on a worker already, or when its metadata
+  rule rejects the call (the op then raises NumPy's own error at the call). Pending inputs are
+  waited for first.
 - *view* ops (``VIEWS``: reshape, transpose, basic indexing...) run at once even on pending
   inputs: a view reads no data. If the call made a copy instead, it is pushed like any other.
 - otherwise it is *pushed*: the outputs are allocated now from the row's metadata rule (so the
   caller gets arrays of the right shape and dtype at once, and views of them share their
   dependency state), and the work runs on a worker thread once what it reads and writes is free.
+  A large output goes into an array only pending ops still hold (``_core.dead_input``), if there
+  is one, else into a block of the pool (``_pool.py``).
 
 The scheduler and the settings are ``_core.py``; asynchronous errors are ``_errors.py``; the
 public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``dispatch``.

@@ -56,15 +56,17 @@ def test_observe_folds_timings_into_a_weight_relative_to_a_cheap_op(monkeypatch)
     per_element = _core.REFERENCE_NS * 1e-9
     _core.observe(op, 1000, 1000 * per_element * 8)
     assert _core.WEIGHTS[op] == pytest.approx(8.0)
-    _core.observe(op, 1000, 1000 * per_element * 2)  # the old estimate counts for half
-    assert _core.WEIGHTS[op] == pytest.approx(5.0)
+    _core.observe(op, 1000, 1000 * per_element * 24)  # slower: an eighth of the way
+    assert _core.WEIGHTS[op] == pytest.approx(10.0)
+    _core.observe(op, 1000, 1000 * per_element * 4)  # faster: replaces the estimate
+    assert _core.WEIGHTS[op] == pytest.approx(4.0)
     _core.observe(op, 1000, 1000 * per_element / 10)  # cheaper than the reference: weight 1
-    assert _core.WEIGHTS[op] == pytest.approx(3.0)
+    assert _core.WEIGHTS[op] == pytest.approx(1.0)
 
 
 def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, pushed):
-    """With sin measured at 64 times an add, sin on 8192 elements is pushed and the add is not;
-    below MEASURE_FROM elements, weights are not consulted."""
+    """With sin measured at 64 times an add, sin on MEASURE_FROM elements is pushed and the add
+    is not; below MEASURE_FROM elements, weights are not consulted."""
     monkeypatch.setattr(_core, "WEIGHTS", {_ops.OPS["sin"]: 64.0})
     x = dnp.asarray(numpy.linspace(0.0, 1.0, _core.MEASURE_FROM))
     assert _core.MEASURE_FROM * 64 >= _core.SETTINGS.inline_limit > _core.MEASURE_FROM
