@@ -20,13 +20,12 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from time import perf_counter
 from typing import Any
 
 import numpy
 
 from ._backend import CPU, Device, get_device
-from ._engine._core import MEASURE_FROM, SETTINGS, VARS, heavy, observe, owner_of, pending
+from ._engine._core import MEASURE_FROM, SETTINGS, VARS, heavy, owner_of, pending, timed
 from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
@@ -230,8 +229,8 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             fn = op.kernels.get(numpy) or op.kernel(numpy)
             if size < MEASURE_FROM or op.name in VIEWS:  # too small to tell; no work
                 res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
-            else:
-                res = _timed(op, fn, xargs, kwargs, size)
+            else:  # what an op costs decides when the engine pushes it (heavy)
+                res = timed(op, size, fn, *xargs, **kwargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
                 for a in args:  # NumPy returns an input itself (asarray(x) is x): so does dnp
                     if type(a) is ndarray and a._buf is res:
@@ -241,14 +240,6 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
-
-
-def _timed(op, fn, xargs, kwargs, size: int) -> Any:
-    """``fn(*xargs, **kwargs)``, timed: what an op costs decides when the engine pushes it."""
-    start = perf_counter()
-    res = fn(*xargs, **kwargs)
-    observe(op, size, perf_counter() - start)
-    return res
 
 
 def _plain(kwargs: dict) -> bool:
@@ -309,13 +300,11 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     if res is not INLINE:
         pass  # pushed (or a view made at once)
     elif dev is CPU:
-        size = 0
-        for a in unwrap.known:
-            size += a._buf.size
-        if size < MEASURE_FROM or op.name in VIEWS:
+        if op.name in VIEWS:  # no work to time
             res = op.kernel(numpy)(*xargs, **xkwargs)
         else:
-            res = _timed(op, op.kernel(numpy), xargs, xkwargs, size)
+            size = sum(a._buf.size for a in unwrap.known)
+            res = timed(op, size, op.kernel(numpy), *xargs, **xkwargs)
     elif SETTINGS.threaded and GPU is not None:
         res = GPU(dev, op.kernel(dev.xp), xargs, xkwargs, unwrap.known, written(op, args, kwargs))
     else:

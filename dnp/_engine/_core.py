@@ -80,16 +80,28 @@ def observe(op, size: int, seconds: float) -> None:
     WEIGHTS[op] = w if old is None or w < old else old + (w - old) / 8
 
 
+def timed(op, size: int, fn: Callable, /, *args, **kwargs) -> Any:
+    """``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements; timed into the op's
+    weight (``observe``) when that is enough elements to tell. Rows with their own estimate
+    (``Op.work``: contractions, whose cost grows faster than what they read) are not weighed."""
+    if size < MEASURE_FROM or op.work is not None:
+        return fn(*args, **kwargs)
+    start = perf_counter()
+    res = fn(*args, **kwargs)
+    observe(op, size, perf_counter() - start)
+    return res
+
+
 def heavy(op, size: int, xargs) -> bool:
-    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``)
-    times its op's measured weight (from ``MEASURE_FROM`` elements on), or the row's own
-    estimate from its arguments (``Op.work``: contractions)."""
+    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``),
+    or the row's own estimate from its arguments (``Op.work``: contractions), or else the
+    elements times the op's measured weight (from ``MEASURE_FROM`` elements on)."""
     limit = SETTINGS.inline_limit
-    return (
-        size >= limit
-        or (size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit)
-        or (op.work is not None and op.work(xargs) >= limit)
-    )
+    if size >= limit:
+        return True
+    if op.work is not None:
+        return op.work(xargs) >= limit
+    return size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit
 
 
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
@@ -298,7 +310,7 @@ def _count_held(args: tuple, kwargs: dict) -> list[Var]:
     held = []
     for a in (*args, *kwargs.values()) if kwargs else args:
         if type(a) is numpy.ndarray:
-            v = VARS.get(id(a if a.base is None else owner_of(a)))
+            v = VARS.get(id(owner_of(a)))
             if v is not None:
                 v.held += 1
                 held.append(v)
@@ -427,25 +439,15 @@ def _work() -> None:
 def _run(task: Task) -> None:
     if task.error is None:
         try:
-            if task.held is None:  # light: not timed
+            if task.held is None:  # light: too small to time
                 task.ctx.run(task.fn, *task.args, **task.kwargs)
             else:
-                _timed(task)
+                task.ctx.run(timed, task.op, task.size, task.fn, *task.args, **task.kwargs)
         except BaseException as exc:  # stored on what it writes; raised at a sync point
             task.error = _errors.record(exc, task.op.name, task.where)
     # Free the inputs as soon as the work is done (counted ones in _finish, with their count).
     if task.held is None:
         task.fn = task.args = task.kwargs = task.ctx = None
-
-
-def _timed(task: Task) -> None:
-    """Run ``task``, timing it when it is large enough to tell what its op costs."""
-    if task.size < MEASURE_FROM:
-        task.ctx.run(task.fn, *task.args, **task.kwargs)
-        return
-    start = perf_counter()
-    task.ctx.run(task.fn, *task.args, **task.kwargs)
-    observe(task.op, task.size, perf_counter() - start)
 
 
 def _run_bulk(head: Task) -> None:

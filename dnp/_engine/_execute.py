@@ -22,7 +22,6 @@ public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``di
 
 from __future__ import annotations
 
-import math
 import os
 from threading import get_ident as _get_ident
 from typing import Any
@@ -82,15 +81,13 @@ def execute(
     except Exception:  # noqa: BLE001  # let the op raise NumPy's own error, at the call
         return _wait_then_inline(reads)
     fresh: list = []
-    reused = None
+    large = size >= BULK_ELEMENTS  # its output may take memory only pending ops hold
     if op.inplace:
         result = None
     elif written:
         result = _out_result(xkwargs, written)
     else:
-        if size >= BULK_ELEMENTS and type(meta) is Meta:
-            reused = _reused(meta, known, reads)
-        fresh = [reused] if reused is not None else _allocate(op, meta, known)
+        fresh = _allocate(op, meta, known, reads if large else None)
         if fresh is None:  # not arrays, or a memory layout only running the op tells
             return _wait_then_inline(reads)
         dev = known[0]._device
@@ -102,11 +99,13 @@ def execute(
     made = []
     nbytes = 0
     for b in fresh:
-        made.append(b if b.base is None else owner_of(b))
+        o = b if b.base is None else owner_of(b)
+        if large and id(o) in VARS:  # memory pending ops still hold (dead_input): written
+            writes.append(o)
+        else:
+            made.append(o)
         nbytes += b.nbytes
-    if reused is not None and id(made[0]) in VARS:  # pending ops still hold it: it is written
-        writes.append(made.pop())
-    light = size < BULK_ELEMENTS and nbytes < BULK_ELEMENTS * 8 and op.work is None
+    light = not large and nbytes < BULK_ELEMENTS * 8 and op.work is None
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
     _core.push(fn, args, kwargs, op, size, reads, writes, made, nbytes, light)
     return result
@@ -233,21 +232,13 @@ def cached_meta(op, xargs, xkwargs) -> Any:
 
 
 # --- outputs ---------------------------------------------------------------------------------
-def _reused(meta: Meta, known: list[ndarray], reads: list) -> numpy.ndarray | None:
-    """An array that only ops this one runs after still hold (``_core.dead_input``), for its
-    one large C-ordered output; or None."""
-    if math.prod(meta.shape) * meta.dtype.itemsize < _pool.MIN_BYTES:
-        return None
-    for a in known:
-        if not a._buf.flags.c_contiguous:
-            return None
-    return _core.dead_input(reads, meta.shape, meta.dtype)
-
-
-def _allocate(op, meta, known: list[ndarray]) -> list | None:
+def _allocate(op, meta, known: list[ndarray], reads: list | None) -> list | None:
     """Outputs laid out in memory as NumPy would lay out the result (the order of memory
     decides how later reductions round): C order for C-ordered inputs; a ufunc's K order
-    (``empty_like``) from its one full-shape input. None: only running the op can tell."""
+    (``empty_like``) from its one full-shape input. None: only running the op can tell.
+    One large C-ordered output goes into an array that only ops this one runs after still hold
+    (``_core.dead_input``, looked for among ``reads`` unless None), if there is one, else into
+    a pool block."""
     c_ordered = True
     for a in known:
         if not a._buf.flags.c_contiguous:
@@ -255,6 +246,10 @@ def _allocate(op, meta, known: list[ndarray]) -> list | None:
             break
     if type(meta) is Meta:
         if c_ordered:
+            if reads is not None:
+                dead = _core.dead_input(reads, meta.shape, meta.dtype)
+                if dead is not None:
+                    return [dead]
             return [_pool.empty(meta.shape, meta.dtype, _forget)]
         metas = [meta]
     else:

@@ -3,11 +3,11 @@
 The engine makes an op's outputs when the op is pushed, so a chain of ops holds all its outputs
 at once and the allocator never hands back memory just freed. Each fresh large buffer then costs
 page faults (the kernel zeroes every page), which on a 2-core machine ate most of what running
-branches in parallel gains. The pool keeps blocks of ``MIN_BYTES`` and up after use and
-hands a free one of the same size to the next output (when no dead input can take it instead:
-``_core.dead_input``). A block is free when nothing but the pool
-refers to it: every array made from it (views included) holds a reference to it as its base, and
-so does every pending op using it. Unused blocks beyond ``CAP_BYTES`` are released.
+branches in parallel gains. The pool keeps blocks of ``MIN_BYTES`` and up after use and hands a
+free one of the same size to the next output (unless memory that only pending ops hold can take
+it: ``_core.dead_input``). A block is free when nothing but the pool refers to it: every array
+made from it (views included) holds a reference to it as its base, and so does every pending op
+using it. Unused blocks beyond ``CAP_BYTES`` are released.
 """
 
 from __future__ import annotations

@@ -20,12 +20,6 @@ MODULES = [importlib.import_module(f"tests.ops.test_{kind}") for kind in KINDS]
 CASES = [(m.__name__.rpartition(".")[2][5:], c) for m in MODULES for c in m.CASES]
 
 
-@pytest.fixture(scope="module")
-def forced():
-    with dnp.engine.engine("threaded", inline_limit=0):
-        yield
-
-
 @pytest.mark.parametrize("c", [c for _, c in CASES], ids=[f"{m}-{c.id}" for m, c in CASES])
 def test_every_case_through_the_engine(c, forced):
     compare(c.body, "cpu", c.rtol, c.atol)

@@ -2,7 +2,6 @@
 pushed), and which pending outputs nothing can see any more (whose memory a later op reuses)."""
 
 import threading
-import types
 
 import numpy
 import pytest
@@ -10,16 +9,9 @@ import pytest
 import dnp
 from dnp import _ops
 from dnp._engine import _core
+from tests.engine.by_hand import push_by_hand
 
 BIG = 1 << 15  # float64 elements: above the pool's smallest block, so outputs may be reused
-
-
-@pytest.fixture
-def forced():
-    """Every op with array inputs goes to the workers."""
-    with dnp.engine.engine("threaded", inline_limit=0):
-        yield
-    dnp.waitall()
 
 
 @pytest.fixture
@@ -40,8 +32,7 @@ def gated(x: dnp.ndarray) -> threading.Event:
     """Hold every op on ``x`` back until the returned gate opens: a task that writes ``x``
     (nothing) waits for it. Everything pushed meanwhile is pending when the next op is pushed."""
     gate = threading.Event()
-    stand_in = types.SimpleNamespace(name="gate")
-    _core.push(gate.wait, (), {}, stand_in, 0, [], [_core.owner_of(x._buf)], [])
+    push_by_hand(gate.wait, "gate", [x])
     return gate
 
 
@@ -78,6 +69,20 @@ def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, pu
     numpy.testing.assert_array_equal(s.asnumpy(), numpy.sin(x.asnumpy()))
     numpy.testing.assert_array_equal(a.asnumpy(), x.asnumpy() + 1.0)
     numpy.testing.assert_array_equal(small.asnumpy(), numpy.sin(x.asnumpy()[: x.size // 2]))
+
+
+def test_contractions_are_judged_by_their_work_not_by_a_weight(monkeypatch):
+    """A matmul's cost per element read grows with its inner dimension: a weight measured on
+    large square products says nothing of a thin one. Rows with their own estimate (Op.work)
+    are neither weighed nor timed."""
+    matmul = _ops.OPS["matmul"]
+    monkeypatch.setattr(_core, "WEIGHTS", {matmul: 1e6})
+    thin = [numpy.ones((_core.MEASURE_FROM, 2)), numpy.ones((2, 1))]
+    assert matmul.work(thin) < _core.SETTINGS.inline_limit
+    assert not _core.heavy(matmul, thin[0].size + thin[1].size, thin)
+    monkeypatch.setattr(_core, "WEIGHTS", {})
+    _core.timed(matmul, _core.MEASURE_FROM * 4, numpy.matmul, *thin)
+    assert _core.WEIGHTS == {}
 
 
 @pytest.mark.parametrize("where", ["inline", "worker"])

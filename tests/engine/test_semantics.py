@@ -8,23 +8,15 @@ import subprocess
 import sys
 import threading
 import time
-import types
 
 import numpy
 import pytest
 
 import dnp
 from dnp._engine import _core, _pool
+from tests.engine.by_hand import push_by_hand
 
 N = 300_000  # above the inline limit: these ops are pushed to the workers
-
-
-@pytest.fixture
-def forced():
-    """Every op with array inputs goes to the workers."""
-    with dnp.engine.engine("threaded", inline_limit=0):
-        yield
-    dnp.waitall()
 
 
 def ramp(n=N):
@@ -195,11 +187,6 @@ def test_ops_reading_a_failed_array_inherit_its_error(forced):
     dnp.waitall()
 
 
-def _named(name: str) -> types.SimpleNamespace:
-    """A stand-in op row for work pushed by hand (the engine reads its name)."""
-    return types.SimpleNamespace(name=name)
-
-
 def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monkeypatch):
     """``concatenate([x, y])`` through dispatch's fast path reads ``x`` after its pending
     writer (here a task that fills it once a gate opens), and an in-place write waits for it."""
@@ -213,7 +200,7 @@ def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monke
         gate.wait()
         buf.fill(5.0)
 
-    _core.push(fill, (), {}, _named("fill"), 0, [], [_core.owner_of(buf)], [])
+    push_by_hand(fill, "fill", [x])
     joined = dnp.concatenate([x, y])
     stacked = dnp.stack([y, x])
     y += 1.0  # must not run before both have read y
@@ -228,9 +215,7 @@ def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
     own, as on the naive engine."""
     gate = threading.Event()
     a = dnp.asarray(numpy.ones(4))
-    _core.push(
-        gate.wait, (), {}, _named("gate"), 0, [], [_core.owner_of(a._buf)], [], light=True
-    )  # runs, waits
+    push_by_hand(gate.wait, "gate", [a], light=True)  # runs, waits
     with numpy.errstate(divide="raise"):
         b = a * 2.0  # waits for the gate: the head of a bulk
         bad = b / 0.0
