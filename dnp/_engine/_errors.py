@@ -68,11 +68,7 @@ def record(exc: BaseException, name: str, where: tuple) -> BaseException:
     """Note on ``exc`` which op raised it and where (``caller()``) it was called; remember it as
     unreported."""
     where = location(where)
-    note = f"raised by dnp.{name}, called at {where[0]}:{where[1]}"
-    if hasattr(exc, "add_note"):
-        exc.add_note(note)
-    else:  # Python 3.10: no notes; keep the type and extend the message
-        exc.args = (f"{exc.args[0] if exc.args else ''} ({note})", *exc.args[1:])
+    annotate(exc, f"raised by dnp.{name}, called at {where[0]}:{where[1]}")
     exc.dnp_op = name
     exc.dnp_where = where
     # The worker's frames hold the op's arrays (a frame keeps its function, whose closure keeps
@@ -82,6 +78,14 @@ def record(exc: BaseException, name: str, where: tuple) -> BaseException:
     with _lock:
         _unreported[id(exc)] = exc
     return exc
+
+
+def annotate(exc: BaseException, note: str) -> None:
+    """Add ``note`` to ``exc``, keeping its type."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python 3.10: no notes; extend the message
+        exc.args = (f"{exc.args[0] if exc.args else ''} ({note})", *exc.args[1:])
 
 
 def reported(exc: BaseException) -> BaseException:
