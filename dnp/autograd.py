@@ -304,11 +304,12 @@ def mark_variables(variables, gradients=None, grad_reqs="write") -> None:
 
 
 def _zeros_like(x: ndarray) -> ndarray:
-    return _new(x._device.xp.zeros(x.shape, x.dtype), x._device)
+    """Zeros of ``x``'s shape and dtype, made by an op (so ``dnp.jit`` traces it as one)."""
+    return _run(OPS["zeros"], (x.shape,), {"dtype": x.dtype, "device": x._device})
 
 
 def _ones_like(x: ndarray) -> ndarray:
-    return _new(x._device.xp.ones(x.shape, x.dtype), x._device)
+    return _run(OPS["ones"], (x.shape,), {"dtype": x.dtype, "device": x._device})
 
 
 def _node_head_grad(node: Node, grads: dict):
