@@ -59,6 +59,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
     savez,
     savez_compressed,
 )
+from ._jit import jit  # noqa: E402
 from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.numerical import vectorize  # noqa: E402
 
@@ -79,6 +80,7 @@ __all__ = [
     "linalg",
     "random",
     "engine",
+    "jit",
     "waitall",
     *_FROM_NUMPY,
     *_FUNCTIONS,

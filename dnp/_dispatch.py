@@ -26,7 +26,7 @@ import numpy
 
 from ._backend import CPU, Device, get_device
 from ._engine._core import MEASURE_FROM, SETTINGS, VARS, heavy, owner_of, pending, timed
-from ._ndarray import UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
+from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
 # The executor's seam (set by dnp._engine._execute): execute(op, xargs, xkwargs, known, written)
@@ -40,6 +40,8 @@ GPU: Callable | None = None
 # Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
+# dnp.jit's seam: while any thread traces, its calls go to its tracer (``TRACES.tracer.call``).
+TRACING = 0
 
 
 class WriteEpochs:
@@ -167,6 +169,8 @@ def dispatch(op, args: tuple, kwargs: dict) -> Any:
 
 def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
+    if TRACING and TRACES.tracer is not None:
+        return TRACES.tracer.call(op, args, kwargs)
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
     # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
     # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's

@@ -7,6 +7,7 @@ computes is generated from the op table (``dnp/_namespace.py``), so each is defi
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy
@@ -16,6 +17,16 @@ from ._engine import _gpu
 from ._engine._core import VARS, owner_of, wait
 
 UNSUPPORTED_KINDS = frozenset("OSUVMmT")
+
+
+class _Traces(threading.local):
+    """The trace this thread records (``dnp._jit``), or None."""
+
+    tracer: Any = None
+
+
+TRACES = _Traces()
+TRACING = 0  # how many threads record a trace (set by dnp._jit): 0 means none, no lookup
 
 
 def unsupported_dtype(dtype: numpy.dtype) -> TypeError:
@@ -111,6 +122,8 @@ class ndarray:
     def _ready(self):
         """The buffer, once no op on its memory is pending (raises an op's stored error)."""
         buf = self._buf
+        if TRACING and TRACES.tracer is not None:
+            TRACES.tracer.read_back()
         if VARS:
             wait(owner_of(buf))
         if self._device is not CPU and _gpu.DEVICES:

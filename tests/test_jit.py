@@ -1,0 +1,479 @@
+"""``dnp.jit``: a replayed trace gives what running the function gives, or the function runs.
+
+Every replay below is called on values other than the traced ones, so a program that read the
+trace's values instead of its arguments fails. Where a trace cannot stand for the function
+(values read back into Python, random draws, data-dependent shapes, writes into arguments,
+arguments returned), the function must run eagerly, with its own results, on every call.
+"""
+
+import threading
+
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dnp
+from dnp import autograd
+
+RNG = numpy.random.default_rng(7)
+
+
+def arrays(*shapes, scale=1.0):
+    return [dnp.asarray(scale * RNG.standard_normal(s)) for s in shapes]
+
+
+def assert_same(got, want):
+    """dnp results (arrays nested in tuples, lists, dicts) equal to NumPy's, bit for bit."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys()
+        for k in want:
+            assert_same(got[k], want[k])
+    elif isinstance(want, (tuple, list)):
+        assert type(got) is type(want) and len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            assert_same(g, w)
+    elif isinstance(want, (numpy.ndarray, numpy.generic)):
+        assert isinstance(got, dnp.ndarray)
+        g = got.asnumpy()
+        assert g.shape == numpy.shape(want) and g.dtype == want.dtype
+        numpy.testing.assert_array_equal(g, want)
+        if g.dtype.kind == "f":  # zeros of the same sign (NaNs are equal whatever theirs)
+            numpy.testing.assert_array_equal(
+                numpy.signbit(g) | numpy.isnan(g), numpy.signbit(want) | numpy.isnan(want)
+            )
+    else:
+        assert got == want
+
+
+def to_numpy(x):
+    if isinstance(x, dict):
+        return {k: to_numpy(v) for k, v in x.items()}
+    if isinstance(x, (tuple, list)):
+        return type(x)(to_numpy(v) for v in x)
+    return x.asnumpy() if isinstance(x, dnp.ndarray) else x
+
+
+# --- replays give the function's results ---------------------------------------------------------
+def log_joint(w, X, y):
+    z = X @ w
+    log_lik = dnp.sum(y * -dnp.logaddexp(0.0, -z) + (1 - y) * -dnp.logaddexp(0.0, z))
+    return -0.5 * dnp.sum(w * w) + log_lik
+
+
+def mlp_loss(W1, b1, W2, b2, x, Y):
+    h = dnp.tanh(x @ W1 + b1)
+    z = h @ W2 + b2
+    m = dnp.max(z, axis=1, keepdims=True)
+    lse = dnp.log(dnp.sum(dnp.exp(z - m), axis=1, keepdims=True)) + m
+    return -dnp.sum(Y * (z - lse)) / x.shape[0]
+
+
+def chain(h):
+    for _ in range(3):
+        t = dnp.exp(dnp.sin(h) * 0.5) * h
+        h = h + (dnp.cos(dnp.tanh(t)) ** 2 - 0.5) * 0.1
+    return dnp.sum(h)
+
+
+def logreg_inputs():
+    X = RNG.standard_normal((50, 4))
+    y = (RNG.random(50) < 0.5).astype(float)
+    return [dnp.asarray(a) for a in (RNG.standard_normal(4), X, y)]
+
+
+def mlp_inputs():
+    Y = numpy.eye(3)[RNG.integers(0, 3, 8)]
+    return [*arrays((5, 6), (6,), (6, 3), (3,), (8, 5)), dnp.asarray(Y)]
+
+
+@pytest.mark.parametrize(
+    ("f", "argnums", "inputs"),
+    [
+        (log_joint, 0, logreg_inputs),
+        (mlp_loss, (0, 1, 2, 3), mlp_inputs),
+        (chain, 0, lambda: arrays((40,))),
+    ],
+    ids=["logreg", "mlp", "chain"],
+)
+def test_replayed_value_and_grad_equals_the_eager_one_bit_for_bit(f, argnums, inputs):
+    eager = autograd.value_and_grad(f, argnums)
+    jitted = dnp.jit(autograd.value_and_grad(f, argnums))
+    for _ in range(3):  # the trace, then replays on new values
+        args = inputs()
+        assert_same(jitted(*args), to_numpy(eager(*args)))
+    assert jitted.traces == 1 and jitted.eager_reasons == []
+
+
+def test_a_replay_runs_fewer_ops_than_the_trace_and_never_multiplies_by_ones():
+    w = arrays((5,))[0]
+    jitted = dnp.jit(autograd.value_and_grad(lambda w: dnp.sum(w * w) * 3.0))
+    jitted(w)
+    (source,) = jitted.programs()
+    # forward: multiply, sum, multiply; backward: d(sum)/d(w*w) * 3 is folded into a constant
+    # array of threes, the two products of w*w's rule are one (then added)
+    assert source.count(" = k") <= 6
+    numpy.testing.assert_array_equal(jitted(w)[1].asnumpy(), 6.0 * w.asnumpy())
+
+
+def test_signatures_shapes_dtypes_values_training_mode_and_shared_arguments():
+    f = dnp.jit(lambda x, y, scale: (x - y) * scale)
+    a, b = arrays((3,), (3,))
+    assert_same(f(a, b, 2.0), (a.asnumpy() - b.asnumpy()) * 2.0)
+    assert_same(f(b, a, 2.0), (b.asnumpy() - a.asnumpy()) * 2.0)
+    assert f.traces == 1
+    assert_same(f(a, b, 3.0), (a.asnumpy() - b.asnumpy()) * 3.0)  # a value: a new trace
+    c, d = arrays((2, 3), (2, 3))
+    assert_same(f(c, d, 3.0), (c.asnumpy() - d.asnumpy()) * 3.0)
+    assert_same(f(a.astype(numpy.float32), b, 3.0), (a.asnumpy().astype("f4") - b.asnumpy()) * 3)
+    assert f.traces == 4
+    # one buffer for two arguments is another signature: its trace has one name for both
+    assert_same(f(a, a, 1.0), numpy.zeros(3))
+    assert_same(f(a, b, 1.0), a.asnumpy() - b.asnumpy())
+
+    (e,) = arrays((4,))
+    for _ in range(2):  # a call that raises caches nothing
+        with pytest.raises(ValueError, match="broadcast"):
+            f(a, e, 1.0)
+    assert f.traces == 6
+
+    g = dnp.jit(lambda x: x * 2.0 if autograd.is_training() else x * 3.0)
+    with autograd.train_mode():
+        assert_same(g(a), a.asnumpy() * 2.0)
+    with autograd.predict_mode():
+        assert_same(g(a), a.asnumpy() * 3.0)
+
+
+def test_results_in_nested_structures_and_multi_output_ops():
+    def f(x):
+        q, r = dnp.linalg.qr(x)
+        parts = dnp.split(x, 2, axis=1)
+        return {"q": q, "r": r, "parts": [parts[0] * 1.0, parts[1] + 0.0], "n": 3, "s": x.sum()}
+
+    jitted = dnp.jit(f)
+    for _ in range(3):
+        (x,) = arrays((4, 4))
+        q, r = numpy.linalg.qr(x.asnumpy())
+        p0, p1 = numpy.split(x.asnumpy(), 2, axis=1)
+        want = {"q": q, "r": r, "parts": [p0 * 1.0, p1 + 0.0], "n": 3, "s": x.asnumpy().sum()}
+        assert_same(jitted(x), want)
+    assert jitted.eager_reasons == []
+
+
+def test_writes_into_arrays_the_function_made_are_replayed():
+    def f(x):
+        y = x * 2.0
+        y[0] = 5.0
+        y += 1.0
+        v = y[1:]
+        v *= x[1:]
+        dnp.add(y, 1.0, out=y)
+        return y
+
+    jitted = dnp.jit(f)
+    for _ in range(3):
+        (x,) = arrays((6,))
+        want = x.asnumpy() * 2.0
+        want[0] = 5.0
+        want += 1.0
+        want[1:] *= x.asnumpy()[1:]
+        want += 1.0
+        assert_same(jitted(x), want)
+    assert jitted.eager_reasons == []
+
+
+def test_outputs_are_fresh_arrays_even_when_equal():
+    jitted = dnp.jit(lambda x: (x * 2.0, x * 2.0, dnp.ones(3)))
+    (x,) = arrays((3,))
+    jitted(x)
+    a, b, ones = jitted(x)
+    a[0] = 100.0
+    ones[1] = 7.0
+    assert b.asnumpy()[0] == 2.0 * x.asnumpy()[0]
+    assert_same(jitted(x)[2], numpy.ones(3))  # a folded constant is copied for each call
+
+
+def test_captured_arrays_are_read_at_each_call():
+    W = dnp.asarray(numpy.eye(3))
+    host = numpy.arange(3.0)
+    jitted = dnp.jit(lambda x: x @ W + dnp.asarray(host))
+    (x,) = arrays((3,))
+    jitted(x)
+    W += 1.0  # in place: the same array, new values
+    host[:] = -1.0
+    assert_same(jitted(x), x.asnumpy() @ (numpy.eye(3) + 1.0) - 1.0)
+
+
+def test_the_caller_errstate_and_errstate_inside_the_function_are_honoured():
+    def f(x):
+        with dnp.errstate(divide="raise"):
+            y = 1.0 / x
+        return y + dnp.log(x - 1.0)  # in the caller's errstate
+
+    def want(v):
+        with numpy.errstate(divide="ignore"):
+            return 1.0 / v + numpy.log(v - 1.0)
+
+    jitted = dnp.jit(f)
+    with dnp.errstate(divide="ignore"):
+        jitted(dnp.asarray([2.0, 4.0, 8.0]))
+        v = numpy.array([1.0, 2.0, 4.0])  # log(0): ignored
+        assert_same(jitted(dnp.asarray(v)), want(v))
+        with pytest.raises(FloatingPointError) as info:
+            jitted(dnp.asarray([1.0, 0.0, 4.0]))
+        assert "raised by dnp.divide in a replay of jit" in "".join(info.value.__notes__)
+        assert "test_jit.py" in "".join(info.value.__notes__)
+        with dnp.errstate(divide="warn"):
+            with pytest.warns(RuntimeWarning, match="log"):
+                jitted(dnp.asarray(v))  # traced again: another state of the caller
+            with pytest.warns(RuntimeWarning, match="log"):
+                assert_same(jitted(dnp.asarray(v)), want(v))  # replayed: the warning again
+    assert jitted.traces == 2
+
+
+def test_an_error_in_a_replay_names_the_op_and_where_it_was_traced():
+    jitted = dnp.jit(lambda a: dnp.linalg.inv(a) * 2.0)
+    jitted(dnp.eye(2))
+    with pytest.raises(numpy.linalg.LinAlgError) as info:
+        jitted(dnp.zeros((2, 2)))
+    (note,) = info.value.__notes__
+    assert "dnp.linalg.inv" in note and "test_jit.py:" in note
+
+
+# --- where a trace cannot stand for the function, it runs ----------------------------------------
+def branchy(x):
+    if dnp.sum(x) > 0:  # a value read back into Python
+        return x * 2.0
+    return x * 3.0
+
+
+def noisy(x):
+    return x + dnp.random.standard_normal(x.shape)
+
+
+def masked(x):
+    return x[x > 0] * 2.0
+
+
+def writes_argument(x):
+    x += 1.0
+    return x * 1.0
+
+
+def returns_view(x):
+    return x.T
+
+
+def returns_argument(x):
+    return x
+
+
+@pytest.mark.parametrize(
+    ("f", "reason"),
+    [
+        (branchy, "read back"),
+        (noisy, "random"),
+        (masked, "depends on values"),
+        (writes_argument, "writes into an argument"),
+        (returns_view, "view of an argument"),
+        (returns_argument, "returns an argument"),
+    ],
+)
+def test_functions_a_trace_cannot_stand_for_run_eagerly(f, reason):
+    jitted = dnp.jit(f)
+    for sign in (1.0, -1.0, 1.0):
+        x = dnp.asarray(sign * numpy.abs(RNG.standard_normal((2, 3))) + 0.1)
+        x_eager = x.copy()
+        dnp.random.seed(3)
+        got = jitted(x)
+        dnp.random.seed(3)
+        want = f(x_eager)
+        assert_same(got, want.asnumpy())
+        assert_same(x, x_eager.asnumpy())  # the same writes into the argument
+        if f is returns_argument:
+            assert got is x
+    (why,) = jitted.eager_reasons
+    assert reason in why
+
+
+def test_under_record_the_tape_sees_the_function_ops():
+    jitted = dnp.jit(lambda x: dnp.sin(x) * x)
+    (x,) = arrays((4,))
+    jitted(x)
+    x.attach_grad()
+    with autograd.record():
+        y = jitted(x).sum()
+    y.backward()
+    want = numpy.cos(x.asnumpy()) * x.asnumpy() + numpy.sin(x.asnumpy())
+    numpy.testing.assert_allclose(x.grad.asnumpy(), want, rtol=1e-14)
+
+
+def test_nested_jit_is_part_of_the_outer_trace():
+    inner = dnp.jit(lambda x: dnp.exp(x) + 1.0)
+    outer = dnp.jit(lambda x: inner(x) * inner(2.0 * x))
+    for _ in range(3):
+        (x,) = arrays((5,))
+        v = x.asnumpy()
+        assert_same(outer(x), (numpy.exp(v) + 1.0) * (numpy.exp(2.0 * v) + 1.0))
+    assert inner.traces == 0 and outer.traces == 1
+
+
+def test_arguments_that_cannot_be_keyed_run_the_function():
+    jitted = dnp.jit(lambda x, host: x + dnp.asarray(host))
+    (x,) = arrays((3,))
+    for _ in range(2):
+        host = RNG.standard_normal(3)
+        assert_same(jitted(x, host), x.asnumpy() + host)
+    assert jitted.traces == 0
+
+
+def test_pending_inputs_are_waited_for():
+    jitted = dnp.jit(autograd.value_and_grad(log_joint))
+    w, X, y = logreg_inputs()
+    with dnp.engine.engine("threaded", inline_limit=0):  # every op pushed to the workers
+        jitted(w, X, y)
+        for _ in range(3):
+            w2 = dnp.sin(w) * 2.0  # pending when the replay is called
+            value, grad = jitted(w2, X, y)
+            eager = autograd.value_and_grad(log_joint)(w2, X, y)
+            assert_same((value, grad), to_numpy(eager))
+
+
+def test_threads_replay_one_function_on_their_own_arrays():
+    jitted = dnp.jit(autograd.value_and_grad(mlp_loss, (0, 2)))
+    eager = autograd.value_and_grad(mlp_loss, (0, 2))
+    inputs = [mlp_inputs() for _ in range(4)]
+    wants = [to_numpy(eager(*args)) for args in inputs]
+    errors = []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                assert_same(jitted(*inputs[i]), wants[i])
+        except Exception as exc:  # noqa: BLE001  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and not any(t.is_alive() for t in threads)
+
+
+# --- random programs: the replay equals running the function -------------------------------------
+UNARY = ["exp", "sin", "tanh", "negative", "square", "abs"]
+BINARY = ["add", "subtract", "multiply", "maximum"]
+
+
+def program_of(steps):
+    """A function of three (4, 5) arrays: elementwise ops, reductions, matmul, views, writes
+    into arrays it made (``__setitem__``, ``+=``, ``out=``); it returns all it made."""
+
+    def f(x0, x1, x2):
+        pool = [x0 * 1.0, x1 - 0.0, dnp.asarray(x2, copy=True)]
+        for kind, i, j in steps:
+            a, b = pool[i % len(pool)], pool[j % len(pool)]
+            if kind == "unary":
+                pool.append(getattr(dnp, UNARY[j % len(UNARY)])(a))
+            elif kind == "binary" and a.shape == b.shape:
+                pool.append(getattr(dnp, BINARY[i % len(BINARY)])(a, b))
+            elif kind == "scalar":
+                pool.append(a * (1.0 + j / 7) - 0.25)
+            elif kind == "reduce":
+                pool.append(dnp.sum(a, axis=j % a.ndim) if a.ndim else dnp.mean(a))
+            elif kind == "matmul" and a.ndim == 2:
+                pool.append(a @ a.T)
+            elif kind == "view" and a.ndim == 2:
+                pool.append(a.T if j % 2 else a[1:, ::2])
+            elif kind == "setitem" and a.ndim >= 1 and a.shape[0] > 1:
+                a[j % a.shape[0]] = float(i % 5)
+            elif kind == "iadd" and a.shape == b.shape and a is not b:
+                a += b
+            elif kind == "out" and a.shape == b.shape and a is not b:
+                dnp.multiply(a, 0.75, out=b)
+        return pool
+
+    return f
+
+
+STEP_KINDS = ["unary", "binary", "scalar", "reduce", "matmul", "view", "setitem", "iadd", "out"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(STEP_KINDS), st.integers(0, 30), st.integers(0, 30)),
+        min_size=1,
+        max_size=20,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_random_programs_replay_as_they_run(steps, seed):
+    f = program_of(steps)
+    jitted = dnp.jit(f)
+    rng = numpy.random.default_rng(seed)
+    for _ in range(3):
+        args = [dnp.asarray(rng.uniform(-2, 2, (4, 5))) for _ in range(3)]
+        want = to_numpy(f(*[a.copy() for a in args]))
+        assert_same(jitted(*args), want)
+    assert jitted.eager_reasons == []
+
+
+SIGNED = ["negative", "add", "subtract", "multiply", "divide"]
+SPECIAL = numpy.array([0.0, -0.0, 1.0, -1.0, numpy.inf, -numpy.inf, numpy.nan, 2.5])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(SIGNED), st.integers(0, 30), st.integers(0, 30)),
+        min_size=1,
+        max_size=25,
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly(steps, seed):
+    """Negations carried into products, sums and differences (``dnp._jit._Signs``) give the
+    same values, zeros of the same sign included."""
+
+    def f(x, y):
+        pool = [x, y, -x, y * -1.0]
+        for kind, i, j in steps:
+            a, b = pool[i % len(pool)], pool[j % len(pool)]
+            pool.append(-a if kind == "negative" else getattr(dnp, kind)(a, b))
+        return [p * 1.0 for p in pool[2:]]  # fresh arrays
+
+    jitted = dnp.jit(f)
+    rng = numpy.random.default_rng(seed)
+    with dnp.errstate(all="ignore"):
+        for _ in range(3):
+            args = [dnp.asarray(rng.choice(SPECIAL, 16)) for _ in range(2)]
+            assert_same(jitted(*args), to_numpy(f(*args)))
+    assert jitted.eager_reasons == []
+
+
+def test_negations_are_carried_not_computed():
+    jitted = dnp.jit(lambda a, b: (-(-a * b)) - (-a) * (-b) + (-a) / b)
+    a, b = arrays((5,), (5,))
+    jitted(a, b)
+    (source,) = jitted.programs()
+    assert "negative" not in source  # -(-a*b) is a*b, (-a)*(-b) is a*b, x + (-a)/b is x - a/b
+    v, w = a.asnumpy(), b.asnumpy()
+    assert_same(jitted(a, b), (-(-v * w)) - (-v) * (-w) + (-v) / w)
+
+
+@pytest.mark.gpu
+def test_replay_on_the_gpu_equals_the_cpu():
+    eager = autograd.value_and_grad(mlp_loss, (0, 1, 2, 3))
+    jitted = dnp.jit(autograd.value_and_grad(mlp_loss, (0, 1, 2, 3)))
+    for _ in range(3):
+        args = mlp_inputs()
+        gpu_args = [a.to_device("gpu") for a in args]
+        value, grads = jitted(*gpu_args)
+        want_value, want_grads = eager(*args)
+        numpy.testing.assert_allclose(float(value), float(want_value), rtol=1e-12)
+        for g, w in zip(grads, want_grads, strict=True):
+            assert g.device == gpu_args[0].device
+            numpy.testing.assert_allclose(g.asnumpy(), w.asnumpy(), rtol=1e-10, atol=1e-12)
+    assert jitted.eager_reasons == []
