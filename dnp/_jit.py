@@ -14,6 +14,9 @@ of JAX's ``jit``, with a fallback instead of an error where a trace cannot stand
 - ``f`` may write in place only into arrays it made, and must return arrays it made (not its
   arguments, views of them or arrays it captured), nested in tuples, lists and dicts.
 
+Python numbers among the arguments are part of the signature (as ``static_argnums`` in JAX): a
+value that changes on every call (a decaying learning rate) is better passed as a 0-d array.
+
 A signature whose trace breaks a rule runs ``f`` eagerly on every call (nothing is lost but
 speed); ``Jitted.eager_reasons`` says why. As with ``jax.jit``, a replay does not repeat
 ``f``'s Python side effects, and non-array values ``f`` reads from globals or closures are those
@@ -37,7 +40,7 @@ import numpy
 from . import _dispatch, _ndarray
 from ._backend import CPU, _default
 from ._dispatch import written
-from ._engine._core import VARS, owner_of
+from ._engine._core import VARS, owner_of, pending
 from ._engine._errors import annotate, caller, location
 from ._ndarray import _new, ndarray
 from ._ops import OPS, Op
@@ -52,6 +55,9 @@ _counting = threading.Lock()
 SIGNATURE_ONLY = frozenset(
     "ndim shape size result_type can_cast common_type iscomplexobj isrealobj isscalar".split()
 )
+
+
+MAX_SIGNATURES = 256  # traces kept per function, then forgotten all at once
 
 
 class _Untraceable(Exception):
@@ -91,7 +97,7 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
     t = type(obj)
     if t is ndarray:
         buf = obj._buf
-        key.append((buf.shape, buf.dtype, obj._device))
+        key.append((buf.shape, buf.dtype, obj._device.name))
         arrays.append(obj)
     elif t in _STATIC or isinstance(obj, (numpy.dtype, type)):
         key.append((t, obj))
@@ -114,13 +120,13 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
 def _key(args: tuple, kwargs: dict) -> tuple[tuple, list[ndarray]] | None:
     """The call's cache key and its dnp arrays, in order; None when an argument cannot be keyed
     (NumPy arrays, objects)."""
-    key: list = [is_training(), _default.get(), _errstate()]
+    key: list = [is_training(), _default.get().name, _errstate()]
     arrays: list[ndarray] = []
     try:
         for a in args:  # arrays inline: this is on every call's path
             if type(a) is ndarray:
                 buf = a._buf
-                key.append((buf.shape, buf.dtype, a._device))
+                key.append((buf.shape, buf.dtype, a._device.name))
                 arrays.append(a)
             else:
                 _signature(a, key, arrays)
@@ -188,18 +194,18 @@ class _Trace:
 
     # --- the seam: dispatch's run hands each call here while this thread traces -------------
     def call(self, op: Op, args: tuple, kwargs: dict) -> Any:
-        _state.tracer = None  # the call itself is not traced again
+        _state.tracer = None  # neither the call nor its metadata rule is traced again
         try:
             result = _dispatch.run(op, args, kwargs)
+            if self.failure is None:
+                try:
+                    self._record(op, args, kwargs, result)
+                except _Untraceable as exc:
+                    self.failure = str(exc)
+                except Exception as exc:  # noqa: BLE001  # a trace never changes what f does
+                    self.failure = f"dnp.{op.name} could not be traced ({exc!r})"
         finally:
             _state.tracer = self
-        if self.failure is None:
-            try:
-                self._record(op, args, kwargs, result)
-            except _Untraceable as exc:
-                self.failure = str(exc)
-            except Exception as exc:  # noqa: BLE001  # a trace never changes what f does
-                self.failure = f"dnp.{op.name} could not be traced ({type(exc).__name__}: {exc})"
         return result
 
     def read_back(self) -> None:
@@ -327,7 +333,11 @@ class _Trace:
                 s.call = _NAME.sub(lambda m: alias.get(m.group(), m.group()), s.call)
                 s.reads = {alias.get(r, r) for r in s.reads}
             if pure and None not in s.defines and not keep_fresh.intersection(s.defines):
-                if s.reads <= folded and not self.host.intersection(_NAME.findall(s.call)):
+                if (
+                    s.reads <= folded
+                    and not self.host.intersection(_NAME.findall(s.call))
+                    and not any(pending(owner_of(self.made[d]._buf)) for d in s.defines)
+                ):  # (a value still computing, or failed: left to run)
                     for d in s.defines:
                         alias[d] = self._value(self._frozen(self.made[d]), frozen=True)
                         folded.add(alias[d])
@@ -689,6 +699,8 @@ class Jitted:
         if type(plan) is _Plan:
             return plan.run(arrays)
         if plan is None:
+            if len(self._plans) >= MAX_SIGNATURES:  # values that change on every call
+                self._plans.clear()
             return self._trace(key, arrays, args, kwargs)
         return self.f(*args, **kwargs)
 
@@ -720,7 +732,11 @@ class Jitted:
 
 
 def _describe(key: tuple) -> str:
-    shapes = [f"{k[1]}{list(k[0])}" for k in key if type(k) is tuple and len(k) == 3]
+    shapes = [
+        f"{k[1]}{list(k[0])}"
+        for k in key
+        if type(k) is tuple and len(k) == 3 and isinstance(k[1], numpy.dtype)
+    ]
     return f"arrays {', '.join(shapes) or 'none'}"
 
 
