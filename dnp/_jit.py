@@ -16,6 +16,8 @@ of JAX's ``jit``, with a fallback instead of an error where a trace cannot stand
 
 Python numbers among the arguments are part of the signature (as ``static_argnums`` in JAX): a
 value that changes on every call (a decaying learning rate) is better passed as a 0-d array.
+Python loops in ``f`` are unrolled into the trace, which holds every intermediate array until
+the trace ends (a replay frees each after its last use).
 
 A signature whose trace breaks a rule runs ``f`` eagerly on every call (nothing is lost but
 speed); ``Jitted.eager_reasons`` says why. As with ``jax.jit``, a replay does not repeat

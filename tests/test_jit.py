@@ -137,6 +137,12 @@ def test_signatures_shapes_dtypes_values_training_mode_and_shared_arguments():
             f(a, e, 1.0)
     assert f.traces == 6
 
+    h = dnp.jit(lambda x, *, out_scale=1.0, shift=None: x * out_scale + shift)
+    for _ in range(2):
+        assert_same(h(a, out_scale=2.0, shift=b), a.asnumpy() * 2.0 + b.asnumpy())
+        assert_same(h(b, out_scale=2.0, shift=a), b.asnumpy() * 2.0 + a.asnumpy())
+    assert h.traces == 1
+
     g = dnp.jit(lambda x: x * 2.0 if autograd.is_training() else x * 3.0)
     with autograd.train_mode():
         assert_same(g(a), a.asnumpy() * 2.0)
