@@ -406,15 +406,14 @@ def program_of(steps):
 STEP_KINDS = ["unary", "binary", "scalar", "reduce", "matmul", "view", "setitem", "iadd", "out"]
 
 
+def steps_of(kinds: list[str], most: int):
+    """Programs as lists of (kind, i, j): a step's kind and which arrays of the pool it takes."""
+    step = st.tuples(st.sampled_from(kinds), st.integers(0, 30), st.integers(0, 30))
+    return st.lists(step, min_size=1, max_size=most)
+
+
 @settings(max_examples=150, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(st.sampled_from(STEP_KINDS), st.integers(0, 30), st.integers(0, 30)),
-        min_size=1,
-        max_size=20,
-    ),
-    seed=st.integers(0, 2**16),
-)
+@given(steps=steps_of(STEP_KINDS, 20), seed=st.integers(0, 2**16))
 def test_random_programs_replay_as_they_run(steps, seed):
     f = program_of(steps)
     jitted = dnp.jit(f)
@@ -431,14 +430,7 @@ SPECIAL = numpy.array([0.0, -0.0, 1.0, -1.0, numpy.inf, -numpy.inf, numpy.nan, 2
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(st.sampled_from(SIGNED), st.integers(0, 30), st.integers(0, 30)),
-        min_size=1,
-        max_size=25,
-    ),
-    seed=st.integers(0, 2**16),
-)
+@given(steps=steps_of(SIGNED, 25), seed=st.integers(0, 2**16))
 def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly(steps, seed):
     """Negations carried into products, sums and differences (``dnp._jit._Signs``) give the
     same values, zeros of the same sign included."""
