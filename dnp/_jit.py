@@ -1,11 +1,12 @@
 """``dnp.jit(f)``: trace a function once per signature of its arguments, then replay the trace.
 
 The first call with a given signature (the shapes, dtypes and devices of the array arguments,
-which of them share memory, the values of the other arguments, training mode and the default
-device) runs ``f`` as usual while recording every op it dispatches, the backward pass of
-``autograd.value_and_grad`` included. Later calls with that signature skip ``f``'s Python code,
-the tape and the per-op work of dispatch and the engine: they run the recorded kernels straight
-through, generated as one Python function, which the engine runs as one op. This is the contract
+which of them are one array, the values of the other arguments, training mode, the default
+device and NumPy's errstate) runs ``f`` as usual while recording every op it dispatches, the
+backward pass of ``autograd.value_and_grad`` included. Later calls with that signature skip
+``f``'s Python code, the tape and the per-op work of dispatch and the engine: they run the
+recorded kernels straight through, generated as one Python function, which the engine runs as
+one op. This is the contract
 of JAX's ``jit``, with a fallback instead of an error where a trace cannot stand for ``f``:
 
 - every op must have a metadata rule (its result's shape follows from the signature): draws of
@@ -101,6 +102,8 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
         buf = obj._buf
         key.append((buf.shape, buf.dtype, obj._device.name))
         arrays.append(obj)
+    elif t is float or t is complex:  # by their bits: -0.0 == 0.0, and nan != nan
+        key.append((t, repr(obj)))
     elif t in _STATIC or isinstance(obj, (numpy.dtype, type)):
         key.append((t, obj))
     elif t is slice:
@@ -114,7 +117,8 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
         for x in obj.values():
             _signature(x, key, arrays)
     elif isinstance(obj, numpy.generic):
-        key.append((t, obj.item()))
+        key.append(t)
+        _signature(obj.item(), key, arrays)
     else:
         raise TypeError(t.__name__)
 

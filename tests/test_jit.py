@@ -131,11 +131,14 @@ def test_signatures_shapes_dtypes_values_training_mode_and_shared_arguments():
     assert_same(f(a, a, 1.0), numpy.zeros(3))
     assert_same(f(a, b, 1.0), a.asnumpy() - b.asnumpy())
 
+    assert_same(f(a, b, 0.0), (a.asnumpy() - b.asnumpy()) * 0.0)
+    assert_same(f(a, b, -0.0), (a.asnumpy() - b.asnumpy()) * -0.0)  # not 0.0's trace
+    assert_same(f(a, b, numpy.float32(2.0)), (a.asnumpy() - b.asnumpy()) * numpy.float32(2.0))
     (e,) = arrays((4,))
     for _ in range(2):  # a call that raises caches nothing
         with pytest.raises(ValueError, match="broadcast"):
             f(a, e, 1.0)
-    assert f.traces == 6
+    assert f.traces == 9
 
     h = dnp.jit(lambda x, *, out_scale=1.0, shift=None: x * out_scale + shift)
     for _ in range(2):
