@@ -364,6 +364,7 @@ class _Trace:
                 seen[key] = s.defines
             elif pure and None not in s.defines:  # an output: only rewrites that give its value
                 signs.rewrite(s, steps, as_is=True)
+                seen.setdefault((id(s.kernel), s.call[s.call.index("(") :], s.errstate), s.defines)
             else:
                 signs.materialize(s, steps)
             steps.append(s)
@@ -481,8 +482,6 @@ class _Signs:
         it is recorded as negated, negation) the step's result is, when it needs no step.
         ``as_is``: the step must compute its own value (an output)."""
         args = self._operands(s)
-        if args is not None and as_is and len(args) == 2 and s.name in ("multiply", "divide"):
-            args = None if (args[0] in self.negated) != (args[1] in self.negated) else args
         if args is None or (as_is and s.name == "negative"):
             self.materialize(s, steps)
             return None
@@ -500,6 +499,8 @@ class _Signs:
                 self._negative(a, s, steps) if a in self.negated and self._size(a) < size else a
                 for a in (x, y)
             )
+            if as_is and (x in self.negated) != (y in self.negated):  # no negated result
+                x, y = (self._negative(a, s, steps) if a in self.negated else a for a in (x, y))
         nx, ny = x in self.negated, y in self.negated
         bx, by = self.negated.get(x, x), self.negated.get(y, y)
         if s.name in ("multiply", "divide"):
@@ -578,9 +579,10 @@ class _Signs:
         for a in (*args, s.defines[0]):
             if not self._OPERAND.match(a):
                 return None
-            if a[0] == "v":
+            if a[0] == "v":  # a Python int or float, or a NumPy value
                 value = trace.namespace[a]
-                dtype = numpy.dtype(float) if type(value) in (int, float) else value.dtype
+                float_like = type(value) in (int, float)
+                dtype = numpy.dtype(float) if float_like else getattr(value, "dtype", None)
             else:
                 made = trace.made.get(a)
                 dtype = made.dtype if made is not None else trace._input_meta(a)[1]

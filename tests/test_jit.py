@@ -428,7 +428,7 @@ def test_random_programs_replay_as_they_run(steps, seed):
     assert jitted.eager_reasons == []
 
 
-SIGNED = ["negative", "add", "subtract", "multiply", "divide"]
+SIGNED = ["negative", "add", "subtract", "multiply", "divide", "sum"]
 SPECIAL = numpy.array([0.0, -0.0, 1.0, -1.0, numpy.inf, -numpy.inf, numpy.nan, 2.5])
 
 
@@ -442,7 +442,12 @@ def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly
         pool = [x, y, -x, y * -1.0]
         for kind, i, j in steps:
             a, b = pool[i % len(pool)], pool[j % len(pool)]
-            pool.append(-a if kind == "negative" else getattr(dnp, kind)(a, b))
+            if kind == "negative":
+                pool.append(-a)
+            elif kind == "sum":  # 0-d: a negation of it is best computed before it spreads
+                pool.append(dnp.sum(a))
+            else:
+                pool.append(getattr(dnp, kind)(a, b))
         return [p * 1.0 for p in pool[2:]]  # fresh arrays
 
     jitted = dnp.jit(f)
@@ -462,6 +467,16 @@ def test_negations_are_carried_not_computed():
     assert "negative" not in source  # -(-a*b) is a*b, (-a)*(-b) is a*b, x + (-a)/b is x - a/b
     v, w = a.asnumpy(), b.asnumpy()
     assert_same(jitted(a, b), (-(-v * w)) - (-v) * (-w) + (-v) / w)
+
+    def mixed(a, b):  # negated 0-d factors (negated where they are small), outputs, literals
+        s = -a.sum()
+        return [s * b, s * (-b) + 1.0, a / (-b.sum()), (-a) * True + (-a) * [1.0, 2.0, 3.0, 4, 5]]
+
+    jitted = dnp.jit(mixed)
+    for _ in range(3):
+        a, b = arrays((5,), (5,))
+        assert_same(jitted(a, b), to_numpy(mixed(a, b)))
+    assert jitted.eager_reasons == []
 
 
 @pytest.mark.gpu
