@@ -105,6 +105,18 @@ def test_replayed_value_and_grad_equals_the_eager_one_bit_for_bit(f, argnums, in
     assert jitted.traces == 1 and jitted.eager_reasons == []
 
 
+def test_second_derivatives_replay():
+    def second(x):  # d/dx of sum(d/dy sum(sin(y)^3)): 3 sin^2 cos, differentiated again
+        return autograd.grad_fn(lambda y: dnp.sum(dnp.sin(y) ** 3))(x).sum()
+
+    eager = autograd.grad_fn(second)
+    jitted = dnp.jit(autograd.grad_fn(second))
+    for _ in range(3):
+        (x,) = arrays((6,))
+        assert_same(jitted(x), eager(x).asnumpy())
+    assert jitted.traces == 1 and jitted.eager_reasons == []
+
+
 def test_a_replay_runs_fewer_ops_than_the_trace_and_never_multiplies_by_ones():
     w = arrays((5,))[0]
     jitted = dnp.jit(autograd.value_and_grad(lambda w: dnp.sum(w * w) * 3.0))
