@@ -12,8 +12,8 @@ of JAX's ``jit``, with a fallback instead of an error where a trace cannot stand
 - every op must have a metadata rule (its result's shape follows from the signature): draws of
   ``dnp.random`` and data-dependent shapes (``nonzero``, boolean masks) are not replayed;
 - no value may be read back into Python while tracing (``float(x)``, ``if x > 0:``, ``print``);
-- ``f`` may write in place only into arrays it made, and must return arrays it made (not its
-  arguments, views of them or arrays it captured), nested in tuples, lists and dicts.
+- ``f`` must return arrays it made (not its arguments, views of them or arrays it captured),
+  nested in tuples, lists and dicts; on a GPU, it may write in place only into arrays it made.
 
 Python numbers among the arguments are part of the signature (as ``static_argnums`` in JAX): a
 value that changes on every call (a decaying learning rate) is better passed as a 0-d array.
@@ -181,18 +181,21 @@ class _Trace:
         self.names: dict[int, str] = {}  # id(buffer) -> its name in the program
         self.made: dict[str, ndarray] = {}  # name -> the array the op made while tracing
         self.keep: list = []  # what the ids above belong to, alive until the trace ends
-        self.external: set[int] = set()  # ids of the memory owners of inputs and captured arrays
+        # ids of the memory owners of inputs and captured arrays -> their parameters' positions
+        self.external: dict[int, list[int]] = {}
+        self.written: set[int] = set()  # positions of those whose memory f writes into
         self.namespace: dict[str, Any] = {"_arr": numpy.asarray, "_errstate": numpy.errstate}
         self.captured: list[ndarray] = []  # arrays f read but did not make: inputs after inputs
         self.host: set[str] = set()  # names of values read at each call (NumPy arrays, lists)
         self.steps: list[_Step] = []
         self.device = inputs[0]._device if inputs else _default.get()
+        self.inputs = len(inputs)
         self.failure: str | None = None
         self.errstate = _errstate()  # the caller's (part of the key)
         self._count = itertools.count()
         for i, a in enumerate(inputs):
             self._bind(a._buf, f"a{i}")
-            self.external.add(id(owner_of(a._buf)))
+            self.external.setdefault(id(owner_of(a._buf)), []).append(i)
 
     def _bind(self, buf, name: str) -> None:
         self.names[id(buf)] = name
@@ -226,16 +229,19 @@ class _Trace:
             op.meta is None or op.meta(op, args, kwargs) is None
         ):  # only a write in place can be replayed whatever its shapes
             raise _Untraceable(f"dnp.{op.name}: its result depends on values or random state")
-        effect = False
-        for t in written(op, args, kwargs):
-            if id(owner_of(t._buf)) in self.external:
-                raise _Untraceable(f"dnp.{op.name} writes into an argument or a captured array")
-            effect = True
         reads: set[str] = set()
         parts = [self._expr(a, reads) for a in args]
         for k, v in kwargs.items():
             if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
                 parts.append(f"{k}={self._expr(v, reads)}")
+        effect = False
+        for t in written(op, args, kwargs):
+            positions = self.external.get(id(owner_of(t._buf)))
+            if positions is not None:  # an argument's or a captured array's memory
+                if self.device is not CPU:  # its engine would not know the program writes it
+                    raise _Untraceable(f"dnp.{op.name} writes into an argument on a GPU")
+                self.written.update(positions)
+            effect = True
         n = next(self._count)
         kernel = op.kernel(self.device.xp)
         self.namespace[f"k{n}"] = kernel
@@ -270,9 +276,11 @@ class _Trace:
             name = self.names.get(id(x._buf))
             if name is None:  # made before the trace, or outside dispatch: read at each call
                 name = f"c{len(self.captured)}"
+                self.external.setdefault(id(owner_of(x._buf)), []).append(
+                    self.inputs + len(self.captured)
+                )
                 self.captured.append(x)
                 self._bind(x._buf, name)
-                self.external.add(id(owner_of(x._buf)))
             reads.add(name)
             return name
         t = type(x)
@@ -649,27 +657,42 @@ class _Program:
 
 
 class _Plan:
-    """A replayable trace: its program, the arrays it captured and how to return its outputs."""
+    """A replayable trace: its program, the arrays it captured, how to return its outputs, and
+    which parameters' memory it writes into (by position: inputs, then captured arrays)."""
 
-    def __init__(self, program: _Program, captured: tuple, rebuild: Callable, device) -> None:
+    def __init__(self, program, captured: tuple, rebuild: Callable, device, writes) -> None:
         self.program, self.captured, self.rebuild, self.device = program, captured, rebuild, device
+        self.writes = sorted(writes)
         self.op = Op(f"jit({program.label})", program, None)  # no rule: it runs when called
 
     def run(self, arrays: list[ndarray]) -> Any:
         """Run the program now when its inputs are ready CPU memory (the common case), else as
-        an op of the engine, which waits for them first (or launches it on a GPU stream)."""
+        an op of the engine, which waits for them (and their readers) first, or launches it on
+        a GPU stream."""
         if self.device is CPU:
             bufs = [a._buf for a in arrays]
             for c in self.captured:
                 bufs.append(c._buf)
             if not VARS or not any(id(owner_of(b)) in VARS for b in bufs):
                 try:
-                    return self.rebuild(self.program.fn(*bufs))
+                    out = self.program.fn(*bufs)
                 except Exception as exc:
                     self.program.note(exc)
                     raise
-        flat = _dispatch.run(self.op, (*arrays, *self.captured), {})
+                finally:
+                    self._written(bufs)
+                return self.rebuild(out)
+        try:
+            flat = _dispatch.run(self.op, (*arrays, *self.captured), {})
+        finally:
+            self._written([a._buf for a in (*arrays, *self.captured)])
         return self.rebuild([a._buf for a in flat])
+
+    def _written(self, bufs: list) -> None:
+        """Written in place, as by the ops f ran: arrays the tape saved are now stale."""
+        if self.writes and _dispatch.VERSIONS.on:
+            for i in self.writes:
+                _dispatch.VERSIONS.bump(owner_of(bufs[i]))
 
 
 # --- the public face --------------------------------------------------------------------------
@@ -735,7 +758,9 @@ class Jitted:
             self._plans[key] = reason
             return result
         rebuild = _rebuilder(spec, trace.device)
-        self._plans[key] = _Plan(program, tuple(trace.captured), rebuild, trace.device)
+        self._plans[key] = _Plan(
+            program, tuple(trace.captured), rebuild, trace.device, trace.written
+        )
         return result
 
 

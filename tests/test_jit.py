@@ -203,6 +203,24 @@ def test_writes_into_arrays_the_function_made_are_replayed():
     assert jitted.eager_reasons == []
 
 
+def test_ops_repeated_around_writes_are_run_again():
+    def f(x):
+        a = x * 2.0
+        x += 1.0
+        b = x * 2.0  # the same call as a's, on new values
+        z = dnp.zeros(3)  # from constants only, then written
+        z += b
+        return a, b, z * 1.0
+
+    jitted = dnp.jit(f)
+    for _ in range(3):
+        (x,) = arrays((3,))
+        x_eager = x.copy()
+        assert_same(jitted(x), to_numpy(f(x_eager)))
+        assert_same(x, x_eager.asnumpy())
+    assert jitted.eager_reasons == []
+
+
 def test_outputs_are_fresh_arrays_even_when_equal():
     jitted = dnp.jit(lambda x: (x * 2.0, x * 2.0, dnp.ones(3)))
     (x,) = arrays((3,))
@@ -276,11 +294,6 @@ def masked(x):
     return x[x > 0] * 2.0
 
 
-def writes_argument(x):
-    x += 1.0
-    return x * 1.0
-
-
 def returns_view(x):
     return x.T
 
@@ -295,7 +308,6 @@ def returns_argument(x):
         (branchy, "read back"),
         (noisy, "random"),
         (masked, "depends on values"),
-        (writes_argument, "writes into an argument"),
         (returns_view, "view of an argument"),
         (returns_argument, "returns an argument"),
     ],
@@ -310,11 +322,55 @@ def test_functions_a_trace_cannot_stand_for_run_eagerly(f, reason):
         dnp.random.seed(3)
         want = f(x_eager)
         assert_same(got, want.asnumpy())
-        assert_same(x, x_eager.asnumpy())  # the same writes into the argument
         if f is returns_argument:
             assert got is x
     (why,) = jitted.eager_reasons
     assert reason in why
+
+
+def test_writes_into_arguments_and_captured_arrays_are_replayed():
+    """An MXNet-style training step: gradients, then parameters updated in place."""
+    momentum = [dnp.zeros(4), dnp.zeros((50, 4))[:1]]  # captured; one is a view
+    vg = autograd.value_and_grad(log_joint)
+
+    def step(w, X, y, lr):
+        value, g = vg(w, X, y)
+        momentum[0] *= 0.9
+        momentum[0] += g
+        w += lr * momentum[0]  # ascent on the log-joint
+        w[0] = 0.5 * w[0]
+        momentum[1][0, :2] = w[:2]
+        return value
+
+    w, X, y = logreg_inputs()
+    w_eager, momentum_eager = w.copy(), [m.copy() for m in momentum]
+    jitted = dnp.jit(step)
+    for _ in range(4):
+        got = jitted(w, X, y, 0.01)
+        kept, momentum[:] = momentum[:], momentum_eager
+        want = step(w_eager, X, y, 0.01)
+        momentum_eager, momentum[:] = momentum[:], kept
+        assert_same(got, want.asnumpy())
+        assert_same(w, w_eager.asnumpy())
+        assert_same(momentum, [m.asnumpy() for m in momentum_eager])
+    assert jitted.traces == 1 and jitted.eager_reasons == []
+
+
+def test_a_replay_writing_an_array_the_tape_saved_makes_backward_raise():
+    def double(x):
+        dnp.multiply(x, 2.0, out=x)
+
+    jitted = dnp.jit(double)
+    (x,) = arrays((3,))
+    jitted(x.copy())  # traced
+    w = dnp.ones(3)
+    w.attach_grad()
+    with autograd.record():
+        loss = (w * x).sum()  # saves x for w's gradient
+    jitted(x)  # replayed: writes x in place
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+    assert jitted.eager_reasons == []
 
 
 def test_under_record_the_tape_sees_the_function_ops():
@@ -413,12 +469,20 @@ def program_of(steps):
                 a += b
             elif kind == "out" and a.shape == b.shape and a is not b:
                 dnp.multiply(a, 0.75, out=b)
+            elif kind == "argument":  # writes into an argument (through a view, at times)
+                x = (x0, x1, x2)[i % 3]
+                target = x if j % 2 else x[::2]
+                if a.shape == target.shape:
+                    target += a
         return pool
 
     return f
 
 
-STEP_KINDS = ["unary", "binary", "scalar", "reduce", "matmul", "view", "setitem", "iadd", "out"]
+STEP_KINDS = [
+    *("unary", "binary", "scalar", "reduce", "matmul", "view", "setitem", "iadd", "out"),
+    "argument",
+]
 
 
 def steps_of(kinds: list[str], most: int):
@@ -435,8 +499,10 @@ def test_random_programs_replay_as_they_run(steps, seed):
     rng = numpy.random.default_rng(seed)
     for _ in range(3):
         args = [dnp.asarray(rng.uniform(-2, 2, (4, 5))) for _ in range(3)]
-        want = to_numpy(f(*[a.copy() for a in args]))
+        copies = [a.copy() for a in args]
+        want = to_numpy(f(*copies))
         assert_same(jitted(*args), want)
+        assert_same(args, to_numpy(copies))  # the same writes into the arguments
     assert jitted.eager_reasons == []
 
 
