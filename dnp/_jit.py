@@ -163,12 +163,14 @@ class _Step:
         "name",
         "where",
         "errstate",
+        "writes",
     )
 
     def __init__(self, kernel, call, reads, defines, multi, effect, name, where) -> None:
         self.kernel, self.call, self.reads, self.defines = kernel, call, reads, defines
         self.multi, self.effect, self.name, self.where = multi, effect, name, where
         self.errstate = _errstate()  # numpy.errstate inside f: the replay sets it around the step
+        self.writes: set[int] = set()  # ids of the memory owners it writes into
 
 
 _NAME = re.compile(r"\b[tvn]\d+(?:_\w+)?\b")
@@ -179,6 +181,7 @@ class _Trace:
 
     def __init__(self, inputs: list[ndarray]) -> None:
         self.names: dict[int, str] = {}  # id(buffer) -> its name in the program
+        self.owners: dict[str, int] = {}  # name -> id of its memory's owner
         self.made: dict[str, ndarray] = {}  # name -> the array the op made while tracing
         self.keep: list = []  # what the ids above belong to, alive until the trace ends
         # ids of the memory owners of inputs and captured arrays -> their parameters' positions
@@ -199,6 +202,7 @@ class _Trace:
 
     def _bind(self, buf, name: str) -> None:
         self.names[id(buf)] = name
+        self.owners[name] = id(owner_of(buf))
         self.keep.append(buf)
 
     # --- the seam: dispatch's run hands each call here while this thread traces -------------
@@ -234,8 +238,9 @@ class _Trace:
         for k, v in kwargs.items():
             if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
                 parts.append(f"{k}={self._expr(v, reads)}")
-        effect = False
+        effect, owners = False, set()
         for t in written(op, args, kwargs):
+            owners.add(id(owner_of(t._buf)))
             positions = self.external.get(id(owner_of(t._buf)))
             if positions is not None:  # an argument's or a captured array's memory
                 if self.device is not CPU:  # its engine would not know the program writes it
@@ -265,8 +270,9 @@ class _Trace:
             defines.append(name if name in self.made else None)
         if not effect and not any(defines):
             return  # it returned what it was given: nothing to replay
-        where = location(caller())
-        self.steps.append(_Step(kernel, call, reads, defines, multi, effect, op.name, where))
+        step = _Step(kernel, call, reads, defines, multi, effect, op.name, location(caller()))
+        step.writes = owners
+        self.steps.append(step)
 
     def _expr(self, x: Any, reads: set) -> str:
         """The program's expression for argument ``x`` of a call."""
@@ -329,13 +335,20 @@ class _Trace:
         return spec(result), names
 
     def simplify(self, outputs: list[str]) -> tuple[list[_Step], dict[str, str]]:
-        """The steps to run and what the other names became. Without in-place writes, each
-        rewrite exact: a step reading only constants is folded into its traced value (read-only);
-        multiplying by an array of ones keeps the other factor; negations of real floats are
-        carried into the products, sums and differences that read them (``_signs``); a step
-        repeating an earlier one reuses its result. Outputs stay fresh arrays. Last, the steps
-        no output needs are dropped."""
-        pure = not any(s.effect for s in self.steps)
+        """The steps to run and what the other names became. Each rewrite is exact, and is made
+        only to steps on memory that no step writes in place: a step reading only constants is
+        folded into its traced value (read-only); multiplying by an array of ones keeps the
+        other factor; negations of real floats are carried into the products, sums and
+        differences that read them (``_signs``); a step repeating an earlier one reuses its
+        result. Outputs stay fresh arrays. Last, the steps no output needs are dropped."""
+        written = set().union(*(s.writes for s in self.steps))
+
+        def stable(s: _Step) -> bool:  # what it reads and makes keeps its value
+            if not written:
+                return True
+            names = (*s.reads, *s.defines)
+            return not s.effect and all(self.owners.get(n) not in written for n in names)
+
         keep_fresh = set(outputs)
         alias: dict[str, str] = {}  # a name -> the name (or folded value) that replaces it
         folded: set[str] = set()
@@ -346,7 +359,7 @@ class _Trace:
             if alias:
                 s.call = _NAME.sub(lambda m: alias.get(m.group(), m.group()), s.call)
                 s.reads = {alias.get(r, r) for r in s.reads}
-            if pure and None not in s.defines and not keep_fresh.intersection(s.defines):
+            if stable(s) and None not in s.defines and not keep_fresh.intersection(s.defines):
                 if (
                     s.reads <= folded
                     and not self.host.intersection(_NAME.findall(s.call))
@@ -370,7 +383,7 @@ class _Trace:
                     signs.rename(same_as)
                     continue
                 seen[key] = s.defines
-            elif pure and None not in s.defines:  # an output: only rewrites that give its value
+            elif stable(s) and None not in s.defines:  # an output: rewrites giving its value
                 signs.rewrite(s, steps, as_is=True)
                 seen.setdefault((id(s.kernel), s.call[s.call.index("(") :], s.errstate), s.defines)
             else:
