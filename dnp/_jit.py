@@ -263,6 +263,8 @@ class _Trace:
         for k, r in enumerate(results):
             if not isinstance(r, ndarray):
                 raise _Untraceable(f"dnp.{op.name} returned {type(r).__name__} values")
+            if r._device is not self.device:
+                raise _Untraceable(f"dnp.{op.name} made an array on another device")
             name = f"t{n}_{k}" if multi else f"t{n}"
             if id(r._buf) not in self.names:  # not an input returned (asarray(x), out=)
                 self._bind(r._buf, name)

@@ -315,6 +315,16 @@ def test_a_jitted_gradient_on_the_simulated_device_is_ordered_and_exact(device):
     assert jitted.traces == 1 and jitted.eager_reasons == []
 
 
+def test_a_trace_making_arrays_on_another_device_runs_eagerly(device):
+    dev, sim = device
+    jitted = dnp.jit(lambda x: (x * 2.0, dnp.ones(3, device=dev)))
+    for _ in range(2):
+        doubled, ones = jitted(dnp.ones(3))
+        assert doubled.device == dnp.ones(1).device and ones.device == dev
+    (why,) = jitted.eager_reasons
+    assert "another device" in why
+
+
 def test_a_sync_point_waits_for_the_event_of_the_last_writer(device):
     dev, sim = device
     x = dnp.sin(on(dev, [0.5, 1.0]))
