@@ -21,10 +21,14 @@ Python loops in ``f`` are unrolled into the trace, which holds every intermediat
 the trace ends (a replay frees each after its last use).
 
 A signature whose trace breaks a rule runs ``f`` eagerly on every call (nothing is lost but
-speed); ``Jitted.eager_reasons`` says why. As with ``jax.jit``, a replay does not repeat
-``f``'s Python side effects, and non-array values ``f`` reads from globals or closures are those
-of the trace; arrays it captures are read at each call, with their current values. Calls while
-autograd records run ``f`` eagerly, so the tape sees its ops.
+speed); ``Jitted.eager_reasons`` says why. An op that raises while tracing is such a break (``f``
+may handle the error); one that raises in a replay makes ``f`` run for that call instead, unless
+the replay already wrote into an argument: then the error is raised, naming the op.
+
+As with ``jax.jit``, a replay does not repeat ``f``'s Python side effects, and non-array values
+``f`` reads from globals or closures are those of the trace; arrays it captures are read at each
+call, with their current values. Calls while autograd records run ``f`` eagerly, so the tape
+sees its ops.
 """
 
 from __future__ import annotations
@@ -65,6 +69,11 @@ MAX_SIGNATURES = 256  # traces kept per function, then forgotten all at once
 
 class _Untraceable(Exception):
     """Why a trace cannot be replayed."""
+
+
+class _Rerun(Exception):
+    """A replay raised before writing anything its caller can see: ``f`` runs instead, and
+    raises the error (or handles it) as it does."""
 
 
 # --- the signature of a call -----------------------------------------------------------------
@@ -209,7 +218,12 @@ class _Trace:
     def call(self, op: Op, args: tuple, kwargs: dict) -> Any:
         _state.tracer = None  # neither the call nor its metadata rule is traced again
         try:
-            result = _dispatch.run(op, args, kwargs)
+            try:
+                result = _dispatch.run(op, args, kwargs)
+            except Exception:
+                if self.failure is None:  # f may handle it: what it does next depends on it
+                    self.failure = f"dnp.{op.name} raised while tracing"
+                raise
             if self.failure is None:
                 try:
                     self._record(op, args, kwargs, result)
@@ -653,11 +667,7 @@ class _Program:
         self.fn, self.source, self.lines, self.label = fn, source, lines, label
 
     def __call__(self, xp, *buffers):  # the forward of the op the engine runs
-        try:
-            return self.fn(*buffers)
-        except Exception as exc:
-            self.note(exc)
-            raise
+        return self.fn(*buffers)
 
     def note(self, exc: BaseException) -> None:
         """Name the op that raised and where ``f`` called it when it was traced."""
@@ -692,16 +702,26 @@ class _Plan:
                 try:
                     out = self.program.fn(*bufs)
                 except Exception as exc:
-                    self.program.note(exc)
+                    self._failed(exc)
                     raise
                 finally:
                     self._written(bufs)
                 return self.rebuild(out)
         try:
             flat = _dispatch.run(self.op, (*arrays, *self.captured), {})
+        except Exception as exc:
+            self._failed(exc)
+            raise
         finally:
             self._written([a._buf for a in (*arrays, *self.captured)])
         return self.rebuild([a._buf for a in flat])
+
+    def _failed(self, exc: Exception) -> None:
+        """A replay raised: without writes into its parameters nothing of it is seen, and ``f``
+        runs instead (``_Rerun``); else the error goes to the caller, naming the op."""
+        if not self.writes:
+            raise _Rerun from exc
+        self.program.note(exc)
 
     def _written(self, bufs: list) -> None:
         """Written in place, as by the ops f ran: arrays the tape saved are now stale."""
@@ -743,7 +763,10 @@ class Jitted:
         key, arrays = keyed
         plan = self._plans.get(key)
         if type(plan) is _Plan:
-            return plan.run(arrays)
+            try:
+                return plan.run(arrays)
+            except _Rerun:
+                return self.f(*args, **kwargs)
         if plan is None:
             if len(self._plans) >= MAX_SIGNATURES:  # values that change on every call
                 self._plans.clear()

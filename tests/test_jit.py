@@ -259,9 +259,8 @@ def test_the_caller_errstate_and_errstate_inside_the_function_are_honoured():
         v = numpy.array([1.0, 2.0, 4.0])  # log(0): ignored
         assert_same(jitted(dnp.asarray(v)), want(v))
         with pytest.raises(FloatingPointError) as info:
-            jitted(dnp.asarray([1.0, 0.0, 4.0]))
-        assert "raised by dnp.divide in a replay of jit" in "".join(info.value.__notes__)
-        assert "test_jit.py" in "".join(info.value.__notes__)
+            jitted(dnp.asarray([1.0, 0.0, 4.0]))  # the replay raised: f ran and raised
+        assert any(e.name == "f" for e in info.traceback)  # raised by f's own call
         with dnp.errstate(divide="warn"):
             with pytest.warns(RuntimeWarning, match="log"):
                 jitted(dnp.asarray(v))  # traced again: another state of the caller
@@ -270,13 +269,43 @@ def test_the_caller_errstate_and_errstate_inside_the_function_are_honoured():
     assert jitted.traces == 2
 
 
-def test_an_error_in_a_replay_names_the_op_and_where_it_was_traced():
-    jitted = dnp.jit(lambda a: dnp.linalg.inv(a) * 2.0)
-    jitted(dnp.eye(2))
+def test_an_error_in_a_replay_makes_the_function_run_which_raises_or_handles_it():
+    def safe(a):
+        try:
+            return dnp.linalg.inv(a) * 2.0
+        except numpy.linalg.LinAlgError:
+            return dnp.zeros(a.shape)
+
+    jitted, plain = dnp.jit(safe), dnp.jit(lambda a: dnp.linalg.inv(a) * 2.0)
+    for f in (jitted, plain):
+        assert_same(f(dnp.eye(2)), 2.0 * numpy.eye(2))  # traced
+        assert_same(f(dnp.eye(2) * 2.0), numpy.eye(2))  # replayed
+    assert_same(jitted(dnp.zeros((2, 2))), numpy.zeros((2, 2)))  # the replay raised: f handled it
     with pytest.raises(numpy.linalg.LinAlgError) as info:
-        jitted(dnp.zeros((2, 2)))
+        plain(dnp.zeros((2, 2)))
+    assert any(e.name == "<lambda>" for e in info.traceback)  # raised by f's own call
+    assert jitted.traces == plain.traces == 1 and not jitted.eager_reasons + plain.eager_reasons
+    # a trace through the except clause runs f on every call
+    other = dnp.jit(safe)
+    assert_same(other(dnp.zeros((2, 2))), numpy.zeros((2, 2)))
+    assert_same(other(dnp.eye(2)), 2.0 * numpy.eye(2))
+    (why,) = other.eager_reasons
+    assert "linalg.inv raised while tracing" in why
+
+
+def test_an_error_after_a_replay_wrote_into_an_argument_names_the_op_and_where():
+    def f(x, a):
+        x += 1.0
+        return dnp.linalg.inv(a) * 1.0
+
+    jitted = dnp.jit(f)
+    x = dnp.zeros(2)
+    jitted(x, dnp.eye(2))
+    with pytest.raises(numpy.linalg.LinAlgError) as info:
+        jitted(x, dnp.zeros((2, 2)))
     (note,) = info.value.__notes__
-    assert "dnp.linalg.inv" in note and "test_jit.py:" in note
+    assert "raised by dnp.linalg.inv in a replay of jit" in note and "test_jit.py:" in note
+    assert_same(x, numpy.full(2, 2.0))  # written before the error, as f writes it
 
 
 # --- where a trace cannot stand for the function, it runs ----------------------------------------
