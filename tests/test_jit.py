@@ -6,8 +6,6 @@ trace's values instead of its arguments fails. Where a trace cannot stand for th
 arguments returned), the function must run eagerly, with its own results, on every call.
 """
 
-import threading
-
 import numpy
 import pytest
 from hypothesis import given, settings
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 
 import dnp
 from dnp import autograd
+from tests.threads import run_threads
 
 RNG = numpy.random.default_rng(7)
 
@@ -450,21 +449,12 @@ def test_threads_replay_one_function_on_their_own_arrays():
     eager = autograd.value_and_grad(mlp_loss, (0, 2))
     inputs = [mlp_inputs() for _ in range(4)]
     wants = [to_numpy(eager(*args)) for args in inputs]
-    errors = []
 
     def work(i):
-        try:
-            for _ in range(20):
-                assert_same(jitted(*inputs[i]), wants[i])
-        except Exception as exc:  # noqa: BLE001  # reported by the main thread
-            errors.append(exc)
+        for _ in range(20):
+            assert_same(jitted(*inputs[i]), wants[i])
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors and not any(t.is_alive() for t in threads)
+    run_threads(work, 4)
 
 
 # --- random programs: the replay equals running the function -------------------------------------

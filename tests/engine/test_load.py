@@ -1,6 +1,5 @@
 """The engine under load: many threads on shared arrays, and a long loop's memory."""
 
-import threading
 import tracemalloc
 
 import numpy
@@ -8,34 +7,26 @@ import pytest
 
 import dnp
 from dnp._engine import _core
+from tests.threads import run_threads
 
 
 def test_many_threads_on_shared_arrays_no_deadlock_no_wrong_result():
     rows, steps = 8, 150
     counts = dnp.zeros((rows, 50_000))  # every thread writes its own row of one buffer
     source = dnp.asarray(numpy.linspace(0.0, 1.0, 50_000))  # read by all
-    sums, errors = {}, []
+    sums = {}
 
     def worker(k):
-        try:
-            mine = source * float(k)
-            for i in range(steps):
-                counts[k] += 1.0
-                mine = dnp.sin(mine) + source
-                if i % 25 == 0:
-                    float(counts.sum())  # a sync point in the middle of everyone's writes
-            sums[k] = mine.asnumpy()
-        except Exception as exc:  # reported below
-            errors.append(exc)
+        mine = source * float(k)
+        for i in range(steps):
+            counts[k] += 1.0
+            mine = dnp.sin(mine) + source
+            if i % 25 == 0:
+                float(counts.sum())  # a sync point in the middle of everyone's writes
+        sums[k] = mine.asnumpy()
 
     with dnp.engine.engine("threaded", num_workers=2, inline_limit=0):
-        threads = [threading.Thread(target=worker, args=(k,)) for k in range(rows)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert not any(t.is_alive() for t in threads), "deadlock: a thread never finished"
-        assert not errors, errors
+        run_threads(worker, rows, timeout=120)
         numpy.testing.assert_array_equal(counts.asnumpy(), numpy.full((rows, 50_000), steps))
     base = numpy.linspace(0.0, 1.0, 50_000)
     for k, got in sums.items():

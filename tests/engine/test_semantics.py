@@ -15,6 +15,7 @@ import pytest
 import dnp
 from dnp._engine import _core, _pool
 from tests.engine.by_hand import push_by_hand
+from tests.threads import run_threads
 
 N = 300_000  # above the inline limit: these ops are pushed to the workers
 
@@ -102,24 +103,17 @@ def test_every_sync_point_sees_the_value(forced):
 
 def test_several_user_threads_each_see_their_own_program_order():
     shared = dnp.asarray(ramp())
-    results, errors = {}, []
+    results = {}
 
     def program(k):
-        try:
-            y = shared * float(k)
-            for _ in range(20):
-                y = y + 1.0
-                y[0] = float(k)
-            results[k] = y.asnumpy()
-        except Exception as exc:  # reported below
-            errors.append(exc)
+        y = shared * float(k)
+        for _ in range(20):
+            y = y + 1.0
+            y[0] = float(k)
+        results[k] = y.asnumpy()
 
-    threads = [threading.Thread(target=program, args=(k,)) for k in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors and len(results) == 6
+    run_threads(program, 6)
+    assert len(results) == 6
     for k, got in results.items():
         expected = ramp() * float(k)
         for _ in range(20):
