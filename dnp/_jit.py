@@ -199,6 +199,7 @@ class _Trace:
         self.namespace: dict[str, Any] = {"_arr": numpy.asarray, "_errstate": numpy.errstate}
         self.captured: list[ndarray] = []  # arrays f read but did not make: inputs after inputs
         self.host: set[str] = set()  # names of values read at each call (NumPy arrays, lists)
+        self.host_owners: set[int] = set()  # ids of those NumPy arrays' memory owners
         self.steps: list[_Step] = []
         self.device = inputs[0]._device if inputs else _default.get()
         self.inputs = len(inputs)
@@ -255,6 +256,8 @@ class _Trace:
         effect, owners = False, set()
         for t in written(op, args, kwargs):
             owners.add(id(owner_of(t._buf)))
+            if id(owner_of(t._buf)) in self.host_owners:  # f made that NumPy array afresh
+                raise _Untraceable(f"dnp.{op.name} writes into NumPy data f passed to dnp")
             positions = self.external.get(id(owner_of(t._buf)))
             if positions is not None:  # an argument's or a captured array's memory
                 if self.device is not CPU:  # its engine would not know the program writes it
@@ -322,6 +325,8 @@ class _Trace:
         self.namespace[name] = x
         if not frozen and isinstance(x, (numpy.ndarray, list)):
             self.host.add(name)
+            if isinstance(x, numpy.ndarray):
+                self.host_owners.add(id(owner_of(x)))
         return name
 
     # --- the program ----------------------------------------------------------------------
@@ -337,6 +342,8 @@ class _Trace:
                     raise _Untraceable("it returns an argument or an array it did not make")
                 if id(owner_of(x._buf)) in self.external:
                     raise _Untraceable("it returns a view of an argument or of a captured array")
+                if id(owner_of(x._buf)) in self.host_owners:
+                    raise _Untraceable("it returns NumPy data it passed to dnp (not a copy)")
                 names.append(name)
                 return _Out(len(names) - 1)
             t = type(x)
