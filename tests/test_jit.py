@@ -621,13 +621,16 @@ def outcome(f):
         return "raised", type(exc)
 
 
+@pytest.mark.parametrize("pushed", [False, True], ids=["inline", "pushed"])
 @pytest.mark.parametrize("module", OP_MODULES)
-def test_every_op_case_replays_as_it_runs_or_runs(module):
+def test_every_op_case_replays_as_it_runs_or_runs(module, pushed):
     """Each case of ``tests/ops`` (its inputs made inside from host data), jitted: the trace and
-    a replay give what running it gives, bit for bit, or the same exception type."""
+    a replay give what running it gives, bit for bit, or the same exception type; with ops
+    run inline, or every op pushed to the workers (the trace records pending arrays)."""
     cases = importlib.import_module(f"tests.ops.test_{module}").CASES
     replayed, wrong = 0, []
-    with warnings.catch_warnings():
+    engine = dnp.engine.engine("threaded", inline_limit=0 if pushed else None)
+    with warnings.catch_warnings(), engine:
         warnings.simplefilter("ignore")
         for c in cases:
             if c.id in NONDETERMINISTIC:
