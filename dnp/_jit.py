@@ -747,6 +747,11 @@ class Jitted:
         self._plans: dict[tuple, _Plan | str] = {}  # key -> its plan, or why it runs eagerly
         functools.update_wrapper(self, f)
 
+    def __get__(self, obj, objtype=None):
+        """As a method: bound to its object (which, not being an array or a plain value, makes
+        every call run eagerly)."""
+        return self if obj is None else functools.partial(self, obj)
+
     @property
     def eager_reasons(self) -> list[str]:
         """Why some signatures run ``f`` eagerly (their traces could not be replayed)."""

@@ -444,13 +444,26 @@ def test_nested_jit_is_part_of_the_outer_trace():
     assert inner.traces == 0 and outer.traces == 1
 
 
-def test_arguments_that_cannot_be_keyed_run_the_function():
+def test_arguments_that_cannot_be_keyed_run_the_function_methods_too():
     jitted = dnp.jit(lambda x, host: x + dnp.asarray(host))
     (x,) = arrays((3,))
     for _ in range(2):
         host = RNG.standard_normal(3)
         assert_same(jitted(x, host), x.asnumpy() + host)
     assert jitted.traces == 0
+
+    class Model:
+        scale = 2.0
+
+        @dnp.jit
+        def forward(self, x):
+            return x * self.scale
+
+    model = Model()
+    for scale in (2.0, 3.0):
+        model.scale = scale  # an object's attributes: read at every call
+        assert_same(model.forward(x), x.asnumpy() * scale)
+    assert Model.forward.traces == 0
 
 
 def test_pending_inputs_are_waited_for():
