@@ -5,9 +5,9 @@ which of them are one array, the values of the other arguments, training mode, t
 device and NumPy's errstate) runs ``f`` as usual while recording every op it dispatches, the
 backward pass of ``autograd.value_and_grad`` included. Later calls with that signature skip
 ``f``'s Python code, the tape and the per-op work of dispatch and the engine: they run the
-recorded kernels straight through, generated as one Python function, which the engine runs as
-one op. This is the contract
-of JAX's ``jit``, with a fallback instead of an error where a trace cannot stand for ``f``:
+recorded kernels straight through, generated as one Python function (simplified first:
+``_Trace.simplify``), which the engine runs as one op. This is the contract of JAX's ``jit``,
+with a fallback instead of an error where a trace cannot stand for ``f``:
 
 - every op must have a metadata rule (its result's shape follows from the signature): draws of
   ``dnp.random`` and data-dependent shapes (``nonzero``, boolean masks) are not replayed;
