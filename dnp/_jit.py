@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 import threading
 import warnings
@@ -50,18 +49,11 @@ from ._dispatch import written
 from ._engine._core import VARS, owner_of, pending
 from ._engine._errors import annotate, caller, location
 from ._ndarray import _new, ndarray
-from ._ops import OPS, Op
+from ._ops import OPS, SIGNATURE_ONLY, Op
 from .autograd import is_recording, is_training
 
 _state = _ndarray.TRACES  # .tracer: the trace this thread records, or None
 _counting = threading.Lock()
-
-
-# Ops without a metadata rule whose Python result follows from the signature (shapes and dtypes
-# of arrays, values of the rest): a trace keeps the value they gave and runs nothing for them.
-SIGNATURE_ONLY = frozenset(
-    "ndim shape size result_type can_cast common_type iscomplexobj isrealobj isscalar".split()
-)
 
 
 MAX_SIGNATURES = 256  # traces kept per function, then forgotten all at once
@@ -190,9 +182,10 @@ class _Trace:
 
     def __init__(self, inputs: list[ndarray]) -> None:
         self.names: dict[int, str] = {}  # id(buffer) -> its name in the program
+        # name -> the array it named while tracing (held: the ids above stay unique); ``t``
+        # names are what f's ops made, ``a`` and ``c`` its inputs and the arrays it captured
+        self.arrays: dict[str, ndarray] = {}
         self.owners: dict[str, int] = {}  # name -> id of its memory's owner
-        self.made: dict[str, ndarray] = {}  # name -> the array the op made while tracing
-        self.keep: list = []  # what the ids above belong to, alive until the trace ends
         # ids of the memory owners of inputs and captured arrays -> their parameters' positions
         self.external: dict[int, list[int]] = {}
         self.written: set[int] = set()  # positions of those whose memory f writes into
@@ -207,13 +200,13 @@ class _Trace:
         self.errstate = _errstate()  # the caller's (part of the key)
         self._count = itertools.count()
         for i, a in enumerate(inputs):
-            self._bind(a._buf, f"a{i}")
+            self._bind(a, f"a{i}")
             self.external.setdefault(id(owner_of(a._buf)), []).append(i)
 
-    def _bind(self, buf, name: str) -> None:
-        self.names[id(buf)] = name
-        self.owners[name] = id(owner_of(buf))
-        self.keep.append(buf)
+    def _bind(self, arr: ndarray, name: str) -> None:
+        self.names[id(arr._buf)] = name
+        self.arrays[name] = arr
+        self.owners[name] = id(owner_of(arr._buf))
 
     # --- the seam: dispatch's run hands each call here while this thread traces -------------
     def call(self, op: Op, args: tuple, kwargs: dict) -> Any:
@@ -283,10 +276,11 @@ class _Trace:
             if r._device is not self.device:
                 raise _Untraceable(f"dnp.{op.name} made an array on another device")
             name = f"t{n}_{k}" if multi else f"t{n}"
-            if id(r._buf) not in self.names:  # not an input returned (asarray(x), out=)
-                self._bind(r._buf, name)
-                self.made[name] = r
-            defines.append(name if name in self.made else None)
+            if id(r._buf) in self.names:  # an input returned (asarray(x), out=)
+                defines.append(None)
+            else:
+                self._bind(r, name)
+                defines.append(name)
         if not effect and not any(defines):
             return  # it returned what it was given: nothing to replay
         step = _Step(kernel, call, reads, defines, multi, effect, op.name, location(caller()))
@@ -305,7 +299,7 @@ class _Trace:
                     self.inputs + len(self.captured)
                 )
                 self.captured.append(x)
-                self._bind(x._buf, name)
+                self._bind(x, name)
             reads.add(name)
             return name
         t = type(x)
@@ -338,7 +332,7 @@ class _Trace:
         def spec(x):
             if isinstance(x, ndarray):
                 name = self.names.get(id(x._buf))
-                if name not in self.made:
+                if name is None or name[0] != "t":
                     raise _Untraceable("it returns an argument or an array it did not make")
                 if id(owner_of(x._buf)) in self.external:
                     raise _Untraceable("it returns a view of an argument or of a captured array")
@@ -386,10 +380,10 @@ class _Trace:
                 if (
                     s.reads <= folded
                     and not self.host.intersection(_NAME.findall(s.call))
-                    and not any(pending(owner_of(self.made[d]._buf)) for d in s.defines)
+                    and not any(pending(owner_of(self.arrays[d]._buf)) for d in s.defines)
                 ):  # (a value still computing, or failed: left to run)
                     for d in s.defines:
-                        alias[d] = self._value(self._frozen(self.made[d]), frozen=True)
+                        alias[d] = self._value(self._frozen(self.arrays[d]), frozen=True)
                         folded.add(alias[d])
                     continue
                 same = self._times_ones(s, folded)
@@ -436,24 +430,16 @@ class _Trace:
         if len(args) != 2 or len(folded.intersection(args)) != 1:
             return None
         ones, x = (args[0], args[1]) if args[0] in folded else (args[1], args[0])
-        result, value = self.made[s.defines[0]], self.namespace[ones]
-        other = self.made.get(x) if x[0] == "t" else None
-        shape, dtype = (other.shape, other.dtype) if other is not None else self._input_meta(x)
+        result, value, other = self.arrays[s.defines[0]], self.namespace[ones], self.arrays[x]
         if (
-            result.shape == shape
-            and result.dtype == dtype
-            and dtype.kind == "f"
+            result.shape == other.shape
+            and result.dtype == other.dtype
+            and other.dtype.kind == "f"
             and value.dtype.kind == "f"
             and bool((value == 1).all())
         ):
             return x
         return None
-
-    def _input_meta(self, name: str) -> tuple:
-        for buf in self.keep:
-            if self.names.get(id(buf)) == name:
-                return buf.shape, buf.dtype
-        return None, None
 
     def program(self, n_inputs: int, outputs: list[str], label: str) -> _Program:
         """One Python function of the buffers: the simplified steps, then the outputs."""
@@ -463,7 +449,7 @@ class _Trace:
         def array(name: str, value: str) -> str:
             """NumPy gives scalars where dispatch gives 0-d arrays: the same in a ufunc, not as
             an output or when written in place."""
-            scalar = self.made[name].ndim == 0 and self.device is CPU
+            scalar = self.arrays[name].ndim == 0 and self.device is CPU
             return f"_arr({value})" if scalar and (name in outputs or not pure) else value
 
         # Each array is dropped after its last use, as it is when f runs: holding every
@@ -519,7 +505,7 @@ class _Signs:
     def __init__(self, trace: _Trace) -> None:
         self.trace = trace
         self.negated: dict[str, str] = {}  # name -> base: the name's value is -base's
-        self.made: dict[str, str] = {}  # base -> the name of negative(base), once computed
+        self.computed: dict[str, str] = {}  # base -> the name of negative(base), once computed
 
     def rewrite(self, s: _Step, steps: list[_Step], as_is: bool = False) -> str | None:
         """Rewrite arithmetic step ``s`` on negated operands; the name whose value (or, when
@@ -538,9 +524,11 @@ class _Signs:
             return d
         (x, y), trace = args, self.trace
         if s.name in ("multiply", "divide"):  # a negation carried on costs a result's size
-            size = self._size(d)
+            size = trace.arrays[d].size
             x, y = (
-                self._negative(a, s, steps) if a in self.negated and self._size(a) < size else a
+                self._negative(a, s, steps)
+                if a in self.negated and trace.arrays[a].size < size
+                else a
                 for a in (x, y)
             )
             if as_is and (x in self.negated) != (y in self.negated):  # no negated result
@@ -552,7 +540,7 @@ class _Signs:
                 self._call(s, s.kernel, bx, by)
                 if nx != ny:  # the step computes the negation of d, under another name
                     held = s.defines[0] = f"{d}_negated"
-                    trace.made[held] = trace.made[d]
+                    trace.arrays[held] = trace.arrays[d]  # its shape and dtype
                     self.negated[d] = held
             return None
         if s.name == "subtract":
@@ -586,15 +574,15 @@ class _Signs:
     def _negative(self, lazy: str, s: _Step, steps: list[_Step]) -> str:
         """The name of a step computing the value of negated name ``lazy``, added before ``s``."""
         base = self.negated[lazy]
-        name = self.made.get(base)
+        name = self.computed.get(base)
         if name is None:
             trace = self.trace
-            name = self.made[base] = f"n{len(self.made)}_{base}"
+            name = self.computed[base] = f"n{len(self.computed)}_{base}"
             kernel = OPS["negative"].kernel(trace.device.xp)
             step = _Step(kernel, "", {base}, [name], False, False, "negative", s.where)
             self._call(step, kernel, base)
             step.errstate = s.errstate
-            trace.made[name] = trace.made[lazy]
+            trace.arrays[name] = trace.arrays[lazy]  # its shape and dtype
             steps.append(step)
         return name
 
@@ -607,10 +595,6 @@ class _Signs:
             name = f"{base}{i}"
         s.kernel, s.call = kernel, f"{name}({', '.join(args)})"
         s.reads = {a for a in args if a[0] != "v"}
-
-    def _size(self, name: str) -> int:
-        made = self.trace.made.get(name)
-        return made.size if made is not None else math.prod(self.trace._input_meta(name)[0])
 
     def _operands(self, s: _Step) -> list[str] | None:
         """The arguments of an arithmetic step on real floats, else None."""
@@ -628,8 +612,7 @@ class _Signs:
                 float_like = type(value) in (int, float)
                 dtype = numpy.dtype(float) if float_like else getattr(value, "dtype", None)
             else:
-                made = trace.made.get(a)
-                dtype = made.dtype if made is not None else trace._input_meta(a)[1]
+                dtype = trace.arrays[a].dtype
             if getattr(dtype, "kind", None) != "f":
                 return None
         return args
@@ -705,7 +688,7 @@ class _Plan:
             bufs = [a._buf for a in arrays]
             for c in self.captured:
                 bufs.append(c._buf)
-            if not VARS or not any(id(owner_of(b)) in VARS for b in bufs):
+            if not VARS or not any(pending(owner_of(b)) for b in bufs):
                 try:
                     out = self.program.fn(*bufs)
                 except Exception as exc:
@@ -832,7 +815,6 @@ def jit(f: Callable | None = None) -> Any:
 
 
 def _count_tracers(delta: int) -> None:
-    """Dispatch and the sync points read the count without the lock: 0 means no thread traces."""
+    """Dispatch reads the count without the lock: 0 means no thread traces."""
     with _counting:
         _dispatch.TRACING += delta
-        _ndarray.TRACING += delta

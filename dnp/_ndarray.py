@@ -26,7 +26,6 @@ class _Traces(threading.local):
 
 
 TRACES = _Traces()
-TRACING = 0  # how many threads record a trace (set by dnp._jit): 0 means none, no lookup
 
 
 def unsupported_dtype(dtype: numpy.dtype) -> TypeError:
@@ -122,8 +121,9 @@ class ndarray:
     def _ready(self):
         """The buffer, once no op on its memory is pending (raises an op's stored error)."""
         buf = self._buf
-        if TRACING and TRACES.tracer is not None:
-            TRACES.tracer.read_back()
+        tracer = TRACES.tracer
+        if tracer is not None:  # a value read while tracing: the trace cannot stand for f
+            tracer.read_back()
         if VARS:
             wait(owner_of(buf))
         if self._device is not CPU and _gpu.DEVICES:

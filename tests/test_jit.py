@@ -7,7 +7,6 @@ arguments returned), the function must run eagerly, with its own results, on eve
 """
 
 import importlib
-import warnings
 
 import numpy
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 import dnp
 from dnp import autograd
+from tests.conformance import run_dnp
 from tests.threads import run_threads
 
 RNG = numpy.random.default_rng(7)
@@ -45,14 +45,15 @@ def assert_same(got, want):
                 numpy.signbit(g) | numpy.isnan(g), numpy.signbit(want) | numpy.isnan(want)
             )
     else:
-        assert got == want
+        assert got == want or (got != got and want != want)  # NaN is NaN
 
 
 def to_numpy(x):
     if isinstance(x, dict):
         return {k: to_numpy(v) for k, v in x.items()}
     if isinstance(x, (tuple, list)):
-        return type(x)(to_numpy(v) for v in x)
+        items = [to_numpy(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
     return x.asnumpy() if isinstance(x, dnp.ndarray) else x
 
 
@@ -618,22 +619,6 @@ OP_MODULES = [
 NONDETERMINISTIC = {"pad-empty"}  # uninitialized memory
 
 
-def outcome(f):
-    """``f()``'s arrays (as NumPy arrays) and other values, flattened, or its exception type."""
-
-    def flat(r):
-        if isinstance(r, dnp.ndarray):
-            return [r.asnumpy()]
-        if isinstance(r, (tuple, list)):
-            return [x for item in r for x in flat(item)]
-        return [r]
-
-    try:
-        return "ok", flat(f())
-    except Exception as exc:  # noqa: BLE001  # compared by type
-        return "raised", type(exc)
-
-
 @pytest.mark.parametrize("pushed", [False, True], ids=["inline", "pushed"])
 @pytest.mark.parametrize("module", OP_MODULES)
 def test_every_op_case_replays_as_it_runs_or_runs(module, pushed):
@@ -641,44 +626,27 @@ def test_every_op_case_replays_as_it_runs_or_runs(module, pushed):
     a replay give what running it gives, bit for bit, or the same exception type; with ops
     run inline, or every op pushed to the workers (the trace records pending arrays)."""
     cases = importlib.import_module(f"tests.ops.test_{module}").CASES
-    replayed, wrong = 0, []
-    engine = dnp.engine.engine("threaded", inline_limit=0 if pushed else None)
-    with warnings.catch_warnings(), engine:
-        warnings.simplefilter("ignore")
+    replayed = 0
+    with dnp.engine.engine("threaded", inline_limit=0 if pushed else None):
         for c in cases:
             if c.id in NONDETERMINISTIC:
                 continue
-            want = outcome(lambda c=c: c.body(dnp))
+            status, want = run_dnp(c.body, "cpu")
             jitted = dnp.jit(lambda c=c: c.body(dnp))
             for _ in range(2):  # the trace, then a replay
-                got = outcome(jitted)
-                if got[0] != want[0] or (got[0] == "raised" and got[1] is not want[1]):
-                    wrong.append((c.id, want, got))
-                elif got[0] == "ok" and not _equal(got[1], want[1]):
-                    wrong.append((c.id, "values differ"))
+                got_status, got = run_dnp(lambda xp, f=jitted: f(), "cpu")
+                assert got_status == status, (c.id, want, got)
+                try:
+                    if status == "raised":
+                        assert type(got) is type(want)
+                    else:
+                        assert_same(got, to_numpy(want))
+                except AssertionError as exc:
+                    raise AssertionError(f"{c.id}: {exc}") from exc
             replayed += jitted.traces == 1 and not jitted.eager_reasons
-    assert not wrong, wrong[:5]
     # Not all run eagerly: 38-81% of a module's cases replay (sets: 13%, most of its results'
     # shapes depend on values); the others raise, or return the NumPy data they were given.
     assert replayed >= (len(cases) // 8 if module == "sets" else len(cases) // 3)
-
-
-def _equal(got: list, want: list) -> bool:
-    if len(got) != len(want):
-        return False
-    for g, w in zip(got, want, strict=True):
-        if isinstance(w, numpy.ndarray):
-            same_nan = w.dtype.kind in "fc"
-            if not (
-                isinstance(g, numpy.ndarray)
-                and g.dtype == w.dtype
-                and g.shape == w.shape
-                and numpy.array_equal(g, w, equal_nan=same_nan)
-            ):
-                return False
-        elif not (g == w or (g != g and w != w)):
-            return False
-    return True
 
 
 @pytest.mark.gpu

@@ -67,12 +67,17 @@ VIEWS = frozenset(
     "diag diagonal linalg.diagonal expand_dims squeeze flip fliplr flipud rot90 "
     "split array_split hsplit vsplit dsplit unstack real imag "
     "transpose ndarray.transpose matrix_transpose linalg.matrix_transpose moveaxis rollaxis "
-    "swapaxes reshape ndarray.reshape ravel ndarray.view ndarray.__getitem__ "
-    "autograd.identity".split()
+    "swapaxes reshape ndarray.reshape ravel ndarray.view ndarray.__getitem__".split()
 )
 ALIASES_AFTER_READING = frozenset(
     "asarray_chkfinite diff einsum histogram histogram2d histogram_bin_edges isposinf ix_ "
     "linalg.matrix_power nan_to_num polyder polyint real_if_close round trim_zeros".split()
+)
+# Ops without a metadata rule whose result, a Python value, follows from the shapes and dtypes
+# of the arrays they are given (and the values of the rest): ``dnp.jit`` keeps the value a trace
+# saw and runs nothing for them.
+SIGNATURE_ONLY = frozenset(
+    "ndim shape size result_type can_cast common_type iscomplexobj isrealobj isscalar".split()
 )
 # Ops whose result NumPy may lay out other than in C order for C-ordered inputs (an axis moved
 # last, LAPACK's column-major factors): the executor runs them at once, since outputs it makes
