@@ -12,6 +12,11 @@ that has not started joins that task instead of becoming a task of its own; the 
 bulk's ops in push order and releases them together. Each op keeps its own name, caller, errstate
 and error, so a failure in a bulk fails what it fails and nothing more. Scheduling, waking a
 worker and releasing cost more than a small op's work; a bulk pays them once.
+
+Hand-over: a worker needs the GIL to start a task, and the pushing thread holds it while it goes
+on pushing. The first heavy op pushed to idle workers is therefore handed over: the pushing thread
+waits (about 0.1 ms) until a worker has started it, instead of leaving every worker idle until it
+next blocks.
 """
 
 from __future__ import annotations
@@ -301,8 +306,28 @@ def push(
             else:
                 d.dependents.append(task)
         task.waiting = len(deps)
-    if not deps:
+        first = not deps and not light and _in_flight == 1
+    if first:
+        _hand_over(task)
+    elif not deps:
         _queue.put(task)
+
+
+# The task a pushing thread waits to see started, and the event that says so (``_hand_over``).
+_handed: tuple[Task, threading.Event] | None = None
+
+
+def _hand_over(task: Task) -> None:
+    """Queue ``task``, the only op in flight (every worker is idle), and wait until a worker has
+    started it. A woken worker needs the GIL to start, and the pushing thread holds it while it
+    goes on pushing: without this, the first op of a burst would start only when that thread next
+    blocks (a sync point, after the whole burst) or at the interpreter's switch interval (5 ms).
+    Only the first: a second woken worker would compete with the pushing thread for the cores."""
+    global _handed
+    started = threading.Event()
+    _handed = (task, started)
+    _queue.put(task)
+    started.wait(0.005)  # bounded: another thread's hand-over may have taken the slot
 
 
 def _count_held(args: tuple, kwargs: dict) -> list[Var]:
@@ -426,6 +451,9 @@ def _work() -> None:
     WORKER_IDS.add(threading.get_ident())
     while True:
         task = _queue.get()
+        handed = _handed
+        if handed is not None and handed[0] is task:
+            handed[1].set()
         if task is _STOP:
             WORKER_IDS.discard(threading.get_ident())
             return

@@ -122,6 +122,31 @@ def test_several_user_threads_each_see_their_own_program_order():
         numpy.testing.assert_array_equal(got, expected)
 
 
+def test_the_first_op_pushed_to_idle_workers_starts_while_python_goes_on():
+    """A worker needs the GIL to start an op, and the pushing thread holds it while it runs
+    Python: the first op of a burst is handed over (the pusher waits until a worker starts it).
+    With a long switch interval nothing else would let the worker in before a sync point."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        for attempt in range(3):  # a worker is woken in microseconds; a busy machine may lag
+            x = ramp(1 << 20) + attempt  # not the values of recycled output memory
+            last = numpy.sin(x)[-1]
+            dnp.waitall()
+            y = dnp.sin(dnp.asarray(x))
+            end = time.perf_counter() + 0.2
+            while time.perf_counter() < end:  # Python holding the GIL, no sync point
+                pass
+            # Read unsynced, element by element: NumPy releases the GIL in whole-array loops.
+            ran = y._buf[-1] == last
+            if ran:
+                break
+    finally:
+        sys.setswitchinterval(interval)
+    assert ran
+    numpy.testing.assert_array_equal(y.asnumpy(), numpy.sin(x))
+
+
 # --- errors ------------------------------------------------------------------------------------
 def failing(shape=(4,)):
     """A pushed division that raises when it runs (the caller's errstate travels with it):
