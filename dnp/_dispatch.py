@@ -7,7 +7,8 @@
 3. Wrap buffers in the result as dnp arrays; ``out=`` arrays come back as themselves.
 
 This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_engine/_execute.py``): on
-the threaded engine, a CPU call whose inputs are pending or large goes to ``ENGINE``, which makes
+the threaded engine, a CPU call on large inputs, or on inputs pending ops write (or, for a call
+that writes into them, read), goes to ``ENGINE``, which makes
 the outputs from the row's metadata rule and pushes the forward; a GPU call goes to ``GPU``, which
 launches it on one of the device's CUDA streams. Calls on small ready inputs (the fast path
 below) and the naive engine run at once, in the calling thread (on a GPU, on the current stream).
@@ -25,7 +26,15 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
-from ._engine._core import MEASURE_FROM, SETTINGS, VARS, heavy, owner_of, pending, timed
+from ._engine._core import (
+    MEASURE_FROM,
+    SETTINGS,
+    VARS,
+    heavy,
+    owner_of,
+    timed,
+    unreadable,
+)
 from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
 CHECK_META = False
@@ -194,8 +203,13 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                     break
                 arrays = True
                 buf = a._buf
-                if VARS and not busy:  # pending(owner_of(buf)), its common case inline
-                    busy = id(buf if buf.base is None else owner_of(buf)) in VARS
+                if VARS and not busy:  # owner_of(buf) and unreadable(v), inline
+                    v = VARS.get(id(buf if buf.base is None else owner_of(buf)))
+                    busy = v is not None and (
+                        v.writer is not None
+                        or v.error is not None
+                        or may_write(op, args, kwargs)  # a write waits for pending reads too
+                    )
                 size += buf.size
                 xargs.append(buf)
             elif type(a) in _SCALARS or _plain_value(a):
@@ -203,7 +217,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             elif type(a) is list and a and _cpu_arrays(a):  # concatenate([x, y])
                 bufs = [x._buf for x in a]
                 for b in bufs:
-                    busy = busy or pending(owner_of(b))
+                    busy = busy or unreadable(VARS.get(id(owner_of(b))))
                     size += b.size
                 xargs.append(bufs)
                 arrays = listed = True

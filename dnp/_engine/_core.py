@@ -225,6 +225,12 @@ def pending(owner) -> bool:
     return id(owner) in VARS
 
 
+def unreadable(v: Var | None) -> bool:
+    """Whether a read of the memory ``v`` (its Var, or None) tracks must wait: a pending op
+    writes it, or it holds an error. Pending reads alone do not stop another read."""
+    return v is not None and (v.writer is not None or v.error is not None)
+
+
 def _var(owner) -> Var:
     key = id(owner)
     v = VARS.get(key)

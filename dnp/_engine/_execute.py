@@ -7,7 +7,8 @@
   result shape depends on the data (no metadata rule), when it reads host data the caller could
   change afterwards (NumPy arrays, lists), when it runs on a worker already, or when its metadata
   rule rejects the call (the op then raises NumPy's own error at the call). Pending inputs are
-  waited for first.
+  waited for first. Ready: no pending op writes what it reads (pending reads do not stop another
+  read), and none reads or writes what it writes.
 - *view* ops (``VIEWS``: reshape, transpose, basic indexing...) run at once even on pending
   inputs: a view reads no data. If the call made a copy instead, it is pushed like any other.
 - otherwise it is *pushed*: the outputs are allocated now from the row's metadata rule (so the
@@ -56,7 +57,9 @@ def execute(
         buf = a._buf
         o = buf if buf.base is None else owner_of(buf)  # owner_of, its common case inline
         reads.append(o)
-        busy = busy or id(o) in VARS
+        if not busy and VARS:  # _core.unreadable(v), inline; a write waits for reads too
+            v = VARS.get(id(o))
+            busy = v is not None and (v.writer is not None or v.error is not None or bool(written))
         size += buf.size
     if not busy and not _core.heavy(op, size, xargs):
         return INLINE

@@ -3,6 +3,7 @@
 import pytest
 
 import dnp
+from dnp._engine import _core
 
 
 @pytest.fixture
@@ -11,3 +12,17 @@ def forced():
     with dnp.engine.engine("threaded", inline_limit=0):
         yield
     dnp.waitall()
+
+
+@pytest.fixture
+def pushed(monkeypatch):
+    """The names of the ops pushed to the workers while a test runs."""
+    names: list[str] = []
+    push = _core.push
+
+    def spy(fn, args, kwargs, op, *rest, **kw):
+        names.append(op.name)
+        return push(fn, args, kwargs, op, *rest, **kw)
+
+    monkeypatch.setattr(_core, "push", spy)
+    return names

@@ -45,6 +45,28 @@ def test_write_after_read_waits_for_readers():
     numpy.testing.assert_array_equal(a.asnumpy(), numpy.ones(N))
 
 
+@pytest.mark.parametrize("check_meta", [True, False])  # dispatch's general path and fast path
+def test_reads_of_memory_pending_ops_only_read_run_at_once(pushed, monkeypatch, check_meta):
+    """Pending reads do not stop another read: a small op reading such memory runs inline (an
+    op pushed for it would make every later op on that memory wait for a worker, and be pushed
+    too). What writes into that memory still waits for the pending readers."""
+    monkeypatch.setattr(dnp._dispatch, "CHECK_META", check_meta)
+    a, b = dnp.asarray(ramp(1000)), dnp.asarray(numpy.ones(1000))
+    gate = threading.Event()
+    push_by_hand(gate.wait, "gate", [b], reads=(a,))  # a pending op reading a
+    try:
+        doubled = a * 2.0
+        total = dnp.add(a, a)
+        assert pushed == ["gate"]
+        a[0] = 5.0  # a write: after the pending read
+        assert pushed == ["gate", "ndarray.__setitem__"]
+    finally:
+        gate.set()
+    numpy.testing.assert_array_equal(doubled.asnumpy(), ramp(1000) * 2.0)
+    numpy.testing.assert_array_equal(total.asnumpy(), ramp(1000) + ramp(1000))
+    assert a.asnumpy()[0] == 5.0
+
+
 def test_write_after_write_in_program_order():
     a = dnp.empty(N)
     src = dnp.asarray(ramp())
