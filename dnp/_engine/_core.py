@@ -72,6 +72,11 @@ REFERENCE_NS = 0.5
 # overhead blurs its kernel's cost.
 MEASURE_FROM = 1 << 15
 WEIGHTS: dict = {}
+# An op's first timed runs are left out of its weight: they run on cold caches and write memory
+# the allocator has just mapped (a page fault every 4 KiB), which made an add on 1e5 elements look
+# six times dearer than it is; pushed for that, its outputs then took fresh memory in turn.
+WARMUP_RUNS = 2
+_warming: dict = {}  # op -> timed runs left out so far
 
 
 def observe(op, size: int, seconds: float) -> None:
@@ -79,6 +84,11 @@ def observe(op, size: int, seconds: float) -> None:
     the estimate (it is closer to the op's own cost); a slower one moves it an eighth of the way
     (a core shared with other threads, a cold cache): ops timed on busy workers would otherwise
     look dearer, get pushed more, and keep the cores busier still."""
+    if op not in WEIGHTS:
+        runs = _warming.get(op, 0)
+        if runs < WARMUP_RUNS:
+            _warming[op] = runs + 1
+            return
     w = seconds * 1e9 / (size * REFERENCE_NS)
     w = w if w > 1.0 else 1.0
     old = WEIGHTS.get(op)
