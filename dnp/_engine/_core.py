@@ -14,9 +14,9 @@ and error, so a failure in a bulk fails what it fails and nothing more. Scheduli
 worker and releasing cost more than a small op's work; a bulk pays them once.
 
 Hand-over: a worker needs the GIL to start a task, and the pushing thread holds it while it goes
-on pushing. The first heavy op pushed to idle workers is therefore handed over: the pushing thread
-waits (about 0.1 ms) until a worker has started it, instead of leaving every worker idle until it
-next blocks.
+on pushing. The first op pushed to idle workers, if it is long (a millisecond or so), is therefore
+handed over: the pushing thread waits (about 0.1 ms) until a worker has started it, instead of
+leaving every worker idle until it next blocks.
 """
 
 from __future__ import annotations
@@ -117,6 +117,21 @@ def heavy(op, size: int, xargs) -> bool:
     if op.work is not None:
         return op.work(xargs) >= limit
     return size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit
+
+
+def units(op, size: int, xargs) -> float:
+    """A call's work in reference elements (an add on float64 each; what ``heavy`` weighs): the
+    row's own estimate (contractions), else its elements times the op's measured weight."""
+    if op.work is not None:
+        return op.work(xargs)
+    return size * WEIGHTS.get(op, 1.0) if size >= MEASURE_FROM else size
+
+
+# Work from which the first op pushed to idle workers is handed over (``_hand_over``): about a
+# millisecond. The pushing thread waits about 0.1 ms for a worker to start it, and the worker
+# gains at most the op's own time (it then waits for the GIL until the pushing thread blocks):
+# on 128x128 matmuls (0.1 ms each) a chain ran 4% slower for it, on sin of 1e6 elements faster.
+HAND_OVER_UNITS = 1 << 21
 
 
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
@@ -260,12 +275,14 @@ def push(
     fresh: list,
     nbytes: int = 0,
     light: bool = False,
+    long: bool = False,
 ) -> None:
     """Schedule ``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements, which reads
     ``reads`` and writes ``writes`` (memory owners) and fills ``fresh``: owners of outputs made
     for it, of ``nbytes`` in all, that nothing waits on yet.
     ``light``: little work (``BULK_ELEMENTS``): it may join a bulk. Otherwise the references its
-    arguments hold to arrays are counted on their Vars until it finishes (``dead_input``)."""
+    arguments hold to arrays are counted on their Vars until it finishes (``dead_input``).
+    ``long``: work enough to hand over to an idle worker (``HAND_OVER_UNITS``)."""
     global _in_flight, _bytes_in_flight
     task = Task(fn, args, kwargs, op, size, _errors.caller(), nbytes, light)
     deps: set[Task] = set()
@@ -322,7 +339,7 @@ def push(
             else:
                 d.dependents.append(task)
         task.waiting = len(deps)
-        first = not deps and not light and _in_flight == 1
+        first = long and not deps and _in_flight == 1
     if first:
         _hand_over(task)
     elif not deps:
@@ -338,7 +355,8 @@ def _hand_over(task: Task) -> None:
     started it. A woken worker needs the GIL to start, and the pushing thread holds it while it
     goes on pushing: without this, the first op of a burst would start only when that thread next
     blocks (a sync point, after the whole burst) or at the interpreter's switch interval (5 ms).
-    Only the first: a second woken worker would compete with the pushing thread for the cores."""
+    Only the first, and only a long one (``HAND_OVER_UNITS``): a second woken worker would
+    compete with the pushing thread for the cores."""
     global _handed
     started = threading.Event()
     _handed = (task, started)

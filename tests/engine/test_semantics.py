@@ -144,10 +144,14 @@ def test_several_user_threads_each_see_their_own_program_order():
         numpy.testing.assert_array_equal(got, expected)
 
 
-def test_the_first_op_pushed_to_idle_workers_starts_while_python_goes_on():
+def test_the_first_long_op_pushed_to_idle_workers_starts_while_python_goes_on(monkeypatch):
     """A worker needs the GIL to start an op, and the pushing thread holds it while it runs
-    Python: the first op of a burst is handed over (the pusher waits until a worker starts it).
-    With a long switch interval nothing else would let the worker in before a sync point."""
+    Python: the first op of a burst, if long, is handed over (the pusher waits until a worker
+    starts it). With a long switch interval nothing else would let the worker in before a sync
+    point."""
+    sin = dnp._ops.OPS["sin"]
+    monkeypatch.setitem(_core.WEIGHTS, sin, 64.0)  # measured: about that, on 2 cores
+    assert _core.units(sin, 1 << 20, []) >= _core.HAND_OVER_UNITS
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1.0)
     try:
@@ -167,6 +171,29 @@ def test_the_first_op_pushed_to_idle_workers_starts_while_python_goes_on():
         sys.setswitchinterval(interval)
     assert ran
     numpy.testing.assert_array_equal(y.asnumpy(), numpy.sin(x))
+
+
+def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatch):
+    """Handing over costs the pusher a thread switch (about 0.1 ms): not worth it for a short op,
+    nor once a worker is busy (a second one would compete with the pusher for the cores)."""
+    handed = []
+    hand_over = _core._hand_over
+
+    def spy(task):
+        handed.append(task.op.name)
+        hand_over(task)
+
+    monkeypatch.setattr(_core, "_hand_over", spy)
+    monkeypatch.setitem(_core.WEIGHTS, dnp._ops.OPS["sin"], 64.0)
+    monkeypatch.setitem(_core.WEIGHTS, dnp._ops.OPS["cos"], 1.0)
+    x, z = dnp.asarray(ramp(1 << 20)), dnp.asarray(ramp(1 << 19))
+    dnp.waitall()
+    dnp.cos(z)  # pushed (more elements than the inline limit) but short: not handed over
+    dnp.waitall()
+    y = dnp.sin(x)  # long, every worker idle: handed over
+    w = dnp.sin(x)  # long, but a worker is busy
+    numpy.testing.assert_array_equal(w.asnumpy(), y.asnumpy())
+    assert handed == ["sin"]
 
 
 # --- errors ------------------------------------------------------------------------------------
