@@ -14,7 +14,7 @@ and error, so a failure in a bulk fails what it fails and nothing more. Scheduli
 worker and releasing cost more than a small op's work; a bulk pays them once.
 
 Hand-over: a worker needs the GIL to start a task, and the pushing thread holds it while it goes
-on pushing. The first op pushed to idle workers, if it is long (a millisecond or so), is therefore
+on pushing. The first op pushed to idle workers, if it is long (half a millisecond or so), is
 handed over: the pushing thread waits (about 0.1 ms) until a worker has started it, instead of
 leaving every worker idle until it next blocks.
 """
@@ -127,11 +127,12 @@ def units(op, size: int, xargs) -> float:
     return size * WEIGHTS.get(op, 1.0) if size >= MEASURE_FROM else size
 
 
-# Work from which the first op pushed to idle workers is handed over (``_hand_over``): about a
-# millisecond. The pushing thread waits about 0.1 ms for a worker to start it, and the worker
-# gains at most the op's own time (it then waits for the GIL until the pushing thread blocks):
-# on 128x128 matmuls (0.1 ms each) a chain ran 4% slower for it, on sin of 1e6 elements faster.
-HAND_OVER_UNITS = 1 << 21
+# Work from which the first op pushed to idle workers is handed over (``_hand_over``): half a
+# millisecond or so. The pushing thread waits about 0.1 ms for a worker to start it, and the
+# worker gains at most the op's own time (it then waits for the GIL until the pushing thread
+# blocks): 128x128 matmul chains (0.1 ms a product, 2**19 units) ran 4% slower for it; chains of
+# sin on 1e5 elements (2e6 units) 5% faster.
+HAND_OVER_UNITS = 1 << 20
 
 
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
