@@ -28,7 +28,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from sys import getrefcount
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import Any
 
 import numpy
@@ -98,12 +98,15 @@ def observe(op, size: int, seconds: float) -> None:
 def timed(op, size: int, fn: Callable, /, *args, **kwargs) -> Any:
     """``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements; timed into the op's
     weight (``observe``) when that is enough elements to tell. Rows with their own estimate
-    (``Op.work``: contractions, whose cost grows faster than what they read) are not weighed."""
+    (``Op.work``: contractions, whose cost grows faster than what they read) are not weighed.
+    A worker times by its CPU time: the wall clock there also counts the wait for the GIL after
+    the kernel, which the pushing thread holds while it pushes (an add of 35 us measured 200)."""
     if size < MEASURE_FROM or op.work is not None:
         return fn(*args, **kwargs)
-    start = perf_counter()
+    clock = thread_time if threading.get_ident() in WORKER_IDS else perf_counter
+    start = clock()
     res = fn(*args, **kwargs)
-    observe(op, size, perf_counter() - start)
+    observe(op, size, clock() - start)
     return res
 
 
@@ -139,6 +142,11 @@ HAND_OVER_UNITS = 1 << 20
 # (back-pressure): memory stays bounded, and freed buffers get reused while still warm.
 MAX_IN_FLIGHT = 256
 MAX_BYTES_IN_FLIGHT = _pool.CAP_BYTES  # an eighth of memory, at most 4 GiB
+# Ready ops (running, or waiting for a worker and nothing else) beyond this also make it wait:
+# more cannot run sooner, and each holds an output. Independent ops pushed faster than the
+# workers run them (a loop of x + y on 1e5 elements) otherwise filled the queue with 256 outputs,
+# whose memory cycled out of the caches: the ops ran slower and so looked dear enough to push.
+MAX_READY = 16
 # Bulks: ops reading and writing fewer elements than this are light; a bulk holds at most
 # BULK_MAX ops after its first (a sync point waits for the whole bulk).
 BULK_ELEMENTS = 1 << 14
@@ -233,6 +241,7 @@ _changed = threading.Condition(_lock)
 _queue: queue.SimpleQueue = queue.SimpleQueue()
 _workers: list[threading.Thread] = []
 _in_flight = 0
+_ready = 0  # tasks (bulks count once) ready or running, not yet finished
 _bytes_in_flight = 0
 
 
@@ -284,13 +293,15 @@ def push(
     ``light``: little work (``BULK_ELEMENTS``): it may join a bulk. Otherwise the references its
     arguments hold to arrays are counted on their Vars until it finishes (``dead_input``).
     ``long``: work enough to hand over to an idle worker (``HAND_OVER_UNITS``)."""
-    global _in_flight, _bytes_in_flight
+    global _in_flight, _bytes_in_flight, _ready
     task = Task(fn, args, kwargs, op, size, _errors.caller(), nbytes, light)
     deps: set[Task] = set()
     found = VARS.get
     with _lock:
-        while _in_flight >= MAX_IN_FLIGHT or (
-            _in_flight and _bytes_in_flight + nbytes > MAX_BYTES_IN_FLIGHT
+        while (
+            _in_flight >= MAX_IN_FLIGHT
+            or _ready >= MAX_READY
+            or (_in_flight and _bytes_in_flight + nbytes > MAX_BYTES_IN_FLIGHT)
         ):
             _wait_changed()
         if not _workers:
@@ -340,6 +351,8 @@ def push(
             else:
                 d.dependents.append(task)
         task.waiting = len(deps)
+        if not deps:
+            _ready += 1
         first = long and not deps and _in_flight == 1
     if first:
         _hand_over(task)
@@ -532,7 +545,7 @@ def _run_bulk(head: Task) -> None:
 def _finish(task: Task):
     """Mark ``task`` (and its bulk) done; release its dependents. Returns one ready dependent to
     run next."""
-    global _in_flight, _bytes_in_flight
+    global _in_flight, _bytes_in_flight, _ready
     ready: list[Task] = []
     ops = [task] if task.bulk is None else [task, *task.bulk]
     with _lock:
@@ -577,6 +590,7 @@ def _finish(task: Task):
             if d.waiting == 0:
                 ready.append(d)
         task.dependents = task.bulk = None
+        _ready += len(ready) - 1
         if wake or (_waiting_all and not _in_flight):
             _changed.notify_all()
     for d in ready[1:]:

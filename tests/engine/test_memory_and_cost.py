@@ -1,7 +1,9 @@
 """Two things the engine learns as a program runs: what each op costs (which decides what is
 pushed), and which pending outputs nothing can see any more (whose memory a later op reuses)."""
 
+import sys
 import threading
+import time
 
 import numpy
 import pytest
@@ -87,6 +89,58 @@ def test_ops_are_timed_where_they_run(monkeypatch, where):
         dnp.exp(x[:10]).wait_to_read()  # a view (no work) and a call too small to tell: untimed
     assert list(_core.WEIGHTS) == [_ops.OPS["exp"]]
     assert _core.WEIGHTS[_ops.OPS["exp"]] >= 1.0
+
+
+def test_a_worker_times_the_kernel_not_its_wait_for_the_gil(monkeypatch):
+    """A worker's kernel ends while the pushing thread holds the GIL; the wait that follows is
+    not the op's cost (by the wall clock, a sin of 1 ms measured the 0.2 s the pusher ran)."""
+    sin = _ops.OPS["sin"]
+    monkeypatch.setitem(_core.WEIGHTS, sin, 64.0)  # long enough to be handed over at once
+    x = dnp.asarray(numpy.linspace(0.0, 1.0, 1 << 20))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        dnp.waitall()
+        y = dnp.sin(x)
+        end = time.perf_counter() + 0.2
+        while time.perf_counter() < end:  # Python holding the GIL
+            pass
+    finally:
+        sys.setswitchinterval(interval)
+    y.wait_to_read()
+    # By the wall clock: 0.2 s over 2**20 elements, a weight near 400 000, folded in by an eighth.
+    assert _core.WEIGHTS[sin] <= 64.0
+
+
+def test_ready_ops_beyond_a_bound_make_the_pusher_wait(forced):
+    """Independent ops pushed faster than the workers run them wait for room once MAX_READY are
+    ready or running: each holds an output, and more could not run sooner."""
+    gate = threading.Event()
+    a, b = dnp.zeros(4), dnp.zeros(4)
+    push_by_hand(gate.wait, "gate", [a])  # both workers held
+    push_by_hand(gate.wait, "gate", [b])
+    x = dnp.asarray(numpy.arange(8.0))
+    made = []
+
+    def push_many():
+        for i in range(3 * _core.MAX_READY):
+            made.append(x + float(i))
+
+    pusher = threading.Thread(target=push_many)
+    pusher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(made) < _core.MAX_READY - 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        before_room = len(made)  # (asserted once the gates open: a failure shows the arrays)
+    finally:
+        gate.set()
+        pusher.join(10)
+    assert before_room == _core.MAX_READY - 2  # the gates count: two are running
+    assert len(made) == 3 * _core.MAX_READY
+    for i, m in enumerate(made):
+        numpy.testing.assert_array_equal(m.asnumpy(), numpy.arange(8.0) + i)
 
 
 # --- memory that only pending ops hold ----------------------------------------------------------
