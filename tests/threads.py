@@ -1,6 +1,9 @@
-"""Test code run in several user threads at once."""
+"""Test code run in several user threads at once, and a thread that keeps the GIL."""
 
+import contextlib
+import sys
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -24,3 +27,22 @@ def run_threads(work: Callable[[int], None], count: int, timeout: float = 60.0) 
     assert not any(t.is_alive() for t in threads), "deadlock: a thread never finished"
     if errors:
         raise errors[0]
+
+
+@contextlib.contextmanager
+def gil_kept():
+    """A switch interval of 1 s while the block runs: a thread running Python keeps the GIL, and
+    the others get it only when it blocks or calls C code that lets it go."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def run_python(seconds: float) -> None:
+    """Run Python for ``seconds``: no sync point, and nothing that lets the GIL go."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass

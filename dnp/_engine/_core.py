@@ -110,11 +110,13 @@ def timed(op, size: int, fn: Callable, /, *args, **kwargs) -> Any:
     return res
 
 
-def heavy(op, size: int, xargs) -> bool:
-    """Whether a call's work reaches the inline limit: the elements its inputs hold (``size``),
-    or the row's own estimate from its arguments (``Op.work``: contractions), or else the
-    elements times the op's measured weight (from ``MEASURE_FROM`` elements on)."""
-    limit = SETTINGS.inline_limit
+def heavy(op, size: int, xargs, limit: int | None = None) -> bool:
+    """Whether a call's work reaches ``limit`` (default: the inline limit): the elements its
+    inputs hold (``size``), or the row's own estimate from its arguments (``Op.work``:
+    contractions), or else the elements times the op's measured weight (from ``MEASURE_FROM``
+    elements on)."""
+    if limit is None:
+        limit = SETTINGS.inline_limit
     if size >= limit:
         return True
     if op.work is not None:
@@ -122,19 +124,11 @@ def heavy(op, size: int, xargs) -> bool:
     return size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit
 
 
-def units(op, size: int, xargs) -> float:
-    """A call's work in reference elements (an add on float64 each; what ``heavy`` weighs): the
-    row's own estimate (contractions), else its elements times the op's measured weight."""
-    if op.work is not None:
-        return op.work(xargs)
-    return size * WEIGHTS.get(op, 1.0) if size >= MEASURE_FROM else size
-
-
-# Work from which the first op pushed to idle workers is handed over (``_hand_over``): half a
-# millisecond or so. The pushing thread waits about 0.1 ms for a worker to start it, and the
-# worker gains at most the op's own time (it then waits for the GIL until the pushing thread
-# blocks): 128x128 matmul chains (0.1 ms a product, 2**19 units) ran 4% slower for it; chains of
-# sin on 1e5 elements (2e6 units) 5% faster.
+# Work (``heavy``'s units: elements of an add on float64) from which the first op pushed to
+# idle workers is handed over (``_hand_over``): half a millisecond or so. The pushing thread
+# waits about 0.1 ms for a worker to start it, and the worker gains at most the op's own time (it
+# then waits for the GIL until the pushing thread blocks): 128x128 matmul chains (0.1 ms a
+# product, 2**19 units) ran 4% slower for it; chains of sin on 1e5 elements (2e6 units) faster.
 HAND_OVER_UNITS = 1 << 20
 
 

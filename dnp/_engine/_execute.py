@@ -109,7 +109,7 @@ def execute(
             made.append(o)
         nbytes += b.nbytes
     light = not large and nbytes < BULK_ELEMENTS * 8 and op.work is None
-    long = not light and _core.units(op, size, xargs) >= _core.HAND_OVER_UNITS
+    long = not light and _core.heavy(op, size, xargs, _core.HAND_OVER_UNITS)
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
     _core.push(fn, args, kwargs, op, size, reads, writes, made, nbytes, light, long)
     return result

@@ -15,7 +15,7 @@ import pytest
 import dnp
 from dnp._engine import _core, _pool
 from tests.engine.by_hand import push_by_hand
-from tests.threads import run_threads
+from tests.threads import gil_kept, run_python, run_threads
 
 N = 300_000  # above the inline limit: these ops are pushed to the workers
 
@@ -151,26 +151,21 @@ def test_the_first_long_op_pushed_to_idle_workers_starts_while_python_goes_on(mo
     point."""
     sin = dnp._ops.OPS["sin"]
     monkeypatch.setitem(_core.WEIGHTS, sin, 64.0)  # measured: about that, on 2 cores
-    assert _core.units(sin, 1 << 20, []) >= _core.HAND_OVER_UNITS
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1.0)
-    try:
+    assert _core.heavy(sin, 1 << 20, [], _core.HAND_OVER_UNITS)
+    with gil_kept():
         for attempt in range(3):  # a worker is woken in microseconds; a busy machine may lag
-            x = ramp(1 << 20) + attempt  # not the values of recycled output memory
-            last = numpy.sin(x)[-1]
+            x = ramp(1 << 20) + 10.0 * (attempt + 1)  # values no other test takes the sin of:
+            # recycled output memory may hold an earlier result
+            expected = numpy.sin(x)  # kept: freed, its memory could be the output's
             dnp.waitall()
             y = dnp.sin(dnp.asarray(x))
-            end = time.perf_counter() + 0.2
-            while time.perf_counter() < end:  # Python holding the GIL, no sync point
-                pass
+            run_python(0.2)
             # Read unsynced, element by element: NumPy releases the GIL in whole-array loops.
-            ran = y._buf[-1] == last
+            ran = y._buf[-1] == expected[-1]
             if ran:
                 break
-    finally:
-        sys.setswitchinterval(interval)
     assert ran
-    numpy.testing.assert_array_equal(y.asnumpy(), numpy.sin(x))
+    numpy.testing.assert_array_equal(y.asnumpy(), expected)
 
 
 def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatch):
