@@ -10,7 +10,9 @@
   waited for first. Ready: no pending op writes what it reads (pending reads do not stop another
   read), and none reads or writes what it writes.
 - *view* ops (``VIEWS``: reshape, transpose, basic indexing...) run at once even on pending
-  inputs: a view reads no data. If the call made a copy instead, it is pushed like any other.
+  inputs, for the calls their rule says make a view (a view reads no data). A call that makes a
+  copy (advanced indexing, ``astype``) is pushed like any other; one whose rule cannot tell
+  waits for its inputs and runs inline. Never is a kernel run on memory a pending op writes.
 - otherwise it is *pushed*: the outputs are allocated now from the row's metadata rule (so the
   caller gets arrays of the right shape and dtype at once, and views of them share their
   dependency state), and the work runs on a worker thread once what it reads and writes is free.
@@ -67,9 +69,13 @@ def execute(
     if kind is _VIEW:
         if not busy:
             return INLINE
-        res = _try_view(op, xargs, xkwargs, reads)
-        if res is not INLINE:
-            return res
+        view = VIEWS[op.name](xargs, xkwargs)  # from metadata: running the op may read data
+        if view is None:
+            return _wait_then_inline(reads)
+        if view:
+            res = _try_view(op, xargs, xkwargs, reads)
+            if res is not INLINE:
+                return res
     if (
         kind is _AT_ONCE
         or _get_ident() in _core.WORKER_IDS  # a worker's own calls run inline
@@ -170,15 +176,22 @@ def _holds_host_data(xargs, xkwargs, known) -> bool:
 
 
 def _try_view(op, xargs, xkwargs, reads):
-    """Run a view op on pending inputs: its result, if it is a view of them; else INLINE."""
+    """Run a view op on pending inputs, for a call its rule (``VIEWS``) says makes a view
+    without reading data: its result; INLINE if it raised (it runs properly below and raises
+    NumPy's error at the call)."""
     try:
         res = op.kernel(numpy)(*xargs, **xkwargs)
-    except Exception:  # noqa: BLE001  # it read pending data: run it properly below
+    except Exception:  # noqa: BLE001
         return INLINE
     owners = {id(o) for o in reads}
     items = res if isinstance(res, (tuple, list)) else (res,)
     for r in items:
         if not isinstance(r, numpy.ndarray) or id(owner_of(r)) not in owners:
+            if _dispatch.CHECK_META:  # the suite runs every case pushed: a wrong rule fails it
+                raise _dispatch.MetaRuleError(
+                    f"dnp.{op.name}: its view rule (dnp/_ops/_views.py) took a call that made "
+                    f"a {type(r).__name__}, not a view, for a view"
+                )
             return INLINE
     return res
 

@@ -20,6 +20,7 @@ from . import (
     sorting,
 )
 from ._row import Op
+from ._views import VIEWS as VIEWS  # re-exported: the executor and dispatch read it here
 
 MODULES = (
     elementwise,
@@ -57,18 +58,11 @@ NO_GRADIENT: dict[str, str] = {}
 for _module in MODULES:
     NO_GRADIENT.update(getattr(_module, "NO_GRADIENT", {}))
 
-# Ops whose result can be (a view of) an input. The executor runs VIEWS at once even on pending
-# inputs, since making a view reads no data; ALIASES_AFTER_READING decide from the data whether
-# to return a view, so they wait for their inputs. The test suite checks that every op whose
-# result shares memory with an input is in one of them (``_dispatch.CHECK_META``).
-VIEWS = frozenset(
-    "array asarray asanyarray ascontiguousarray asfortranarray require astype ndarray.astype "
-    "atleast_1d atleast_2d atleast_3d block broadcast_arrays broadcast_to meshgrid "
-    "diag diagonal linalg.diagonal expand_dims squeeze flip fliplr flipud rot90 "
-    "split array_split hsplit vsplit dsplit unstack real imag "
-    "transpose ndarray.transpose matrix_transpose linalg.matrix_transpose moveaxis rollaxis "
-    "swapaxes reshape ndarray.reshape ravel ndarray.view ndarray.__getitem__".split()
-)
+# Ops whose result can be (a view of) an input: VIEWS, each with its rule telling the calls that
+# make a view without reading data (``_views.py``), which the executor runs at once even on
+# pending inputs; ALIASES_AFTER_READING decide from the data whether to return a view, so they
+# wait for their inputs. The test suite checks that every op whose result shares memory with an
+# input is in one of them (``_dispatch.CHECK_META``).
 ALIASES_AFTER_READING = frozenset(
     "asarray_chkfinite diff einsum histogram histogram2d histogram_bin_edges isposinf ix_ "
     "linalg.matrix_power nan_to_num polyder polyint real_if_close round trim_zeros".split()

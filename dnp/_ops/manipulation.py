@@ -133,6 +133,8 @@ def _block(xp, arrays):
     bottom, leaf_ndim = _block_depths(xp, arrays)
     if bottom and bottom[-1] is None:
         raise ValueError(f"List at {_block_where(bottom)} cannot be empty")
+    if not bottom:  # a lone array: NumPy returns a copy of it
+        return xp.array(arrays)
     return _block_join(xp, arrays, len(bottom), max(leaf_ndim, len(bottom)))
 
 
