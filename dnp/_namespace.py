@@ -186,6 +186,23 @@ def _inplace(op: Op):
     return method
 
 
+# NumPy's ``a ** k`` for a float or complex array and exactly these Python exponents calls
+# another ufunc (``fast_scalar_power``): on complex arrays its results differ from ``power``'s in
+# the last bits, so dnp's operator does the same.
+_FAST_POWERS = {(int, 2): "square", (int, -1): "reciprocal", (float, 0.5): "sqrt"}
+
+
+def _power(binary: Callable, inplace: bool):
+    def method(self, other):
+        if type(other) in (int, float) and self.dtype.kind in "fc":
+            name = _FAST_POWERS.get((type(other), other))
+            if name is not None:
+                return dispatch(OPS[name], (self,), {"out": self} if inplace else {})
+        return binary(self, other)
+
+    return method
+
+
 def _unary(op: Op):
     return lambda self: dispatch(op, (self,), {})
 
@@ -210,6 +227,8 @@ def attach_methods(top: dict[str, Callable]) -> None:
         setattr(ndarray, f"__{name}__", _binary(op))
         setattr(ndarray, f"__r{name}__", _reflected(op))
         setattr(ndarray, f"__i{name}__", _inplace(op))
+    ndarray.__pow__ = _power(ndarray.__pow__, inplace=False)
+    ndarray.__ipow__ = _power(ndarray.__ipow__, inplace=True)
     divmod_op = OPS["divmod"]
     ndarray.__divmod__ = _binary(divmod_op)
     ndarray.__rdivmod__ = _reflected(divmod_op)

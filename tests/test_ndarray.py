@@ -183,3 +183,34 @@ def test_binop_deferral_to_types_that_opt_out():
             return "handled"
 
     assert dnp.asarray(A) + Other() == "handled"
+
+
+@pytest.mark.parametrize("exponent", [2, -1, 0.5, 2.0, -1.0, 3, True])
+@pytest.mark.parametrize("dtype", ["complex128", "complex64", "float64", "float32", "int64"])
+def test_power_operator_is_numpys_bit_for_bit(exponent, dtype):
+    """``a ** 2``, ``a ** -1`` and ``a ** 0.5`` are NumPy's ``square``, ``reciprocal`` and
+    ``sqrt`` for float and complex arrays (its ``fast_scalar_power``), not ``power``: on complex
+    arrays the last bits differ."""
+    a = (numpy.exp(1j * numpy.arange(1, 40.0)) * 1.3).astype(dtype) if "c" in dtype else None
+    a = numpy.arange(1, 40).astype(dtype) if a is None else a
+    try:
+        expected = a**exponent
+    except ValueError as exc:  # integers to negative integer powers
+        with pytest.raises(type(exc)):
+            dnp.asarray(a) ** exponent
+        return
+    got = dnp.asarray(a) ** exponent
+    assert got.dtype == expected.dtype and got.asnumpy().tobytes() == expected.tobytes()
+    inplace, d = a.copy(), dnp.asarray(a.copy())
+    if inplace.dtype.kind in "fc" or isinstance(exponent, int):
+        inplace **= exponent
+        d **= exponent
+        assert d.asnumpy().tobytes() == inplace.tobytes()
+
+
+def test_block_of_one_array_is_a_copy():
+    """NumPy's ``block(a)`` copies ``a``: writing into the result leaves ``a`` alone."""
+    a = dnp.arange(4.0)
+    b = dnp.block(a)
+    b[0] = 7.0
+    assert float(a[0]) == 0.0 and float(b[0]) == 7.0
