@@ -18,6 +18,8 @@ of the namespace has a case.
 from __future__ import annotations
 
 import functools
+import inspect
+import itertools
 import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -26,6 +28,7 @@ import numpy
 import pytest
 
 import dnp
+from dnp._ops.elementwise import FOLDS, NOT_REORDERED
 
 DEVICES = [d.name for d in dnp.devices()]
 
@@ -148,3 +151,57 @@ def numpy_compare(rtol: float | None = None, atol: float = 0.0) -> Callable:
         return test
 
     return decorate
+
+
+# --- the left fold: the reference for the ufuncs NumPy does not reorder ---------------------------
+def _reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=True): ...
+def _accumulate(array, axis=0, dtype=None, out=None): ...
+def _reduceat(array, indices, axis=0, dtype=None, out=None): ...
+
+
+_SIGNATURES = {f.__name__[1:]: inspect.signature(f) for f in (_reduce, _accumulate, _reduceat)}
+
+
+def left_fold(ufunc: numpy.ufunc, method: str, array: Any, *args: Any, **kwargs: Any) -> Any:
+    """``ufunc.<method>(array, ...)`` of a binary ufunc NumPy does not reorder, its values the
+    documented left fold ``y[k] = ufunc(y[k-1], x[k])`` by a Python loop over each line of the
+    axis; its dtype, shape and errors NumPy's. Some hosts' NumPy folds these in another order
+    (issue 15), so NumPy itself is no reference for them."""
+    p = _SIGNATURES[method].bind(array, *args, **kwargs).arguments
+    out = p.pop("out", None)
+    want = numpy.array(getattr(ufunc, method)(**p))  # a copy: its values are replaced below
+    a = numpy.asarray(array)
+    axis = 0 if p.get("axis") is None else p["axis"]  # None: a 1-d array (NumPy raised if not)
+    lines = numpy.moveaxis(a, axis, -1)
+    mask = numpy.moveaxis(numpy.broadcast_to(p.get("where", True), a.shape), axis, -1)
+    cast = want.dtype.type
+
+    def fold(values):
+        return functools.reduce(ufunc, values[1:], cast(values[0]))
+
+    # reduce: keepdims' axis of one squeezed; accumulate, reduceat: the axis last, as in lines
+    result = (
+        want.reshape(lines.shape[:-1]) if method == "reduce" else numpy.moveaxis(want, axis, -1)
+    )
+    for idx in numpy.ndindex(lines.shape[:-1]):
+        line = lines[idx]
+        if method == "reduce":
+            initial = () if p.get("initial") is None else (p["initial"],)
+            result[idx] = fold([*initial, *line[mask[idx]]])
+        elif method == "accumulate":
+            result[idx] = list(itertools.accumulate(line[1:], ufunc, initial=cast(line[0])))
+        else:
+            starts = numpy.asarray(p["indices"]).tolist()
+            for j, (lo, hi) in enumerate(zip(starts, [*starts[1:], len(line)], strict=True)):
+                result[idx + (j,)] = fold(line[lo : max(hi, lo + 1)])
+    if out is None:
+        return want[()] if want.ndim == 0 else want
+    out[...] = want
+    return out
+
+
+def ufunc_method(xp: Any, name: str, method: str) -> Callable:
+    """``xp.<name>.<method>``; on NumPy, ``left_fold`` for the ufuncs NumPy does not reorder."""
+    if xp is numpy and name in NOT_REORDERED and method in FOLDS:
+        return functools.partial(left_fold, getattr(numpy, name), method)
+    return getattr(getattr(xp, name), method)

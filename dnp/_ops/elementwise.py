@@ -1,7 +1,8 @@
 """Elementwise ops: every NumPy ufunc, and the ufunc methods (reduce, accumulate, outer, at,
 reduceat). Each ufunc's forward is the backend's ufunc of the same name; ``out=``, ``where=``,
 ``dtype=``, ``casting=`` and ``order=`` pass through to it. Aliases (``abs``, ``acos``, ``pow``,
-...) are found from NumPy's own namespace, so they are not rows.
+...) are found from NumPy's own namespace, so they are not rows. The reduce, accumulate and
+reduceat of the ufuncs NumPy does not reorder fold left on every host (see "left folds").
 
 Gradients (``VJPS`` at the bottom): each ufunc's rule comes from its derivative (``_D``);
 the methods reuse those: ``u.outer`` is ``u`` on reshaped operands, ``u.reduce``/``accumulate``
@@ -10,6 +11,7 @@ have direct rules: exact at zeros, ties split equally), ``u.reduceat`` is ``u.re
 slice, ``u.at`` is ``u`` on the indexed elements (repeated indices only for add/subtract).
 """
 
+import functools
 import math
 
 import numpy
@@ -17,7 +19,7 @@ import numpy
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
 from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import contraction_work, elementwise, probe
+from ._meta import contraction_work, elementwise, probe, probe_numpy
 from ._row import Op, attach_vjps
 
 ARITHMETIC = (
@@ -465,11 +467,181 @@ NONDIFFERENTIABLE = frozenset(
 )
 NO_GRADIENT: dict[str, str] = {}
 
+
+# --- left folds ----------------------------------------------------------------------------------
+# The binary ufuncs NumPy does not reorder in a reduction (it refuses to reduce them over several
+# axes at once): their reduce, accumulate and reduceat are the left fold ``y[k] = u(y[k-1], x[k])``.
+# Some hosts' NumPy folds some of them in another order (NumPy 2.4.6 with AVX-512: float
+# ``power.reduce`` of [2, 3, 1.5, .5] is 2 ** .5, not ((2 ** 3) ** 1.5) ** .5). ``HOST_FOLDS_WRONG``
+# is the one fact about the host: it checks each ufunc, method and dtype once, at its first call,
+# and only the calls it finds wrong fold in Python (one ufunc call per element of the axis); the
+# others run NumPy's own.
+NOT_REORDERED = (
+    "subtract divide floor_divide remainder fmod power float_power heaviside lcm arctan2 copysign "
+    "nextafter ldexp left_shift right_shift greater greater_equal less less_equal equal not_equal"
+).split()
+FOLDS = ("reduce", "accumulate", "reduceat")
+_DTYPE_AT = {"reduce": 1, "accumulate": 1, "reduceat": 2}  # dtype's place after the array's
+_PROBE_LENGTHS = (4, 5, 8, 17, 33)  # NumPy's SIMD loops differ by length (vector width, tails)
+_PROBE = numpy.resize([1.5, 0.75, 1.25, 0.5, 1.75, 0.625, 2.0], _PROBE_LENGTHS[-1])
+
+
+def _step(ufunc, acc, x, out=None, where=True):
+    """``out = ufunc(acc, x)`` (``out`` defaults to ``acc``) in acc's dtype, ``x`` cast to the
+    loop's operand type as NumPy's reduce casts it (``unsafe``)."""
+    sig = (acc.dtype, None, acc.dtype)
+    ufunc(acc, x, out=acc if out is None else out, where=where, signature=sig, casting="unsafe")
+
+
+def _into(out, result):
+    """The fold's result as NumPy returns it: in ``out`` if given, a scalar if 0-d."""
+    if out is None:
+        return result[()] if result.ndim == 0 else result
+    out = out[0] if isinstance(out, tuple) else out
+    numpy.copyto(out, result, casting="unsafe")
+    return out
+
+
+def _quiet(method, *args):
+    # NumPy's own call checks the arguments and gives the result's dtype and shape; its values
+    # are discarded, so are its floating-point errors.
+    with numpy.errstate(all="ignore"):
+        return method(*args)
+
+
+def _fold_reduce(
+    ufunc, array, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True
+):
+    """``ufunc.reduce`` as the left fold, in the dtype of NumPy's result (cast into ``out``)."""
+    res = _quiet(ufunc.reduce, array, axis, dtype, None, False, initial, where)
+    a = numpy.asarray(array)
+    axes = _axes(axis, a.ndim)  # NumPy raised above for more than one
+    n = a.shape[axes[0]] if axes else 0
+    if n == 0 or (n == 1 and initial is _NOVALUE):  # nothing to fold
+        res = numpy.asarray(res)
+        return _into(out, numpy.expand_dims(res, axes) if keepdims else res)
+    x = numpy.moveaxis(a, axes[0], 0)
+    w = None if where is True else numpy.moveaxis(numpy.broadcast_to(where, a.shape), axes[0], 0)
+    acc = numpy.empty(x.shape[1:], res.dtype)
+    numpy.copyto(acc, x[0] if initial is _NOVALUE else initial, casting="unsafe")
+    for k in range(1 if initial is _NOVALUE else 0, n):
+        _step(ufunc, acc, x[k], where=True if w is None else w[k])
+    return _into(out, numpy.expand_dims(acc, axes) if keepdims else acc)
+
+
+def _fold_accumulate(ufunc, array, axis=0, dtype=None, out=None):
+    res = _quiet(ufunc.accumulate, array, axis, dtype)  # its first entries are right: casts
+    r = numpy.moveaxis(res, axis or 0, 0)
+    x = numpy.moveaxis(numpy.asarray(array), axis or 0, 0)
+    for k in range(1, len(x)):
+        _step(ufunc, r[k - 1 : k], x[k : k + 1], out=r[k : k + 1])
+    return _into(out, res)
+
+
+def _fold_reduceat(ufunc, array, indices, axis=0, dtype=None, out=None):
+    res = _quiet(ufunc.reduceat, array, indices, axis, dtype)  # right for one-element slices
+    r = numpy.moveaxis(res, axis, 0)
+    x = numpy.moveaxis(numpy.asarray(array), axis, 0)
+    starts = numpy.asarray(indices).tolist()
+    for j, (start, stop) in enumerate(zip(starts, [*starts[1:], len(x)], strict=True)):
+        if stop - start > 1:
+            numpy.copyto(r[j : j + 1], x[start : start + 1], casting="unsafe")
+            for k in range(start + 1, stop):
+                _step(ufunc, r[j : j + 1], x[k : k + 1])
+    return _into(out, res)
+
+
+_FOLDERS = {"reduce": _fold_reduce, "accumulate": _fold_accumulate, "reduceat": _fold_reduceat}
+
+
+def _close(got, want) -> bool:
+    got, want = numpy.asarray(got), numpy.asarray(want)
+    if got.dtype.kind in "fc":  # the SIMD loops round otherwise, but folding out of order is far
+        rtol = numpy.finfo(got.dtype).eps ** 0.5
+        return bool(numpy.allclose(got, want, rtol=rtol, atol=0, equal_nan=True))
+    return bool(numpy.array_equal(got, want))
+
+
+def _probe_args(method, data):
+    return (data, [0]) if method == "reduceat" else (data,)
+
+
+def _differs(ufunc, method, dtype, loop_dtype) -> bool:
+    """Whether NumPy's ``ufunc.<method>`` of probe data of ``dtype`` is not the left fold."""
+    kind = dtype.kind
+    if kind not in "biufc":
+        return False
+    x = (_PROBE > 1 if kind == "b" else _PROBE * (1 if kind in "fc" else 2)).astype(dtype)
+    strided = numpy.empty(2 * len(x), dtype)[::2]
+    strided[...] = x
+    outer = numpy.stack([x, x[::-1]], axis=1)  # folded along its outer axis
+    for n in _PROBE_LENGTHS:
+        for data in (x[:n], strided[:n], outer[:n]):
+            args = _probe_args(method, data)
+            try:
+                got = getattr(ufunc, method)(*args, dtype=loop_dtype)
+            except (TypeError, ValueError):  # NumPy refuses the call: it raises as it should
+                return False
+            if not _close(got, _FOLDERS[method](ufunc, *args, dtype=loop_dtype)):
+                return True
+    return False
+
+
+def _host_folds_wrong(u: str, method: str, dtype: numpy.dtype, loop_dtype) -> bool:
+    """Whether the host's NumPy ``u.<method>`` of ``dtype`` data (``dtype=loop_dtype``) is not
+    the left fold, on lengths and strides that take its SIMD loops: on data of ``dtype``, and of
+    the result's dtype where that differs (few values of bool data tell folds apart)."""
+    ufunc = getattr(numpy, u)
+    with numpy.errstate(all="ignore"):
+        try:
+            result = getattr(ufunc, method)(
+                *_probe_args(method, numpy.ones(1, dtype)), dtype=loop_dtype
+            )
+        except (TypeError, ValueError):
+            return False
+        dtypes = dict.fromkeys([dtype, numpy.asarray(result).dtype])
+        return any(_differs(ufunc, method, d, loop_dtype) for d in dtypes)
+
+
+class _Checked(dict):
+    """``(ufunc, method, dtype, loop dtype) -> _host_folds_wrong(...)``, checked at the first
+    lookup of each key: a lookup is all a call pays where the host's NumPy is right."""
+
+    def __missing__(self, key):
+        self[key] = wrong = _host_folds_wrong(*key)
+        return wrong
+
+
+HOST_FOLDS_WRONG = _Checked()
+
+
+def _left_fold(u, method):
+    """The forward of ``u.<method>``: NumPy's own, or the left fold where the host's is wrong."""
+    ufunc = getattr(numpy, u)
+    native, fold = getattr(ufunc, method), functools.partial(_FOLDERS[method], ufunc)
+    at = _DTYPE_AT[method]
+
+    def forward(xp, array, *args, **kwargs):
+        if xp is numpy:
+            dtype = array.dtype if type(array) is numpy.ndarray else numpy.asarray(array).dtype
+            loop_dtype = args[at] if len(args) > at else kwargs.get("dtype")
+            if HOST_FOLDS_WRONG[u, method, dtype, loop_dtype]:
+                return fold(array, *args, **kwargs)
+            return native(array, *args, **kwargs)
+        return getattr(getattr(xp, u), method)(array, *args, **kwargs)
+
+    return forward
+
+
+def _method_row(u, m):
+    if u in NOT_REORDERED and m in FOLDS:
+        return Op(f"{u}.{m}", _left_fold(u, m), probe_numpy)
+    return Op(f"{u}.{m}", meta=probe, inplace=m == "at")
+
+
 ROWS = [Op(name, meta=elementwise) for name in UFUNCS]
 ROWS += [
     Op(name, meta=probe, work=contraction_work if name != "vecdot" else None) for name in GUFUNCS
 ]
-ROWS += [
-    Op(f"{u}.{m}", meta=probe, inplace=m == "at") for u in UFUNCS + GUFUNCS for m in UFUNC_METHODS
-]
+ROWS += [_method_row(u, m) for u in UFUNCS + GUFUNCS for m in UFUNC_METHODS]
 attach_vjps(ROWS, VJPS)

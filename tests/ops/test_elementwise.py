@@ -1,13 +1,17 @@
-"""Every ufunc against NumPy on every dtype, with its keyword arguments and ufunc methods."""
+"""Every ufunc against NumPy on every dtype, with its keyword arguments and ufunc methods; the
+reduce, accumulate and reduceat of the ufuncs NumPy does not reorder against a Python loop."""
 
+import collections
+import functools
 import operator
 
 import numpy
 import pytest
 
 import dnp
-from dnp._ops.elementwise import GUFUNCS, UFUNCS
-from tests.conformance import DEVICES, case, compare, conformance, numpy_compare
+from dnp._ops import elementwise
+from dnp._ops.elementwise import GUFUNCS, NOT_REORDERED, UFUNCS
+from tests.conformance import DEVICES, case, compare, conformance, numpy_compare, ufunc_method
 from tests.samples import ALL_DTYPES, positive, sample
 
 
@@ -63,18 +67,79 @@ def _method_cases(name):
     a = lambda xp: xp.asarray(sample("float64", (4, 3)))
     i = lambda xp: xp.asarray(sample("int64", (4, 3)))
     calls = {
-        "reduce": [lambda xp, u: u.reduce(a(xp), axis=0), lambda xp, u: u.reduce(i(xp), axis=None)],
-        "accumulate": [lambda xp, u: u.accumulate(a(xp), axis=1)],
-        "outer": [lambda xp, u: u.outer(a(xp)[0], i(xp)[1])],
-        "at": [lambda xp, u: (lambda x: (u.at(x, [0, 2, 0], 2.0), x)[1])(a(xp))],
-        "reduceat": [lambda xp, u: u.reduceat(a(xp), [0, 2, 3], axis=0)],
+        "reduce": [lambda xp, f: f(a(xp), axis=0), lambda xp, f: f(i(xp), axis=None)],
+        "accumulate": [lambda xp, f: f(a(xp), axis=1)],
+        "outer": [lambda xp, f: f(a(xp)[0], i(xp)[1])],
+        "at": [lambda xp, f: (lambda x: (f(x, [0, 2, 0], 2.0), x)[1])(a(xp))],
+        "reduceat": [lambda xp, f: f(a(xp), [0, 2, 3], axis=0)],
     }
     cases = []
     for m, bodies in calls.items():
         for k, body in enumerate(bodies):
-            b = lambda xp, body=body: body(xp, getattr(xp, name))
+            b = lambda xp, body=body, m=m: body(xp, ufunc_method(xp, name, m))
             cases.append(case(f"{name}.{m}", b, id=f"{name}.{m}-{k}"))
     return cases
+
+
+# --- left folds: the ufuncs NumPy does not reorder, against a Python loop (see left_fold) -------
+FOLD_DTYPES = {
+    **dict.fromkeys(["lcm", "left_shift", "right_shift"], ["int32"]),
+    **dict.fromkeys(
+        ["greater", "greater_equal", "less", "less_equal", "equal", "not_equal"], ["bool"]
+    ),
+    "ldexp": ["int16", "int64"],  # NumPy 2.4.6's ldexp.reduce of int16 is not the fold
+}
+
+
+def fold_data(dt, shape, step=1):
+    """Values where folds stay finite and differ by order: in [0.5, 1.5], small integers, or
+    irregular booleans; ``step`` > 1 gives a strided view."""
+    n = int(numpy.prod(shape)) * step
+    k = numpy.arange(n) * 7 % 11
+    kind = numpy.dtype(dt).kind
+    values = k % 3 == 0 if kind == "b" else 1 + k % 3 if kind in "iu" else 0.5 + k / 10
+    return values.astype(dt).reshape(*shape[:-1], -1)[..., ::step]
+
+
+def _fold_calls(name, dt):
+    """The fold cases' bodies for ufunc ``name`` on ``dt`` data, by id."""
+    x = lambda xp, shape, step=1: xp.asarray(fold_data(dt, shape, step))
+    f = lambda xp, method: ufunc_method(xp, name, method)
+
+    def reduce_out(xp):
+        a = x(xp, (2, 8))
+        o = xp.zeros(2, f(xp, "reduce")(a, axis=1).dtype)
+        return f(xp, "reduce")(a, axis=1, out=o) is o, o
+
+    # NumPy's SIMD loops differ by length and by stride along the axis.
+    lengths = {
+        f"reduce-{n}": lambda xp, n=n: f(xp, "reduce")(x(xp, (n,))) for n in (2, 4, 5, 8, 17, 33)
+    }
+    return lengths | {
+        "reduce-strided": lambda xp: f(xp, "reduce")(x(xp, (17,), 2)),
+        "reduce-axis-1": lambda xp: f(xp, "reduce")(x(xp, (3, 17)), axis=-1, keepdims=True),
+        "reduce-axis0": lambda xp: f(xp, "reduce")(x(xp, (17, 3)), axis=0),
+        "reduce-dtype": lambda xp: f(xp, "reduce")(x(xp, (3, 8)), 1, "float64"),
+        "reduce-where": lambda xp: f(xp, "reduce")(
+            x(xp, (3, 9)), axis=1, initial=1, where=xp.asarray(fold_data("bool", (9,)))
+        ),
+        "reduce-out": reduce_out,
+        "accumulate": lambda xp: f(xp, "accumulate")(x(xp, (17,))),
+        "accumulate-strided": lambda xp: f(xp, "accumulate")(x(xp, (3, 17), 2), axis=1),
+        "reduceat": lambda xp: f(xp, "reduceat")(x(xp, (33,)), [0, 17, 9, 30]),
+        "reduceat-axis1": lambda xp: f(xp, "reduceat")(x(xp, (2, 17)), [0, 5, 6], axis=1),
+    }
+
+
+def _fold_cases(name):
+    return [
+        case(f"{name}.{c.partition('-')[0]}", body, id=f"{name}-{dt}-{c}")
+        for dt in FOLD_DTYPES.get(name, ["float32", "float64"])
+        for c, body in _fold_calls(name, dt).items()
+    ]
+
+
+FOLD_CASES = [c for n in NOT_REORDERED for c in _fold_cases(n)]
 
 
 def _kwarg_cases():
@@ -121,8 +186,59 @@ CASES = [c for n in UFUNCS for c in _call_cases(n)]
 CASES += [c for n in GUFUNCS for c in _gufunc_cases(n)]
 CASES += [c for n in UFUNCS + GUFUNCS for c in _method_cases(n)]
 CASES += _kwarg_cases()
+CASES += FOLD_CASES
 
 test_conformance = conformance(CASES)
+
+
+def test_not_reordered_lists_the_binary_ufuncs_numpy_does_not_reorder():
+    """The ufuncs dnp folds itself are those NumPy refuses to reduce over two axes at once."""
+
+    def reorders(u):
+        for dt in "d?lh":  # the first dtype NumPy reduces u on
+            try:
+                u.reduce(numpy.ones((2, 2), dt), axis=(0, 1))
+                return True
+            except TypeError:
+                continue
+            except ValueError:  # "reduction operation 'power' is not reorderable"
+                return False
+        return None
+
+    ufuncs = [getattr(numpy, n) for n in UFUNCS]
+    binary = [u for u in ufuncs if (u.nin, u.nout) == (2, 1)]
+    assert sorted(NOT_REORDERED) == sorted(u.__name__ for u in binary if reorders(u) is False)
+
+
+@pytest.mark.parametrize("c", FOLD_CASES, ids=[c.id for c in FOLD_CASES])
+def test_every_call_folded_equals_the_left_fold(c, monkeypatch):
+    """With the host check saying NumPy folds every ufunc, method and dtype wrong, dnp folds each
+    call itself: on any host its results are the reference's."""
+    monkeypatch.setattr(elementwise, "HOST_FOLDS_WRONG", collections.defaultdict(lambda: True))
+    compare(c.body, "cpu")
+
+
+def test_the_host_is_checked_once_per_ufunc_method_and_dtype(monkeypatch):
+    checked = []
+    check = elementwise._host_folds_wrong
+    monkeypatch.setattr(elementwise, "_host_folds_wrong", lambda *k: checked.append(k) or check(*k))
+    monkeypatch.setattr(elementwise, "HOST_FOLDS_WRONG", type(elementwise.HOST_FOLDS_WRONG)())
+    for dt in ("float64", "float64", "float32", "float64"):
+        for n in (3, 17):
+            dnp.subtract.reduce(dnp.ones(n, dt)).wait_to_read()
+    dnp.subtract.reduce(dnp.ones(4), dtype="float32").wait_to_read()
+    f4, f8 = numpy.dtype("float32"), numpy.dtype("float64")
+    key = ("subtract", "reduce")
+    assert checked == [(*key, f8, None), (*key, f4, None), (*key, f8, "float32")]
+
+
+def test_the_host_check_finds_numpy_power_reduce_wrong():
+    x = numpy.array([2.0, 3.0, 1.5, 0.5])
+    want = functools.reduce(numpy.power, x)
+    if numpy.power.reduce(x) == pytest.approx(want):
+        pytest.skip("this host's NumPy folds power.reduce left (NumPy 2.4 on AVX-512 does not)")
+    assert elementwise._host_folds_wrong("power", "reduce", x.dtype, None)
+    assert dnp.power.reduce(dnp.asarray(x)).item() == pytest.approx(want)
 
 
 BINARY = {
