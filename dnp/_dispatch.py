@@ -34,6 +34,7 @@ from ._engine._core import (
     owner_of,
     timed,
     unreadable,
+    work,
 )
 from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
 
@@ -245,10 +246,10 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 if res is not INLINE:
                     return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
-            if size < MEASURE_FROM or op.name in VIEWS:  # too small to tell; no work
+            if (size < MEASURE_FROM and op.work is None) or op.name in VIEWS:  # nothing to time
                 res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
             else:  # what an op costs decides when the engine pushes it (heavy)
-                res = timed(op, size, fn, *xargs, **kwargs)
+                res = timed(op, work(op, size, xargs), fn, *xargs, **kwargs)
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
                 for a in args:  # NumPy returns an input itself (asarray(x) is x): so does dnp
                     if type(a) is ndarray and a._buf is res:
@@ -322,7 +323,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
             res = op.kernel(numpy)(*xargs, **xkwargs)
         else:
             size = sum(a._buf.size for a in unwrap.known)
-            res = timed(op, size, op.kernel(numpy), *xargs, **xkwargs)
+            res = timed(op, work(op, size, xargs), op.kernel(numpy), *xargs, **xkwargs)
     elif SETTINGS.threaded and GPU is not None:
         res = GPU(dev, op.kernel(dev.xp), xargs, xkwargs, unwrap.known, written(op, args, kwargs))
     else:

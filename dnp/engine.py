@@ -49,8 +49,10 @@ def set_engine(
     """Switch engine (after waiting for pending work); returns the previous settings.
 
     ``num_workers``: CPU worker threads (default: the number of cores). ``inline_limit``: ops
-    whose ready inputs hold fewer elements run inline in the caller (0 pushes every op; for tests);
-    an op measured to cost w times an add per element counts its elements w times.
+    on ready inputs whose work is less run inline in the caller (0 pushes every op; for tests).
+    Work is counted in elements of an add on float64; an op measured to cost w times an add per
+    element counts its elements w times (a contraction its multiply-adds). The default is
+    measured on the host when dnp loads: the work of ten hand-offs of an op to a worker.
     """
     previous = get_engine()
     if kind is not None and kind not in KINDS:

@@ -81,8 +81,6 @@ def test_numpy_from_dlpack_shares_memory():
 
 
 def test_dnp_from_dlpack(device):
-    if not hasattr(dnp, "from_dlpack"):
-        pytest.skip("row 'from_dlpack' (creation) is not in dnp yet")
     a = sample("int32", (2, 3))
     y = dnp.from_dlpack(a)
     assert isinstance(y, dnp.ndarray)

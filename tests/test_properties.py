@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import dnp
 from tests.conformance import DEVICES, compare
 from tests.samples import ALL_DTYPES, positive, sample
 
@@ -47,7 +46,6 @@ def test_binary_broadcasting(device, shapes, dtypes, op):
     )
 
 
-@pytest.mark.skipif(not hasattr(dnp, "where"), reason="row 'where' (indexing) is not in dnp yet")
 @on_devices
 @given(shapes=SHAPES, dtypes=st.tuples(SOME_DTYPES, SOME_DTYPES))
 def test_where_broadcasting(device, shapes, dtypes):

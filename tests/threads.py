@@ -3,7 +3,6 @@
 import contextlib
 import sys
 import threading
-import time
 from collections.abc import Callable
 
 
@@ -39,10 +38,3 @@ def gil_kept():
         yield
     finally:
         sys.setswitchinterval(interval)
-
-
-def run_python(seconds: float) -> None:
-    """Run Python for ``seconds``: no sync point, and nothing that lets the GIL go."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        pass

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy
 
-from . import _errors, _pool
+from . import _errors, _host, _pool
 
 KINDS = ("threaded", "naive")
 
@@ -42,8 +42,21 @@ def default_workers() -> int:
     return int(os.environ.get("DNP_NUM_WORKERS", 0)) or os.cpu_count() or 1
 
 
+# The thresholds, from what this host's CPU costs (``_host``: measured at start-up, about a
+# millisecond). Work is counted in units: elements of an add on float64 (UNIT_NS each).
+UNIT_NS = _host.unit_seconds() * 1e9
+HAND_OFF_NS = _host.hand_off_seconds() * 1e9
+# Work from which a ready op is pushed: that of INLINE_HAND_OFFS hand-offs. A pushed op costs
+# the pushing thread about 8 us and, in a chain of dependent ops, the worker about as much again
+# per op (its own Python, waiting for the GIL): chains of 128x128 matmuls (0.1 ms each) ran 20%
+# slower pushed than inline, with nothing to run beside them. Bounded, for a host measured while
+# something else held its cores.
+INLINE_HAND_OFFS = 10
+INLINE_LIMIT = int(min(max(INLINE_HAND_OFFS * HAND_OFF_NS / UNIT_NS, 1 << 16), 1 << 22))
+
+
 class Settings:
-    """The engine in use: ``kind``, worker threads, and the inline size limit (elements)."""
+    """The engine in use: ``kind``, worker threads, and the inline limit (units of work)."""
 
     __slots__ = ("threaded", "workers", "inline_limit")
 
@@ -53,24 +66,24 @@ class Settings:
             raise ValueError(f"DNP_ENGINE={kind!r}: expected one of {KINDS}")
         self.threaded = kind == "threaded"
         self.workers = default_workers()
-        # Ops whose inputs hold fewer elements than this run inline when their inputs are ready:
-        # a push costs the caller about 10 us and waking a worker 30-300 us (2-core VM), about
-        # what an add on this many elements takes (bench_overhead, bench_scheduler).
-        self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", 1 << 18))
+        # Ops whose work (``heavy``) is less than this run inline when their inputs are ready.
+        self.inline_limit = int(os.environ.get("DNP_INLINE_LIMIT", INLINE_LIMIT))
 
 
 SETTINGS = Settings()
 
 
-# What ops cost, measured as they run (inline and on the workers): seconds per element read,
-# as a weight relative to a cheap op's (REFERENCE_NS: about an add on float64). ``heavy`` counts a
-# call's elements times its op's weight, so sin on 1e5 elements (about 1 ms here) is pushed while
-# an add on as many (about 40 us) runs inline. Ops not measured yet, and cheaper ones, weigh 1.
-REFERENCE_NS = 0.5
-# Elements from which calls are timed and weights count: on fewer, pushing does not pay on 2 cores
+# What ops cost, measured as they run (inline and on the workers): seconds per unit of their work
+# (elements read; multiply-adds for contractions, ``Op.work``) as a weight relative to the unit
+# (UNIT_NS). ``heavy`` counts a call's work times its op's weight, so sin on 1e5 elements (about
+# 0.6 ms) is pushed while an add on as many (about 25 us) runs inline. Ops not measured yet weigh
+# 1; elementwise ops cheaper than an add weigh 1 too, contractions their measured fraction (a
+# multiply-add in BLAS is a few times cheaper than an add's element).
+REFERENCE_NS = UNIT_NS
+# Work from which calls are timed and weights count: on less, pushing does not pay on 2 cores
 # (chains of sin on 1e4 elements, pushed, ran at a third of NumPy's speed), and a call's own
 # overhead blurs its kernel's cost.
-MEASURE_FROM = 1 << 15
+MEASURE_FROM = INLINE_LIMIT // 8
 WEIGHTS: dict = {}
 # An op's first timed runs are left out of its weight: they run on cold caches and write memory
 # the allocator has just mapped (a page fault every 4 KiB), which made an add on 1e5 elements look
@@ -79,8 +92,8 @@ WARMUP_RUNS = 2
 _warming: dict = {}  # op -> timed runs left out so far
 
 
-def observe(op, size: int, seconds: float) -> None:
-    """Fold one timed run of ``op`` on ``size`` elements into its weight. A faster run replaces
+def observe(op, units: int, seconds: float) -> None:
+    """Fold one timed run of ``op`` on ``units`` of work into its weight. A faster run replaces
     the estimate (it is closer to the op's own cost); a slower one moves it an eighth of the way
     (a core shared with other threads, a cold cache): ops timed on busy workers would otherwise
     look dearer, get pushed more, and keep the cores busier still."""
@@ -89,47 +102,55 @@ def observe(op, size: int, seconds: float) -> None:
         if runs < WARMUP_RUNS:
             _warming[op] = runs + 1
             return
-    w = seconds * 1e9 / (size * REFERENCE_NS)
-    w = w if w > 1.0 else 1.0
+    w = seconds * 1e9 / (units * REFERENCE_NS)
+    if w < 1.0 and op.work is None:
+        w = 1.0
     old = WEIGHTS.get(op)
     WEIGHTS[op] = w if old is None or w < old else old + (w - old) / 8
 
 
-def timed(op, size: int, fn: Callable, /, *args, **kwargs) -> Any:
-    """``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements; timed into the op's
-    weight (``observe``) when that is enough elements to tell. Rows with their own estimate
-    (``Op.work``: contractions, whose cost grows faster than what they read) are not weighed.
-    A worker times by its CPU time: the wall clock there also counts the wait for the GIL after
-    the kernel, which the pushing thread holds while it pushes (an add of 35 us measured 200)."""
-    if size < MEASURE_FROM or op.work is not None:
+def work(op, size: int, xargs) -> int:
+    """A call's work in units: the elements its inputs hold (``size``), or the row's own
+    estimate from its arguments (``Op.work``: contractions)."""
+    return size if op.work is None else op.work(xargs)
+
+
+def timed(op, units: int, fn: Callable, /, *args, **kwargs) -> Any:
+    """``fn(*args, **kwargs)``, ``units`` of the work of ``op``; timed into the op's weight
+    (``observe``) when that is enough work to tell. A worker times by its CPU time: the wall
+    clock there also counts the wait for the GIL after the kernel, which the pushing thread
+    holds while it pushes (an add of 35 us measured 200)."""
+    if units < MEASURE_FROM:
         return fn(*args, **kwargs)
     clock = thread_time if threading.get_ident() in WORKER_IDS else perf_counter
     start = clock()
     res = fn(*args, **kwargs)
-    observe(op, size, clock() - start)
+    observe(op, units, clock() - start)
     return res
 
 
 def heavy(op, size: int, xargs, limit: int | None = None) -> bool:
     """Whether a call's work reaches ``limit`` (default: the inline limit): the elements its
-    inputs hold (``size``), or the row's own estimate from its arguments (``Op.work``:
-    contractions), or else the elements times the op's measured weight (from ``MEASURE_FROM``
-    elements on)."""
+    inputs hold (``size``), or else its work (``work``) times the op's measured weight (from
+    ``MEASURE_FROM`` units on)."""
     if limit is None:
         limit = SETTINGS.inline_limit
     if size >= limit:
         return True
-    if op.work is not None:
-        return op.work(xargs) >= limit
-    return size >= MEASURE_FROM and size * WEIGHTS.get(op, 1.0) >= limit
+    units = size if op.work is None else op.work(xargs)
+    return units >= MEASURE_FROM and units * WEIGHTS.get(op, 1.0) >= limit
 
 
-# Work (``heavy``'s units: elements of an add on float64) from which the first op pushed to
-# idle workers is handed over (``_hand_over``): half a millisecond or so. The pushing thread
-# waits about 0.1 ms for a worker to start it, and the worker gains at most the op's own time (it
-# then waits for the GIL until the pushing thread blocks): 128x128 matmul chains (0.1 ms a
-# product, 2**19 units) ran 4% slower for it; chains of sin on 1e5 elements (2e6 units) faster.
-HAND_OVER_UNITS = 1 << 20
+# Work from which the first op pushed to idle workers is handed over (``_hand_over``): four
+# times the inline limit. The pushing thread waits a hand-off for a worker to start it, and the
+# worker gains at most the op's own time (it then waits for the GIL until the pushing thread
+# blocks): 128x128 matmul chains (0.1 ms a product) ran 4% slower for it; chains of sin on 1e5
+# elements (0.6 ms each) faster.
+HAND_OVER_UNITS = 4 * INLINE_LIMIT
+# Seconds the pushing thread waits at most for a worker to start a handed-over op: a woken
+# worker starts in microseconds, and another thread's hand-over may have taken the slot. (Tests
+# set it longer: a worker delayed by a busy machine must not make them fail.)
+HAND_OVER_WAIT = 0.005
 
 
 # Ops in flight, or bytes of outputs they will write, beyond these make the pushing thread wait
@@ -141,9 +162,9 @@ MAX_BYTES_IN_FLIGHT = _pool.CAP_BYTES  # an eighth of memory, at most 4 GiB
 # workers run them (a loop of x + y on 1e5 elements) otherwise filled the queue with 256 outputs,
 # whose memory cycled out of the caches: the ops ran slower and so looked dear enough to push.
 MAX_READY = 16
-# Bulks: ops reading and writing fewer elements than this are light; a bulk holds at most
-# BULK_MAX ops after its first (a sync point waits for the whole bulk).
-BULK_ELEMENTS = 1 << 14
+# Bulks: ops reading and writing fewer elements than this (half of MEASURE_FROM) are light; a
+# bulk holds at most BULK_MAX ops after its first (a sync point waits for the whole bulk).
+BULK_ELEMENTS = MEASURE_FROM // 2
 BULK_MAX = 32
 
 
@@ -281,7 +302,7 @@ def push(
     light: bool = False,
     long: bool = False,
 ) -> None:
-    """Schedule ``fn(*args, **kwargs)``, the work of ``op`` on ``size`` elements, which reads
+    """Schedule ``fn(*args, **kwargs)``, ``size`` units of the work of ``op``, which reads
     ``reads`` and writes ``writes`` (memory owners) and fills ``fresh``: owners of outputs made
     for it, of ``nbytes`` in all, that nothing waits on yet.
     ``light``: little work (``BULK_ELEMENTS``): it may join a bulk. Otherwise the references its
@@ -369,7 +390,7 @@ def _hand_over(task: Task) -> None:
     started = threading.Event()
     _handed = (task, started)
     _queue.put(task)
-    started.wait(0.005)  # bounded: another thread's hand-over may have taken the slot
+    started.wait(HAND_OVER_WAIT)
 
 
 def _count_held(args: tuple, kwargs: dict) -> list[Var]:
@@ -396,6 +417,8 @@ def dead_input(reads: list, shape: tuple, dtype) -> Any:
     That nothing else refers to it is read off reference counts, against the references that
     pending tasks' arguments hold (``Var.held``); under ``_lock``, so that a task's references
     and their count go together (a running task's call holds more: the check fails)."""
+    if not _pool.EXACT_REFCOUNTS:
+        return None
     with _lock:
         for o in reads:
             v = VARS.get(id(o))

@@ -117,7 +117,8 @@ def execute(
     light = not large and nbytes < BULK_ELEMENTS * 8 and op.work is None
     long = not light and _core.heavy(op, size, xargs, _core.HAND_OVER_UNITS)
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
-    _core.push(fn, args, kwargs, op, size, reads, writes, made, nbytes, light, long)
+    units = _core.work(op, size, xargs)
+    _core.push(fn, args, kwargs, op, units, reads, writes, made, nbytes, light, long)
     return result
 
 

@@ -38,6 +38,9 @@ _held = 0  # bytes of all blocks, in use or free
 _lock = threading.Lock()
 # References to a free block while it is examined: its list, the loop variable, getrefcount's.
 _FREE_REFS = 3
+# Reference counts prove a block free only where they are exact: under the GIL. A free-threaded
+# CPython defers and biases them, so there nothing is reused (here or in ``_core.dead_input``).
+EXACT_REFCOUNTS = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
 def empty(shape: tuple[int, ...], dtype: numpy.dtype, forget) -> numpy.ndarray:
@@ -45,7 +48,7 @@ def empty(shape: tuple[int, ...], dtype: numpy.dtype, forget) -> numpy.ndarray:
     drops what the engine kept about a block's previous use (a stored error)."""
     global _held
     nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes < MIN_BYTES:
+    if nbytes < MIN_BYTES or not EXACT_REFCOUNTS:
         return numpy.empty(shape, dtype)
     with _lock:
         same = _blocks.setdefault(nbytes, [])

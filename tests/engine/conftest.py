@@ -15,6 +15,17 @@ def forced():
 
 
 @pytest.fixture
+def costs(monkeypatch):
+    """The ops' weights, as the test sets them (none at first: every op weighs 1); timed runs
+    leave them alone. What is pushed and handed over then follows from the test, not from how
+    fast the ops ran on this machine, or how busy it was."""
+    weights: dict = {}
+    monkeypatch.setattr(_core, "WEIGHTS", weights)
+    monkeypatch.setattr(_core, "observe", lambda *timing: None)
+    return weights
+
+
+@pytest.fixture
 def pushed(monkeypatch):
     """The names of the ops pushed to the workers while a test runs."""
     names: list[str] = []

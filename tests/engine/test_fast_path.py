@@ -2,8 +2,11 @@
 
 The suite turns ``CHECK_META`` on, which sends every call down dispatch's general path; most
 calls of real programs (positional arrays and scalars on the CPU) take the fast path instead.
-Here it is off: once with small ops run inline, once with every op pushed to the workers.
+Here it is off: once with every op on ready inputs run inline (an inline limit no op reaches),
+once with every op pushed to the workers.
 """
+
+import sys
 
 import pytest
 
@@ -15,7 +18,7 @@ from tests.engine.test_forced import CASES
 @pytest.fixture(params=["inline", "pushed"])
 def fast_path(request, monkeypatch):
     monkeypatch.setattr(dnp._dispatch, "CHECK_META", False)
-    limit = None if request.param == "inline" else 0
+    limit = sys.maxsize if request.param == "inline" else 0
     with dnp.engine.engine("threaded", inline_limit=limit):
         yield
     dnp.waitall()  # nothing failed unseen

@@ -1,8 +1,8 @@
 """Two things the engine learns as a program runs: what each op costs (which decides what is
 pushed), and which pending outputs nothing can see any more (whose memory a later op reuses)."""
 
+import sys
 import threading
-import time
 import warnings
 
 import numpy
@@ -10,12 +10,12 @@ import pytest
 
 import dnp
 from dnp import _ops
-from dnp._engine import _core
+from dnp._engine import _core, _pool
 from tests.conformance import assert_same
-from tests.engine.by_hand import push_by_hand
-from tests.threads import gil_kept, run_python
+from tests.engine.by_hand import Gate, opened_when_blocked, push_by_hand
 
-BIG = 1 << 15  # float64 elements: above the pool's smallest block, so outputs may be reused
+# float64 elements: not light (so outputs may take memory only pending ops hold), and pooled
+BIG = max(2 * _core.BULK_ELEMENTS, _pool.MIN_BYTES // 8)
 
 
 def gated(x: dnp.ndarray) -> threading.Event:
@@ -49,12 +49,13 @@ def test_observe_folds_timings_into_a_weight_relative_to_a_cheap_op(monkeypatch)
     assert _core.WEIGHTS[op] == pytest.approx(1.0)
 
 
-def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, pushed):
-    """With sin measured at 64 times an add, sin on MEASURE_FROM elements is pushed and the add
-    is not; below MEASURE_FROM elements, weights are not consulted."""
-    monkeypatch.setattr(_core, "WEIGHTS", {_ops.OPS["sin"]: 64.0})
+def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, costs, pushed):
+    """With sin weighed at 64 times an add and an inline limit of 16 times MEASURE_FROM, sin on
+    MEASURE_FROM elements is pushed and the add is not; below MEASURE_FROM elements, weights
+    are not consulted."""
+    costs[_ops.OPS["sin"]] = 64.0
+    monkeypatch.setattr(_core.SETTINGS, "inline_limit", 16 * _core.MEASURE_FROM)
     x = dnp.asarray(numpy.linspace(0.0, 1.0, _core.MEASURE_FROM))
-    assert _core.MEASURE_FROM * 64 >= _core.SETTINGS.inline_limit > _core.MEASURE_FROM
     s = dnp.sin(x)
     s.wait_to_read()  # x is free again (an op on memory pending ops use is always pushed)
     a = x + 1.0
@@ -65,75 +66,86 @@ def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, pu
     numpy.testing.assert_array_equal(small.asnumpy(), numpy.sin(x.asnumpy()[: x.size // 2]))
 
 
-def test_contractions_are_judged_by_their_work_not_by_a_weight(monkeypatch):
-    """A matmul's cost per element read grows with its inner dimension: a weight measured on
-    large square products says nothing of a thin one. Rows with their own estimate (Op.work)
-    are neither weighed nor timed."""
+def test_contractions_are_weighed_per_multiply_add(monkeypatch, costs):
+    """A matmul's cost per element read grows with its inner dimension; per multiply-add (its
+    work, ``Op.work``) it does not. Contractions are timed and weighed per multiply-add, and a
+    weight below an add's counts: BLAS does a multiply-add in a fraction of an add's time, and
+    a 128x128 product weighed as 2e6 adds was pushed where running it inline was faster."""
     matmul = _ops.OPS["matmul"]
-    monkeypatch.setattr(_core, "WEIGHTS", {matmul: 1e6})
-    thin = [numpy.ones((_core.MEASURE_FROM, 2)), numpy.ones((2, 1))]
-    assert matmul.work(thin) < _core.SETTINGS.inline_limit
-    assert not _core.heavy(matmul, thin[0].size + thin[1].size, thin)
+    square = [numpy.ones((64, 64)), numpy.ones((64, 64))]
+    size, madds = 2 * 64 * 64, 64**3
+    assert _core.work(matmul, size, square) == madds
+    monkeypatch.setattr(_core, "MEASURE_FROM", madds)
+    monkeypatch.setattr(_core.SETTINGS, "inline_limit", madds)
+    assert _core.heavy(matmul, size, square)  # not measured yet: weighs 1
+    costs[matmul] = 0.25
+    assert not _core.heavy(matmul, size, square)
+    observed = []
+    monkeypatch.setattr(_core, "observe", lambda *timing: observed.append(timing))
+    _core.timed(matmul, madds, numpy.matmul, *square)
+    assert [(op, units) for op, units, _ in observed] == [(matmul, madds)]
+
+
+def test_weights_below_an_add_count_for_contractions_only(monkeypatch):
     monkeypatch.setattr(_core, "WEIGHTS", {})
-    _core.timed(matmul, _core.MEASURE_FROM * 4, numpy.matmul, *thin)
-    assert _core.WEIGHTS == {}
+    monkeypatch.setattr(_core, "WARMUP_RUNS", 0)
+    unit = _core.REFERENCE_NS * 1e-9
+    matmul, add = _ops.OPS["matmul"], _ops.OPS["add"]
+    _core.observe(matmul, 1000, 1000 * unit / 4)
+    _core.observe(add, 1000, 1000 * unit / 4)
+    assert _core.WEIGHTS[matmul] == pytest.approx(0.25)
+    assert _core.WEIGHTS[add] == 1.0
+
+
+class FakeClock:
+    """A clock that advances ``step`` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
 
 
 @pytest.mark.parametrize("where", ["inline", "worker"])
 def test_ops_are_timed_where_they_run(monkeypatch, where):
+    """Inline, a call's cost is its wall-clock time; a worker times by its own CPU time: its
+    kernel ends while the pushing thread holds the GIL, and the wait that follows is not the op's
+    cost (by the wall clock, a sin of 1 ms measured the 0.2 s the pusher then ran). The clocks
+    here are fake: the weight follows from them, not from how fast or busy the machine is."""
     monkeypatch.setattr(_core, "WEIGHTS", {})
     monkeypatch.setattr(_core, "_warming", {})
-    x = dnp.asarray(numpy.linspace(0.0, 1.0, 2 * _core.MEASURE_FROM))
-    limit = 0 if where == "worker" else _core.SETTINGS.inline_limit
+    size = 2 * _core.MEASURE_FROM
+    per_weight = size * _core.REFERENCE_NS * 1e-9  # seconds a call on size elements takes per unit
+    monkeypatch.setattr(_core, "perf_counter", FakeClock(40 * per_weight))  # wall clock
+    monkeypatch.setattr(_core, "thread_time", FakeClock(5 * per_weight))  # this thread's CPU time
+    x = dnp.asarray(numpy.linspace(0.0, 1.0, size))
+    limit = 0 if where == "worker" else sys.maxsize
     with dnp.engine.engine("threaded", inline_limit=limit):
         for _ in range(_core.WARMUP_RUNS + 1):
             dnp.exp(x).wait_to_read()
-        dnp.exp(x[:10]).wait_to_read()  # a view (no work) and a call too small to tell: untimed
+        dnp.exp(x[: _core.MEASURE_FROM - 1]).wait_to_read()  # a view (no work), a call too small
     assert list(_core.WEIGHTS) == [_ops.OPS["exp"]]
-    assert _core.WEIGHTS[_ops.OPS["exp"]] >= 1.0
+    assert _core.WEIGHTS[_ops.OPS["exp"]] == pytest.approx(5.0 if where == "worker" else 40.0)
 
 
-def test_a_worker_times_the_kernel_not_its_wait_for_the_gil(monkeypatch):
-    """A worker's kernel ends while the pushing thread holds the GIL; the wait that follows is
-    not the op's cost (by the wall clock, a sin of 1 ms measured the 0.2 s the pusher ran)."""
-    sin = _ops.OPS["sin"]
-    monkeypatch.setitem(_core.WEIGHTS, sin, 64.0)  # long enough to be handed over at once
-    x = dnp.asarray(numpy.linspace(0.0, 1.0, 1 << 20))
-    dnp.waitall()
-    with gil_kept():
-        y = dnp.sin(x)
-        run_python(0.2)
-    y.wait_to_read()
-    # By the wall clock: 0.2 s over 2**20 elements, a weight near 400 000, folded in by an eighth.
-    assert _core.WEIGHTS[sin] <= 64.0
-
-
-def test_ready_ops_beyond_a_bound_make_the_pusher_wait(forced):
+def test_ready_ops_beyond_a_bound_make_the_pusher_wait():
     """Independent ops pushed faster than the workers run them wait for room once MAX_READY are
     ready or running: each holds an output, and more could not run sooner."""
-    gate = threading.Event()
+    gate = Gate()
     a, b = dnp.zeros(4), dnp.zeros(4)
-    push_by_hand(gate.wait, "gate", [a])  # both workers held
-    push_by_hand(gate.wait, "gate", [b])
     x = dnp.asarray(numpy.arange(8.0))
-    made = []
-
-    def push_many():
+    made, when_blocked = [], []
+    with (
+        dnp.engine.engine("threaded", num_workers=2, inline_limit=0),
+        opened_when_blocked(gate, lambda: when_blocked.append(len(made))),
+    ):
+        push_by_hand(gate.wait, "gate", [a])  # both workers held: nothing else runs
+        push_by_hand(gate.wait, "gate", [b])
         for i in range(3 * _core.MAX_READY):
             made.append(x + float(i))
-
-    pusher = threading.Thread(target=push_many)
-    pusher.start()
-    try:
-        deadline = time.monotonic() + 10
-        while len(made) < _core.MAX_READY - 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.1)
-        before_room = len(made)  # (asserted once the gates open: a failure shows the arrays)
-    finally:
-        gate.set()
-        pusher.join(10)
-    assert before_room == _core.MAX_READY - 2  # the gates count: two are running
+    assert when_blocked == [_core.MAX_READY - 2]  # the gates count: they are ready or running
     assert len(made) == 3 * _core.MAX_READY
     for i, m in enumerate(made):
         numpy.testing.assert_array_equal(m.asnumpy(), numpy.arange(8.0) + i)

@@ -1,23 +1,22 @@
 """The threaded engine's contract: NumPy's results in program order, errors at sync points."""
 
-import _thread
 import gc
 import os
 import pickle
 import subprocess
 import sys
 import threading
-import time
 
 import numpy
 import pytest
 
 import dnp
 from dnp._engine import _core, _pool
-from tests.engine.by_hand import push_by_hand
-from tests.threads import gil_kept, run_python, run_threads
+from dnp._ops import OPS
+from tests.engine.by_hand import Gate, filled_later, opened_when_blocked, push_by_hand
+from tests.threads import gil_kept, run_threads
 
-N = 300_000  # above the inline limit: these ops are pushed to the workers
+N = 300_000  # elements: outputs come from the pool
 
 
 def ramp(n=N):
@@ -25,23 +24,27 @@ def ramp(n=N):
 
 
 # --- dependencies ------------------------------------------------------------------------------
-def test_read_after_write_and_chains():
-    a = dnp.asarray(ramp())
-    b = a * 2.0
-    for _ in range(10):
-        b = dnp.sin(b) + 0.5
+# Each test holds its first op back behind a gate (filled_later): the later ops are pushed while
+# it is pending, so one that ran before it would see its input's old values, whatever the timing.
+def test_read_after_write_and_chains(forced):
+    a = dnp.zeros(N)
+    with opened_when_blocked(filled_later(a, ramp())):
+        b = a * 2.0
+        for _ in range(10):
+            b = dnp.sin(b) + 0.5
     expected = ramp() * 2.0
     for _ in range(10):
         expected = numpy.sin(expected) + 0.5
     numpy.testing.assert_array_equal(b.asnumpy(), expected)
 
 
-def test_write_after_read_waits_for_readers():
-    a = dnp.asarray(ramp())
-    before = dnp.exp(a)  # pushed: reads a
-    a[...] = 0.0  # must not reach the exp above
-    a += 1.0
-    numpy.testing.assert_array_equal(before.asnumpy(), numpy.exp(ramp()))
+def test_write_after_read_waits_for_readers(forced):
+    a, ones = dnp.asarray(ramp()), dnp.zeros(N)
+    with opened_when_blocked(filled_later(ones, 1.0)):
+        before = dnp.multiply(a, ones)  # reads a, once the gate opens
+        a[...] = 0.0  # must not reach the multiply above
+        a += 1.0
+    numpy.testing.assert_array_equal(before.asnumpy(), ramp())
     numpy.testing.assert_array_equal(a.asnumpy(), numpy.ones(N))
 
 
@@ -51,6 +54,7 @@ def test_reads_of_memory_pending_ops_only_read_run_at_once(pushed, monkeypatch, 
     op pushed for it would make every later op on that memory wait for a worker, and be pushed
     too). What writes into that memory still waits for the pending readers."""
     monkeypatch.setattr(dnp._dispatch, "CHECK_META", check_meta)
+    monkeypatch.setattr(_core.SETTINGS, "inline_limit", sys.maxsize)  # nothing here is heavy
     a, b = dnp.asarray(ramp(1000)), dnp.asarray(numpy.ones(1000))
     gate = threading.Event()
     push_by_hand(gate.wait, "gate", [b], reads=(a,))  # a pending op reading a
@@ -67,24 +71,26 @@ def test_reads_of_memory_pending_ops_only_read_run_at_once(pushed, monkeypatch, 
     assert a.asnumpy()[0] == 5.0
 
 
-def test_write_after_write_in_program_order():
+def test_write_after_write_in_program_order(forced):
     a = dnp.empty(N)
-    src = dnp.asarray(ramp())
-    dnp.add(src, 1.0, out=a)
-    dnp.multiply(a, 3.0, out=a)
-    a[::2] = -1.0
-    numpy.subtract(a, 0.5, out=a)  # NumPy's function on dnp arrays dispatches to dnp
+    src = dnp.zeros(N)
+    with opened_when_blocked(filled_later(src, ramp())):
+        dnp.add(src, 1.0, out=a)
+        dnp.multiply(a, 3.0, out=a)
+        a[::2] = -1.0
+        numpy.subtract(a, 0.5, out=a)  # NumPy's function on dnp arrays dispatches to dnp
     expected = (ramp() + 1.0) * 3.0
     expected[::2] = -1.0
     numpy.testing.assert_array_equal(a.asnumpy(), expected - 0.5)
 
 
 def test_views_share_their_base_dependency_state(forced):
-    a = dnp.asarray(ramp(1000)) * 1.0  # pending
-    view = a.reshape(10, 100)[:, ::2]  # made at once, on the pending buffer
-    view += 100.0  # a write through the view
-    t = a.reshape(100, 10).T  # a view of the written base
-    total = (t * 2.0).sum()
+    a = dnp.zeros(1000)
+    with opened_when_blocked(filled_later(a, ramp(1000))):
+        view = a.reshape(10, 100)[:, ::2]  # made at once, on the pending buffer
+        view += 100.0  # a write through the view
+        t = a.reshape(100, 10).T  # a view of the written base
+        total = (t * 2.0).sum()
     expected = ramp(1000).copy()
     expected.reshape(10, 100)[:, ::2] += 100.0
     assert view.base is not None
@@ -93,10 +99,12 @@ def test_views_share_their_base_dependency_state(forced):
 
 
 def test_advanced_indexing_of_a_pending_array_reads_its_values(forced):
-    a = dnp.asarray(ramp(100)) + 1.0
-    idx = dnp.asarray([5, 1, 99, 5])
-    numpy.testing.assert_array_equal(a[idx].asnumpy(), (ramp(100) + 1.0)[[5, 1, 99, 5]])
-    numpy.testing.assert_array_equal(a[a > 1.5].asnumpy(), (ramp(100) + 1)[ramp(100) + 1 > 1.5])
+    a, idx = dnp.zeros(100), dnp.asarray([5, 1, 99, 5])
+    with opened_when_blocked(filled_later(a, ramp(100) + 1.0)):
+        gathered = a[idx]
+        masked = a[a > 1.5]  # its shape depends on the data: waits for it
+    numpy.testing.assert_array_equal(gathered.asnumpy(), (ramp(100) + 1.0)[[5, 1, 99, 5]])
+    numpy.testing.assert_array_equal(masked.asnumpy(), (ramp(100) + 1)[ramp(100) + 1 > 1.5])
 
 
 def test_every_sync_point_sees_the_value(forced):
@@ -112,18 +120,21 @@ def test_every_sync_point_sees_the_value(forced):
         lambda x: numpy.from_dlpack(x)[()],
         lambda x: numpy.frombuffer(x.tobytes())[0],
         lambda x: pickle.loads(pickle.dumps(x)).item(),
+        lambda x: 6.0 if x else 0.0,
     )
-    x = dnp.asarray(3.0) * 2.0
     for read in readers:
-        x = x * 1.0  # pending again
-        assert read(x) == 6.0
-    assert bool(x) and [10, 20, 30, 40, 50, 60, 70][dnp.asarray(3) + 3] == 70
+        x = dnp.zeros(())
+        with opened_when_blocked(filled_later(x, 6.0)):  # 6.0 only once the sync waited
+            assert read(x) == 6.0
+    i = dnp.zeros((), dtype=numpy.int64)
+    with opened_when_blocked(filled_later(i, 1)):
+        assert [0.0, 6.0][i] == 6.0  # i.__index__
     x = x * 1.0
     x.wait_to_read()
     assert not _core.pending(_core.owner_of(x._buf))
 
 
-def test_several_user_threads_each_see_their_own_program_order():
+def test_several_user_threads_each_see_their_own_program_order(forced):
     shared = dnp.asarray(ramp())
     results = {}
 
@@ -144,31 +155,38 @@ def test_several_user_threads_each_see_their_own_program_order():
         numpy.testing.assert_array_equal(got, expected)
 
 
-def test_the_first_long_op_pushed_to_idle_workers_starts_while_python_goes_on(monkeypatch):
+@pytest.fixture
+def long_sin(monkeypatch, costs):
+    """Elements on which sin is pushed and long enough to hand over, and cos is pushed but short
+    (by the weights set here, not measured); the pusher waits as long as a busy machine may
+    take to start a worker."""
+    n = 2 * max(_core.MEASURE_FROM, _core.BULK_ELEMENTS)  # weighed, and not light
+    monkeypatch.setattr(_core.SETTINGS, "inline_limit", n)
+    monkeypatch.setattr(_core, "HAND_OVER_UNITS", 4 * n)
+    monkeypatch.setattr(_core, "HAND_OVER_WAIT", 60.0)
+    costs[OPS["sin"]] = 8.0  # 8n units
+    costs[OPS["cos"]] = 1.0  # n units
+    return n
+
+
+def test_the_first_long_op_pushed_to_idle_workers_is_started_before_the_push_returns(
+    monkeypatch, long_sin
+):
     """A worker needs the GIL to start an op, and the pushing thread holds it while it runs
-    Python: the first op of a burst, if long, is handed over (the pusher waits until a worker
-    starts it). With a long switch interval nothing else would let the worker in before a sync
-    point."""
-    sin = dnp._ops.OPS["sin"]
-    monkeypatch.setitem(_core.WEIGHTS, sin, 64.0)  # measured: about that, on 2 cores
-    assert _core.heavy(sin, 1 << 20, [], _core.HAND_OVER_UNITS)
+    Python (here for a second at a time): the first op of a burst, if long, is handed over (the
+    pusher waits until a worker has started it), or it would start only at a sync point after
+    the burst."""
+    monkeypatch.setattr(_core, "_handed", None)
+    x = ramp(long_sin)
+    dnp.waitall()
     with gil_kept():
-        for attempt in range(3):  # a worker is woken in microseconds; a busy machine may lag
-            x = ramp(1 << 20) + 10.0 * (attempt + 1)  # values no other test takes the sin of:
-            # recycled output memory may hold an earlier result
-            expected = numpy.sin(x)  # kept: freed, its memory could be the output's
-            dnp.waitall()
-            y = dnp.sin(dnp.asarray(x))
-            run_python(0.2)
-            # Read unsynced, element by element: NumPy releases the GIL in whole-array loops.
-            ran = y._buf[-1] == expected[-1]
-            if ran:
-                break
-    assert ran
-    numpy.testing.assert_array_equal(y.asnumpy(), expected)
+        y = dnp.sin(dnp.asarray(x))
+        task, started = _core._handed
+        assert task.op is OPS["sin"] and started.is_set()
+    numpy.testing.assert_array_equal(y.asnumpy(), numpy.sin(x))
 
 
-def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatch):
+def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatch, long_sin):
     """Handing over costs the pusher a thread switch (about 0.1 ms): not worth it for a short op,
     nor once a worker is busy (a second one would compete with the pusher for the cores)."""
     handed = []
@@ -179,16 +197,19 @@ def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatc
         hand_over(task)
 
     monkeypatch.setattr(_core, "_hand_over", spy)
-    monkeypatch.setitem(_core.WEIGHTS, dnp._ops.OPS["sin"], 64.0)
-    monkeypatch.setitem(_core.WEIGHTS, dnp._ops.OPS["cos"], 1.0)
-    x, z = dnp.asarray(ramp(1 << 20)), dnp.asarray(ramp(1 << 19))
+    x = dnp.asarray(ramp(long_sin))
     dnp.waitall()
-    dnp.cos(z)  # pushed (more elements than the inline limit) but short: not handed over
+    c = dnp.cos(x)  # pushed but short: not handed over
     dnp.waitall()
     y = dnp.sin(x)  # long, every worker idle: handed over
-    w = dnp.sin(x)  # long, but a worker is busy
-    numpy.testing.assert_array_equal(w.asnumpy(), y.asnumpy())
+    gate = threading.Event()
+    push_by_hand(gate.wait, "gate", [dnp.zeros(1)])  # in flight, however far y got
+    w = dnp.sin(x)  # long, but not the only op in flight
+    gate.set()
     assert handed == ["sin"]
+    numpy.testing.assert_array_equal(c.asnumpy(), numpy.cos(ramp(long_sin)))
+    for s in (y, w):
+        numpy.testing.assert_array_equal(s.asnumpy(), numpy.sin(ramp(long_sin)))
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -254,20 +275,12 @@ def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monke
     """``concatenate([x, y])`` through dispatch's fast path reads ``x`` after its pending
     writer (here a task that fills it once a gate opens), and an in-place write waits for it."""
     monkeypatch.setattr(dnp._dispatch, "CHECK_META", False)  # the suite's check: slow path
-    gate = threading.Event()
     x = dnp.asarray(numpy.zeros(4))
     y = dnp.asarray(numpy.ones(4))
-    buf = x._buf
-
-    def fill() -> None:
-        gate.wait()
-        buf.fill(5.0)
-
-    push_by_hand(fill, "fill", [x])
-    joined = dnp.concatenate([x, y])
-    stacked = dnp.stack([y, x])
-    y += 1.0  # must not run before both have read y
-    gate.set()
+    with opened_when_blocked(filled_later(x, 5.0)):
+        joined = dnp.concatenate([x, y])
+        stacked = dnp.stack([y, x])
+        y += 1.0  # must not run before both have read y
     numpy.testing.assert_array_equal(joined.asnumpy(), [5.0] * 4 + [1.0] * 4)
     numpy.testing.assert_array_equal(stacked.asnumpy(), [[1.0] * 4, [5.0] * 4])
     numpy.testing.assert_array_equal(y.asnumpy(), [2.0] * 4)
@@ -276,20 +289,19 @@ def test_arrays_in_a_list_argument_are_waited_for_on_the_fast_path(forced, monke
 def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
     """Light ops behind a waiting light task join it (a bulk); an error inside it is each op's
     own, as on the naive engine."""
-    gate = threading.Event()
+    gate = Gate()
     a = dnp.asarray(numpy.ones(4))
-    push_by_hand(gate.wait, "gate", [a], light=True)  # runs, waits
-    with numpy.errstate(divide="raise"):
+    with opened_when_blocked(gate), numpy.errstate(divide="raise"):
+        push_by_hand(gate.wait, "gate", [a], light=True)  # runs, waits
         b = a * 2.0  # waits for the gate: the head of a bulk
         bad = b / 0.0
         good = b + 1.0
         worse = bad + 1.0
         also_good = good * 3.0
-    head = _core.VARS[id(_core.owner_of(b._buf))].writer
-    for x in (bad, good, worse, also_good):  # each joined the head instead of becoming a task
-        assert _core.VARS[id(_core.owner_of(x._buf))].writer is head
-    assert len(head.bulk) == 4
-    gate.set()
+        head = _core.VARS[id(_core.owner_of(b._buf))].writer
+        for x in (bad, good, worse, also_good):  # each joined the head, not a task of its own
+            assert _core.VARS[id(_core.owner_of(x._buf))].writer is head
+        assert len(head.bulk) == 4
     numpy.testing.assert_array_equal(good.asnumpy(), numpy.full(4, 3.0))
     numpy.testing.assert_array_equal(also_good.asnumpy(), numpy.full(4, 9.0))
     numpy.testing.assert_array_equal(b.asnumpy(), numpy.full(4, 2.0))
@@ -329,17 +341,30 @@ def test_bad_input_still_raises_at_the_call(forced):
 
 
 def test_keyboard_interrupt_during_a_wait_leaves_the_engine_usable():
-    big = dnp.asarray(numpy.random.default_rng(0).random((1500, 1500)))
-    product = big
-    for _ in range(6):
-        product = product @ big * 1e-3  # seconds of work on the workers
-    timer = threading.Timer(0.05, _thread.interrupt_main)
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        product.wait_to_read()
-        time.sleep(5)  # only reached if the work finished first: the interrupt lands here
-    timer.cancel()
-    assert numpy.isfinite(float(product.sum()))
+    """Ctrl-C in a wait for a pending op lands in the engine's timed wait on its condition
+    (Python runs signal handlers between its rounds): its bookkeeping stays whole, the op still
+    runs, and the engine goes on."""
+    changed = _core._changed
+
+    class Interrupted:  # the condition, as Ctrl-C during its wait leaves it
+        def notify_all(self):
+            changed.notify_all()
+
+        def wait(self, timeout):
+            changed.wait(timeout)
+            raise KeyboardInterrupt
+
+    a = dnp.zeros(N)
+    gate = filled_later(a, ramp())
+    _core._changed = Interrupted()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            a.wait_to_read()  # the gate is closed: only the interrupt ends this wait
+    finally:
+        _core._changed = changed
+        gate.set()
+    assert not _core._watched
+    numpy.testing.assert_array_equal(a.asnumpy(), ramp())
     assert float((dnp.asarray(ramp()) * 2.0).sum()) == pytest.approx(0.0, abs=1e-9)
 
 
@@ -424,23 +449,24 @@ def test_recycled_output_memory_starts_clean(forced):
         numpy.testing.assert_array_equal(f.asnumpy(), numpy.full((side, side), 6.0))
 
 
-def test_contractions_are_pushed_by_their_multiply_adds():
-    from dnp._ops import OPS
+def test_contractions_are_pushed_by_their_multiply_adds(monkeypatch, costs):
     from dnp._ops._meta import contraction_work
 
     a, b, v = numpy.ones((64, 32)), numpy.ones((32, 16)), numpy.ones(32)
-    assert contraction_work([a, b]) == 64 * 32 * 16 // 4
-    assert contraction_work([a, v]) == 64 * 32 // 4
-    assert contraction_work(["ij,jk->ik", a, b]) == 64 * 32 * 16 // 4
+    assert contraction_work([a, b]) == 64 * 32 * 16
+    assert contraction_work([a, v]) == 64 * 32
+    assert contraction_work(["ij,jk->ik", a, b]) == 64 * 32 * 16
     assert contraction_work([v]) == 32
     for name in ("matmul", "dot", "inner", "tensordot", "einsum", "matvec", "vecmat"):
         assert OPS[name].work is contraction_work, name
     assert OPS["add"].work is None
-    # 128x128 matmuls: 2 * 128**2 elements read, below the inline limit; their multiply-adds
-    # are not: the product is pushed (or run at once where BLAS is multithreaded) and gives
-    # NumPy's values.
+    # With the inline limit between what 128x128 matmuls read and their multiply-adds, the
+    # product is pushed (or run at once where BLAS is multithreaded), an add on as many elements
+    # is not, and the product gives NumPy's values.
     rng = numpy.random.default_rng(0)
     x, w = rng.standard_normal((128, 128)), rng.standard_normal((128, 128))
-    assert 2 * x.size < _core.SETTINGS.inline_limit <= contraction_work([x, w])
+    monkeypatch.setattr(_core.SETTINGS, "inline_limit", contraction_work([x, w]))
+    assert _core.heavy(OPS["matmul"], x.size + w.size, [x, w])
+    assert not _core.heavy(OPS["add"], x.size + w.size, [x, w])
     dx, dw = dnp.asarray(x), dnp.asarray(w)
     numpy.testing.assert_array_equal(dnp.matmul(dx, dw).asnumpy(), x @ w)

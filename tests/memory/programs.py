@@ -3,15 +3,16 @@ memory-safety lane (``test_memory_safety.py``).
 
 Each is what NumPy users write every day: masked in-place updates, fancy and boolean
 ``__setitem__``, ``+=``, ``out=``, ``.at``, sorting, histograms, slicing stencils. Their arrays
-are larger than the engine's default inline limit (2**18 elements), so the threaded engine pushes
-their ops, reuses their memory (its pool, dead inputs) and runs views on pending arrays. Inputs
+(2.7e5 to 3e5 elements) are large enough for the engine's pool and its reuse of dead inputs, and
+the lane pushes every op, so views are made of pending arrays and masks read after they are
+written on a worker. Inputs
 are computed from ``arange`` with NumPy's own kernels, so both modules get the same bits, and
 each program returns the arrays it computed, to be compared bit for bit.
 """
 
 from __future__ import annotations
 
-N = 300_000  # elements of the 1-d programs: above the default inline limit
+N = 300_000  # elements of the 1-d programs
 SIDE = 520  # rows and columns of the 2-d programs (270,400 elements)
 
 
