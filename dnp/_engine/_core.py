@@ -42,17 +42,17 @@ def default_workers() -> int:
     return int(os.environ.get("DNP_NUM_WORKERS", 0)) or os.cpu_count() or 1
 
 
-# The thresholds, from what this host's CPU costs (``_host``: measured at start-up, about a
-# millisecond). Work is counted in units: elements of an add on float64 (UNIT_NS each).
+# The thresholds, from what this host's CPU costs (``_host``: measured at start-up, in a fraction
+# of a millisecond). Work is counted in units: elements of an add on float64 (UNIT_NS each).
 UNIT_NS = _host.unit_seconds() * 1e9
-HAND_OFF_NS = _host.hand_off_seconds() * 1e9
-# Work from which a ready op is pushed: that of INLINE_HAND_OFFS hand-offs. A pushed op costs
-# the pushing thread about 8 us and, in a chain of dependent ops, the worker about as much again
-# per op (its own Python, waiting for the GIL): chains of 128x128 matmuls (0.1 ms each) ran 20%
-# slower pushed than inline, with nothing to run beside them. Bounded, for a host measured while
-# something else held its cores.
-INLINE_HAND_OFFS = 10
-INLINE_LIMIT = int(min(max(INLINE_HAND_OFFS * HAND_OFF_NS / UNIT_NS, 1 << 16), 1 << 22))
+# Work from which a ready op is pushed: INLINE_SECONDS of it on this host. A pushed op costs the
+# pushing thread about 8 us and, in a chain of dependent ops, the worker as much again per op (its
+# own Python, waiting for the GIL), while the other core's Python slows its kernel: chains of
+# 128x128 matmuls (0.09 ms each) ran 25% slower pushed than inline, chains of sin on 1e5 elements
+# (0.5 ms each) 1.5 times faster. (The other cost, waking a worker, is no base: measured here it
+# was 11 us with the cores busy and 33-51 us with them idle, as they wake from sleep states.)
+INLINE_SECONDS = 150e-6
+INLINE_LIMIT = int(INLINE_SECONDS * 1e9 / UNIT_NS)
 
 
 class Settings:
@@ -76,14 +76,15 @@ SETTINGS = Settings()
 # What ops cost, measured as they run (inline and on the workers): seconds per unit of their work
 # (elements read; multiply-adds for contractions, ``Op.work``) as a weight relative to the unit
 # (UNIT_NS). ``heavy`` counts a call's work times its op's weight, so sin on 1e5 elements (about
-# 0.6 ms) is pushed while an add on as many (about 25 us) runs inline. Ops not measured yet weigh
+# 0.8 ms) is pushed while an add on as many (about 20 us) runs inline. Ops not measured yet weigh
 # 1; elementwise ops cheaper than an add weigh 1 too, contractions their measured fraction (a
 # multiply-add in BLAS is a few times cheaper than an add's element).
 REFERENCE_NS = UNIT_NS
-# Work from which calls are timed and weights count: on less, pushing does not pay on 2 cores
-# (chains of sin on 1e4 elements, pushed, ran at a third of NumPy's speed), and a call's own
-# overhead blurs its kernel's cost.
-MEASURE_FROM = INLINE_LIMIT // 8
+# Work from which calls are timed and weights count, MEASURE_SECONDS of it: on less, pushing does
+# not pay on 2 cores (chains of sin on 1e4 elements, pushed, ran at a third of NumPy's speed), and
+# a call's own overhead (1-3 us) blurs its kernel's cost.
+MEASURE_SECONDS = 6e-6
+MEASURE_FROM = int(MEASURE_SECONDS * 1e9 / UNIT_NS)
 WEIGHTS: dict = {}
 # An op's first timed runs are left out of its weight: they run on cold caches and write memory
 # the allocator has just mapped (a page fault every 4 KiB), which made an add on 1e5 elements look

@@ -1,18 +1,14 @@
 """What this host's CPU costs, measured when the engine loads: the base of every threshold.
 
-Two costs decide when the engine pushes an op rather than run it in the caller: the time of the
-unit of work (an add, per float64 element: ``_core.heavy`` weighs every op against it) and the
-time from pushing an op to a worker starting it (a hand-off: a queue, a woken thread, the GIL).
-Both differ between hosts by several times (SIMD width, caches, the scheduler of a VM), so they
-are measured here, in about a millisecond, rather than tuned on one CPU; the thresholds follow
-from them in ``_core``. Each is the fastest of a few runs: another process using the cores can
-only slow a run down.
+The engine counts work in units: an add, per float64 element (``_core.heavy`` weighs every op
+against it, by its own timed runs). What an add costs differs between hosts by several times
+(SIMD width, clock, caches), so the unit is measured here, in a fraction of a millisecond, and
+the thresholds (``_core``) are times of work converted to units with it, not element counts
+tuned on one CPU. The fastest of a few runs: another process on the cores can only slow one.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from time import perf_counter
 
 import numpy
@@ -31,28 +27,3 @@ def unit_seconds() -> float:
         numpy.add(a, a, out=out)
         best = min(best, perf_counter() - start)
     return best / UNIT_ELEMENTS
-
-
-def hand_off_seconds() -> float:
-    """Seconds from putting a task on a queue to a waiting thread having run it (and the putter
-    knowing): what starting an op on an idle worker costs at least."""
-    tasks: queue.SimpleQueue = queue.SimpleQueue()
-
-    def worker() -> None:
-        while (done := tasks.get()) is not None:
-            done.set()
-
-    thread = threading.Thread(target=worker, name="dnp-calibration", daemon=True)
-    thread.start()
-    best = float("inf")
-    try:
-        for _ in range(RUNS):
-            done = threading.Event()
-            start = perf_counter()
-            tasks.put(done)
-            done.wait()
-            best = min(best, perf_counter() - start)
-    finally:
-        tasks.put(None)
-        thread.join()
-    return best
