@@ -246,7 +246,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 if res is not INLINE:
                     return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
-            if (size < MEASURE_FROM and op.work is None) or op.name in VIEWS:  # nothing to time
+            if size < MEASURE_FROM or op.name in VIEWS:  # too small to tell; no work
                 res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
             else:  # what an op costs decides when the engine pushes it (heavy)
                 res = timed(op, work(op, size, xargs), fn, *xargs, **kwargs)
