@@ -79,7 +79,6 @@ SETTINGS = Settings()
 # 0.8 ms) is pushed while an add on as many (about 20 us) runs inline. Ops not measured yet weigh
 # 1; elementwise ops cheaper than an add weigh 1 too, contractions their measured fraction (a
 # multiply-add in BLAS is a few times cheaper than an add's element).
-REFERENCE_NS = UNIT_NS
 # Work from which calls are timed and weights count, MEASURE_SECONDS of it: on less, pushing does
 # not pay on 2 cores (chains of sin on 1e4 elements, pushed, ran at a third of NumPy's speed), and
 # a call's own overhead (1-3 us) blurs its kernel's cost.
@@ -103,7 +102,7 @@ def observe(op, units: int, seconds: float) -> None:
         if runs < WARMUP_RUNS:
             _warming[op] = runs + 1
             return
-    w = seconds * 1e9 / (units * REFERENCE_NS)
+    w = seconds * 1e9 / (units * UNIT_NS)
     if w < 1.0 and op.work is None:
         w = 1.0
     old = WEIGHTS.get(op)
@@ -138,7 +137,7 @@ def heavy(op, size: int, xargs, limit: int | None = None) -> bool:
         limit = SETTINGS.inline_limit
     if size >= limit:
         return True
-    units = size if op.work is None else op.work(xargs)
+    units = work(op, size, xargs)
     return units >= MEASURE_FROM and units * WEIGHTS.get(op, 1.0) >= limit
 
 

@@ -19,7 +19,7 @@ import numpy
 import dnp as np  # VJP rules are dnp code (see _grad.py)
 
 from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import contraction_work, elementwise, probe, probe_numpy
+from ._meta import _quiet_call, contraction_work, elementwise, probe, probe_numpy
 from ._row import Op, attach_vjps
 
 ARITHMETIC = (
@@ -502,18 +502,13 @@ def _into(out, result):
     return out
 
 
-def _quiet(method, *args):
-    # NumPy's own call checks the arguments and gives the result's dtype and shape; its values
-    # are discarded, so are its floating-point errors.
-    with numpy.errstate(all="ignore"):
-        return method(*args)
-
-
+# Each fold first makes NumPy's own call, quietly (its values are replaced, and so are its
+# floating-point errors): it checks the arguments and gives the result's dtype and shape.
 def _fold_reduce(
     ufunc, array, axis=0, dtype=None, out=None, keepdims=False, initial=_NOVALUE, where=True
 ):
     """``ufunc.reduce`` as the left fold, in the dtype of NumPy's result (cast into ``out``)."""
-    res = _quiet(ufunc.reduce, array, axis, dtype, None, False, initial, where)
+    res = _quiet_call(ufunc.reduce, (array, axis, dtype, None, False, initial, where), {})
     a = numpy.asarray(array)
     axes = _axes(axis, a.ndim)  # NumPy raised above for more than one
     n = a.shape[axes[0]] if axes else 0
@@ -530,7 +525,7 @@ def _fold_reduce(
 
 
 def _fold_accumulate(ufunc, array, axis=0, dtype=None, out=None):
-    res = _quiet(ufunc.accumulate, array, axis, dtype)  # its first entries are right: casts
+    res = _quiet_call(ufunc.accumulate, (array, axis, dtype), {})  # first entries right: casts
     r = numpy.moveaxis(res, axis or 0, 0)
     x = numpy.moveaxis(numpy.asarray(array), axis or 0, 0)
     for k in range(1, len(x)):
@@ -539,7 +534,7 @@ def _fold_accumulate(ufunc, array, axis=0, dtype=None, out=None):
 
 
 def _fold_reduceat(ufunc, array, indices, axis=0, dtype=None, out=None):
-    res = _quiet(ufunc.reduceat, array, indices, axis, dtype)  # right for one-element slices
+    res = _quiet_call(ufunc.reduceat, (array, indices, axis, dtype), {})  # one-element slices right
     r = numpy.moveaxis(res, axis, 0)
     x = numpy.moveaxis(numpy.asarray(array), axis, 0)
     starts = numpy.asarray(indices).tolist()

@@ -35,7 +35,7 @@ def test_observe_folds_timings_into_a_weight_relative_to_a_cheap_op(monkeypatch)
     monkeypatch.setattr(_core, "WEIGHTS", {})
     monkeypatch.setattr(_core, "_warming", {})
     op = _ops.OPS["sin"]
-    per_element = _core.REFERENCE_NS * 1e-9
+    per_element = _core.UNIT_NS * 1e-9
     for _ in range(_core.WARMUP_RUNS):  # cold runs (first-touch page faults): left out
         _core.observe(op, 1000, 1000 * per_element * 500)
         assert op not in _core.WEIGHTS
@@ -89,7 +89,7 @@ def test_contractions_are_weighed_per_multiply_add(monkeypatch, costs):
 def test_weights_below_an_add_count_for_contractions_only(monkeypatch):
     monkeypatch.setattr(_core, "WEIGHTS", {})
     monkeypatch.setattr(_core, "WARMUP_RUNS", 0)
-    unit = _core.REFERENCE_NS * 1e-9
+    unit = _core.UNIT_NS * 1e-9
     matmul, add = _ops.OPS["matmul"], _ops.OPS["add"]
     _core.observe(matmul, 1000, 1000 * unit / 4)
     _core.observe(add, 1000, 1000 * unit / 4)
@@ -117,7 +117,7 @@ def test_ops_are_timed_where_they_run(monkeypatch, where):
     monkeypatch.setattr(_core, "WEIGHTS", {})
     monkeypatch.setattr(_core, "_warming", {})
     size = 2 * _core.MEASURE_FROM
-    per_weight = size * _core.REFERENCE_NS * 1e-9  # seconds a call on size elements takes per unit
+    per_weight = size * _core.UNIT_NS * 1e-9  # seconds a call on size elements takes per unit
     monkeypatch.setattr(_core, "perf_counter", FakeClock(40 * per_weight))  # wall clock
     monkeypatch.setattr(_core, "thread_time", FakeClock(5 * per_weight))  # this thread's CPU time
     x = dnp.asarray(numpy.linspace(0.0, 1.0, size))

@@ -3,17 +3,23 @@ memory-safety lane (``test_memory_safety.py``).
 
 Each is what NumPy users write every day: masked in-place updates, fancy and boolean
 ``__setitem__``, ``+=``, ``out=``, ``.at``, sorting, histograms, slicing stencils. Their arrays
-(2.7e5 to 3e5 elements) are large enough for the engine's pool and its reuse of dead inputs, and
-the lane pushes every op, so views are made of pending arrays and masks read after they are
-written on a worker. Inputs
-are computed from ``arange`` with NumPy's own kernels, so both modules get the same bits, and
-each program returns the arrays it computed, to be compared bit for bit.
+(``N``) are above the engine's inline limit, large enough for its pool and its reuse of dead
+inputs, and the lane pushes every op, so views are made of pending arrays and masks read after
+they are written on a worker. Inputs are computed from ``arange`` with NumPy's own kernels, so
+both modules get the same bits, and each program returns the arrays it computed, to be compared
+bit for bit.
 """
 
 from __future__ import annotations
 
-N = 300_000  # elements of the 1-d programs
-SIDE = 520  # rows and columns of the 2-d programs (270,400 elements)
+import math
+
+from dnp._engine._core import INLINE_LIMIT
+
+# Elements of the 1-d programs (a multiple of 1000), and rows and columns of the 2-d ones: above
+# the inline limit measured on this host, so the default engine pushes their ops too.
+N = 1000 * (max(INLINE_LIMIT, 300_000) // 1000 + 1)
+SIDE = math.isqrt(N) + 1
 
 
 def _signal(np, n: int = N, scale: float = 0.37):
@@ -163,14 +169,14 @@ def fancy_setitem(np):
 def views_of_pending(np):
     """Views (reshape, transpose, slices, ravel, astype to the same dtype) of arrays that
     pending ops still write, read and written in turn."""
-    a = _signal(np).reshape(600, 500)
+    a = _signal(np).reshape(N // 500, 500)
     for _ in range(6):
         b = np.exp(a * 0.1)
         t = b.T
-        r = b.reshape(500, 600)
+        r = b.reshape(500, N // 500)
         f = b.ravel()
         same = b.astype(b.dtype, copy=False)
-        a = t[:, ::-1].T + r.reshape(600, 500) * 0.5 - same
+        a = t[:, ::-1].T + r.reshape(a.shape) * 0.5 - same
         f[::3] = 0.0
         a[a > 1] = f[: a.size].reshape(a.shape)[a > 1]
     return a, b
