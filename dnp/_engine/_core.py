@@ -129,16 +129,20 @@ def timed(op, units: int, fn: Callable, /, *args, **kwargs) -> Any:
     return res
 
 
-def heavy(op, size: int, xargs, limit: int | None = None) -> bool:
-    """Whether a call's work reaches ``limit`` (default: the inline limit): the elements its
-    inputs hold (``size``), or else its work (``work``) times the op's measured weight (from
-    ``MEASURE_FROM`` units on)."""
-    if limit is None:
-        limit = SETTINGS.inline_limit
-    if size >= limit:
-        return True
-    units = work(op, size, xargs)
-    return units >= MEASURE_FROM and units * WEIGHTS.get(op, 1.0) >= limit
+def weighed(op, size: int, units: int) -> float:
+    """A call's work as the thresholds count it: its ``units`` (``work``) times the op's
+    measured weight (from ``MEASURE_FROM`` units on), or the elements its inputs hold
+    (``size``), whichever is more."""
+    if units < MEASURE_FROM:
+        return size
+    w = units * WEIGHTS.get(op, 1.0)
+    return w if w > size else size
+
+
+def heavy(op, size: int, xargs) -> bool:
+    """Whether a call's work (``weighed``) reaches the inline limit."""
+    limit = SETTINGS.inline_limit
+    return size >= limit or weighed(op, size, work(op, size, xargs)) >= limit
 
 
 # Work from which the first op pushed to idle workers is handed over (``_hand_over``): four
@@ -398,7 +402,7 @@ def _count_held(args: tuple, kwargs: dict) -> list[Var]:
     held = []
     for a in (*args, *kwargs.values()) if kwargs else args:
         if type(a) is numpy.ndarray:
-            v = VARS.get(id(owner_of(a)))
+            v = VARS.get(id(a if a.base is None else owner_of(a)))
             if v is not None:
                 v.held += 1
                 held.append(v)

@@ -63,7 +63,9 @@ def execute(
             v = VARS.get(id(o))
             busy = v is not None and (v.writer is not None or v.error is not None or bool(written))
         size += buf.size
-    if not busy and not _core.heavy(op, size, xargs):
+    units = _core.work(op, size, xargs)
+    cost = _core.weighed(op, size, units)
+    if not busy and cost < _core.SETTINGS.inline_limit:
         return INLINE
     kind = (_PLANS.get(op) or _plan(op))[0]
     if kind is _VIEW:
@@ -115,9 +117,8 @@ def execute(
             made.append(o)
         nbytes += b.nbytes
     light = not large and nbytes < BULK_ELEMENTS * 8 and op.work is None
-    long = not light and _core.heavy(op, size, xargs, _core.HAND_OVER_UNITS)
+    long = not light and cost >= _core.HAND_OVER_UNITS
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
-    units = _core.work(op, size, xargs)
     _core.push(fn, args, kwargs, op, units, reads, writes, made, nbytes, light, long)
     return result
 
