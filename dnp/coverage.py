@@ -1,22 +1,21 @@
 """``python -m dnp.coverage [--verbose]``: how much of NumPy's namespace dnp has.
 
-Every public callable (function, ufunc or class) of ``numpy`` and ``numpy.{linalg,fft,random}``
-is *covered* when dnp has an attribute of the same name there, *excluded* when it is listed in
-`EXCLUDED` (left out on purpose, with the reason), and *missing* otherwise. The fraction covered
-counts covered names among those not excluded.
+Every public callable (function, ufunc or class) of ``numpy`` and of its submodules in
+``MODULES`` is *covered* when dnp has an attribute of the same name there, *excluded* when it
+is listed in `EXCLUDED` (left out on purpose, with the reason), and *missing* otherwise. The
+fraction covered counts covered names among those not excluded.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import warnings
 
 import numpy
 
 import dnp
 
-MODULES = ("", "linalg", "fft", "random")  # numpy and its linalg, fft and random modules
+MODULES = ("", "linalg", "fft", "random", "emath")  # numpy and these submodules
 
 _DATETIME = "dnp has no datetime dtype"
 _NOT_NUMBERS = "dnp arrays hold numbers and booleans only: no string, bytes, void or object dtype"
@@ -59,7 +58,7 @@ def numpy_callables() -> list[str]:
     with warnings.catch_warnings():  # reading a deprecated name warns
         warnings.simplefilter("ignore")
         for prefix in MODULES:
-            module = importlib.import_module(f"numpy.{prefix}" if prefix else "numpy")
+            module = _module(prefix, numpy)
             for name in dir(module):
                 if not name.startswith("_") and callable(getattr(module, name, None)):
                     names.append(f"{prefix}.{name}" if prefix else name)
