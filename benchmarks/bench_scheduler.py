@@ -51,6 +51,7 @@ import io
 import pstats
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -425,10 +426,74 @@ def profile_run(program: str, k: int, n: int, top: int = 10) -> str:
     first = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
     out.write("    cProfile of the pushing thread, dnp threaded (own time):\n")
     out.write("\n".join("      " + ln for ln in lines[first:] if ln.strip()) + "\n")
+    out.write(timeline(fn, dnp_args))
     return out.getvalue()
 
 
-PROFILE_CASES = (("elementwise", 8, 100_000), ("elementwise", 8, 4_000_000), ("matmul", 2, 128))
+def timeline(fn: Callable, dnp_args: list, runs: int = 20) -> str:
+    """Where the threaded run's wall time goes, for its fastest of ``runs``: when the pushing
+    thread is done pushing, and per worker when its first op starts, when its last ends, the
+    ops' own time (wall and CPU: a kernel that waits for the GIL or a core shows more wall),
+    and the time between them (the worker's own Python: scheduling, waiting for the GIL).
+    Read from dnp's internals (``_core.timed`` wraps every timed op; the pushes are the
+    executor's calls), so it lists only ops that are timed (``MEASURE_FROM`` units and up)."""
+    from dnp._engine import _core, _execute
+
+    log: list[tuple] = []
+    origin = [0.0]
+    clock, cpu = time.perf_counter, time.thread_time
+    execute, timed = _execute.execute, _core.timed
+
+    def logged_execute(op, *args):
+        res = execute(op, *args)
+        log.append(("pushing", 0.0, clock() - origin[0], 0.0))
+        return res
+
+    def logged_timed(op, units, f, *args, **kwargs):
+        start, c = clock(), cpu()
+        res = f(*args, **kwargs)
+        log.append((threading.current_thread().name, start - origin[0], clock() - start, cpu() - c))
+        return res
+
+    best = (float("inf"), [])
+    _execute._dispatch.ENGINE, _core.timed = logged_execute, logged_timed
+    try:
+        with dnp.engine.engine("threaded"):
+            for _ in range(runs):
+                dnp.waitall()
+                log.clear()
+                origin[0] = clock()
+                fn(dnp, dnp_args)
+                total = clock() - origin[0]
+                if total < best[0]:
+                    best = (total, list(log))
+    finally:
+        _execute._dispatch.ENGINE, _core.timed = execute, timed
+    total, entries = best
+    pushed = max((e[2] for e in entries if e[0] == "pushing"), default=0.0)
+    lines = [
+        f"    timeline of the fastest of {runs} threaded runs ({total * 1e6:.0f} us; the "
+        f"pushing thread's last push returned at {pushed * 1e6:.0f} us):"
+    ]
+    for name in sorted({e[0] for e in entries} - {"pushing"}):
+        ops = [e for e in entries if e[0] == name]
+        first = min(e[1] for e in ops)
+        last = max(e[1] + e[2] for e in ops)
+        wall, used = sum(e[2] for e in ops), sum(e[3] for e in ops)
+        lines.append(
+            f"      {name}: {len(ops)} ops from {first * 1e6:.0f} to {last * 1e6:.0f} us; their "
+            f"own time {wall * 1e6:.0f} us wall, {used * 1e6:.0f} us CPU; "
+            f"{(last - first - wall) * 1e6:.0f} us between them"
+        )
+    return "\n".join(lines) + "\n"
+
+
+PROFILE_CASES = (
+    ("elementwise", 8, 100_000),
+    ("elementwise", 8, 4_000_000),
+    ("matmul", 2, 128),
+    ("matmul", 2, 256),
+)
 
 
 # --- reporting -----------------------------------------------------------------------------------
