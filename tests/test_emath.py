@@ -7,7 +7,7 @@ import pytest
 
 import dnp
 from tests.conformance import case, conformance
-from tests.grad_check import gradient_test, grad_case
+from tests.grad_check import grad_case, gradient_test
 
 UNARY = ("sqrt", "log", "log2", "log10", "arccos", "arcsin", "arctanh")
 # Inputs inside the real domain of every unary function, outside it, and on its edges.

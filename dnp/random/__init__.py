@@ -1,9 +1,9 @@
-"""``dnp.random``: the whole ``numpy.random`` surface, on counter-based streams, on any device.
+"""``dnp.random``: the whole ``numpy.random`` surface, NumPy's values, on any device.
 
 ``default_rng``/``Generator`` (``_generator.py``) and the legacy functions and ``RandomState``
-(``_legacy.py``) return dnp arrays; every call takes ``device=``. Each call draws from its own
-block of its stream (``_streams.py``), so values depend only on the seed and the program order
-of calls. ``normal``, ``uniform``, ``exponential``, ``laplace``, ``logistic``, ``gumbel``,
+(``_legacy.py``) return dnp arrays; every call takes ``device=``. On the CPU they draw with
+NumPy's own generators in program order (``_streams.py``), so a seed gives NumPy's values; on a
+GPU, CuPy's. ``normal``, ``uniform``, ``exponential``, ``laplace``, ``logistic``, ``gumbel``,
 ``lognormal``, ``cauchy``, ``multivariate_normal``, ``gamma``/``standard_gamma``, ``beta`` and
 ``dirichlet`` are differentiable in their parameters under ``dnp.autograd.record()``.
 """

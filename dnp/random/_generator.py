@@ -1,12 +1,13 @@
-"""``dnp.random.Generator``: NumPy's Generator methods, drawing from a counter-based stream.
+"""``dnp.random.Generator``: NumPy's Generator, NumPy's values, dnp arrays on any device.
 
 Every method takes NumPy's arguments plus ``device=`` and returns dnp arrays (Python scalars
-where NumPy returns them). Most methods are generated: they hand their arguments to NumPy's
-method of the same name, run on the call's block of the stream (``_streams.py``). The samplers
-with a reparameterization are written out below: while autograd records and a parameter carries
-a gradient, they draw parameter-free noise and build the sample from it with dnp operations,
-so gradients flow to the parameters. They give the same values as the direct draw (to the last
-bit for location-scale families), so recording does not change a seeded program's results.
+where NumPy returns them). On the CPU a call draws with a NumPy ``Generator`` (``_streams.py``),
+so a seed gives NumPy's values. Most methods are generated: they hand their arguments to NumPy's
+method of the same name. The samplers with a reparameterization (``_Sampler``, shared with
+``RandomState``) are written out below: while autograd records and a parameter carries a
+gradient, they draw parameter-free noise and build the sample from it with dnp operations, so
+gradients flow to the parameters. They give the same values as the direct draw (to the last bit
+for location-scale families), so recording does not change a seeded program's results.
 """
 
 from __future__ import annotations
@@ -25,46 +26,43 @@ from ._streams import Stream, sampler
 
 
 def seed_sequence(seed) -> numpy.random.SeedSequence:
-    """What ``default_rng`` takes (None, ints, a SeedSequence, a NumPy BitGenerator or Generator)
-    as a SeedSequence."""
+    """The SeedSequence of a seed (None, ints, a SeedSequence, a NumPy BitGenerator or
+    Generator): where a generator's GPU draws derive from."""
     if isinstance(seed, numpy.random.SeedSequence):
         return seed
     if isinstance(seed, numpy.random.Generator):
         seed = seed.bit_generator
     if isinstance(seed, numpy.random.BitGenerator):
-        return seed.seed_seq
-    if isinstance(seed, ndarray):
-        seed = seed.asnumpy()
+        seq = seed.seed_seq
+        return seq if isinstance(seq, numpy.random.SeedSequence) else numpy.random.SeedSequence()
     return numpy.random.SeedSequence(seed)
 
 
-class Generator:
-    """NumPy's ``Generator`` on a counter-based stream. See `numpy.random.Generator`.
+def _host_seed(seed):
+    return seed.asnumpy() if isinstance(seed, ndarray) else seed
 
-    ``Generator(seed=None, *, device=None)``: ``seed`` is anything ``default_rng`` takes; a NumPy
-    BitGenerator contributes its seed (its ``seed_seq``), not its current position. ``device``
-    is where results live unless a call's ``device=`` or its array parameters say otherwise.
-    Each call draws from its own block of the stream, so a call's values depend only on the seed
-    and on the number of calls before it on this Generator.
-    """
 
-    __module__ = "dnp.random"
+class _Sampler:
+    """What dnp's Generator and RandomState share: drawing through a dispatched op, the
+    reparameterized samplers (written with Generator's signatures; RandomState overrides the
+    few whose legacy signatures differ), pickling. ``_stream`` holds the NumPy generator."""
 
-    def __init__(self, seed=None, *, device=None) -> None:
-        if isinstance(seed, Generator):
-            raise TypeError("Generator takes a seed or a BitGenerator, not a dnp Generator")
-        self._stream = Stream(seed_sequence(seed))
-        self._device = None if device is None else get_device(device)
+    _stream: Stream
+    _device = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(PCG64 blocks, calls={self._stream.calls})"
+        source = self._stream.source
+        is_generator = isinstance(source, numpy.random.Generator)
+        bits = source.bit_generator if is_generator else source._bit_generator
+        return f"{type(self).__name__}({type(bits).__name__})"
 
     def __reduce__(self):
-        return (_restore, (type(self), self._stream.seed_seq, self._stream.calls, self._device))
+        stream = self._stream
+        return (_restore, (type(self), stream.source, stream.seed_seq, stream.calls, self._device))
 
     # --- how every method draws ----------------------------------------------------------------
     def _draw(self, method: str, args: tuple, kwargs: dict, device=None):
-        """``Generator.<method>(*args, **kwargs)`` on this call's block, as a dispatched op."""
+        """``<NumPy generator>.<method>(*args, **kwargs)`` for this call, as a dispatched op."""
         target = device if device is not None else self._device
         return dispatch(sampler(method), (self._stream.take(), *args), {**kwargs, "device": target})
 
@@ -73,21 +71,6 @@ class Generator:
         checked against the parameters'), on the parameters' device, for building a
         reparameterized sample."""
         return self._draw(method, (*args, _sample_shape(size, params)), {}, _device(params, device))
-
-    # --- streams -------------------------------------------------------------------------------
-    def spawn(self, n_children: int) -> list[Generator]:
-        """Independent child generators (from the seed's ``SeedSequence.spawn``)."""
-        return [
-            _restore(Generator, seq, 0, self._device)
-            for seq in self._stream.seed_seq.spawn(n_children)
-        ]
-
-    @property
-    def bit_generator(self) -> numpy.random.PCG64:
-        """A NumPy PCG64 positioned where this Generator's next call will draw (a copy)."""
-        bits = numpy.random.PCG64(self._stream.seed_seq)
-        bits.advance(self._stream.calls << 64)
-        return bits
 
     # --- reparameterized samplers --------------------------------------------------------------
     def normal(self, loc=0.0, scale=1.0, size=None, *, device=None):
@@ -153,11 +136,15 @@ class Generator:
         """See `numpy.random.Generator.standard_gamma`; differentiable in ``shape`` (implicit
         reparameterization)."""
         if out is None and _tracked(shape):
-            _check(shape, "shape")
-            size = _sample_shape(size, (shape,))
-            x = self._draw("standard_gamma", (shape.detach(), size, dtype), {}, device)
-            return gamma_sample(x, broadcast_to(shape, size))
+            return self._implicit_gamma(shape, size, device, dtype)
         return self._draw("standard_gamma", (shape, size, dtype, out), {}, device)
+
+    def _implicit_gamma(self, shape, size, device, *dtype):
+        """A gamma sample of ``shape`` (tracked), differentiable by implicit reparameterization."""
+        _check(shape, "shape")
+        size = _sample_shape(size, (shape,))
+        x = self._draw("standard_gamma", (shape.detach(), size, *dtype), {}, device)
+        return gamma_sample(x, broadcast_to(shape, size))
 
     def gamma(self, shape, scale=1.0, size=None, *, device=None):
         """See `numpy.random.Generator.gamma`; differentiable in ``shape`` and ``scale``."""
@@ -226,6 +213,10 @@ class Generator:
         else:
             u, s, _ = linalg.svd(cov)
             factor = (u * sqrt(s)).T
+        return self._correlated(mean, factor, size, cov, device)
+
+    def _correlated(self, mean, factor, size, cov, device):
+        """``mean + z @ factor`` for standard normal ``z`` of the sample's shape."""
         shape = (*(() if size is None else _as_shape(size)), numpy.shape(mean)[0])
         z = self._draw("standard_normal", (shape,), {}, _device((mean, cov), device))
         return mean + z @ factor
@@ -257,9 +248,45 @@ class Generator:
         return take(a, idx, axis=axis)
 
 
-def _restore(cls, seed_seq, calls, device):
+class Generator(_Sampler):
+    """NumPy's ``Generator``, drawing dnp arrays. See `numpy.random.Generator`.
+
+    ``Generator(seed=None, *, device=None)``: ``seed`` is anything ``default_rng`` takes; a NumPy
+    BitGenerator or Generator is drawn from as it stands (its state is shared, as NumPy shares
+    it). ``device`` is where results live unless a call's ``device=`` or its array parameters
+    say otherwise. On the CPU the values are NumPy's for the same seed and calls.
+    """
+
+    __module__ = "dnp.random"
+
+    def __init__(self, seed=None, *, device=None) -> None:
+        if isinstance(seed, Generator):
+            raise TypeError("Generator takes a seed or a BitGenerator, not a dnp Generator")
+        seed = _host_seed(seed)
+        if isinstance(seed, numpy.random.Generator):
+            source = seed
+        elif isinstance(seed, numpy.random.BitGenerator):
+            source = numpy.random.Generator(seed)
+        else:
+            source = numpy.random.default_rng(seed)
+        self._stream = Stream(source, seed_sequence(source))
+        self._device = None if device is None else get_device(device)
+
+    def spawn(self, n_children: int) -> list[Generator]:
+        """Independent child generators. See `numpy.random.Generator.spawn`."""
+        return [
+            Generator(child, device=self._device) for child in self._stream.source.spawn(n_children)
+        ]
+
+    @property
+    def bit_generator(self) -> numpy.random.BitGenerator:
+        """The NumPy bit generator this Generator draws with (its state is this Generator's)."""
+        return self._stream.source.bit_generator
+
+
+def _restore(cls, source, seed_seq, calls, device):
     gen = cls.__new__(cls)
-    gen._stream = Stream(seed_seq, calls)
+    gen._stream = Stream(source, seed_seq, calls)
     gen._device = device
     return gen
 
@@ -317,30 +344,31 @@ def _sample_shape(size, params: tuple) -> tuple[int, ...]:
 
 
 # --- the rest of NumPy's methods: generated, each the direct draw -------------------------------
-_WRITTEN_OUT = set(vars(Generator))
-
-
-def _direct(name: str):
+def _direct(name: str, cls: type):
     def method(self, *args, device=None, **kwargs):
         return self._draw(name, args, kwargs, device)
 
-    numpy_method = getattr(numpy.random.Generator, name)
+    numpy_method = getattr(cls, name)
     params = list(inspect.signature(numpy_method).parameters.values())
     params.append(inspect.Parameter("device", inspect.Parameter.KEYWORD_ONLY, default=None))
     method.__signature__ = inspect.Signature(params)
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"See `numpy.random.Generator.{name}`; ``device=`` picks the result's device."
+    method.__doc__ = (
+        f"See `numpy.random.{cls.__name__}.{name}`; ``device=`` picks the result's device."
+    )
     return method
 
 
-DIRECT = sorted(
-    name
-    for name in dir(numpy.random.Generator)
-    if not name.startswith("_") and name not in _WRITTEN_OUT
-)
-for _name in DIRECT:
-    setattr(Generator, _name, _direct(_name))
-del _name
+def add_direct_methods(ours: type, theirs: type) -> list[str]:
+    """Give ``ours`` every public method of NumPy's ``theirs`` that it does not write out, each
+    the direct draw; returns their names."""
+    names = sorted(n for n in dir(theirs) if not n.startswith("_") and not hasattr(ours, n))
+    for name in names:
+        setattr(ours, name, _direct(name, theirs))
+    return names
+
+
+DIRECT = add_direct_methods(Generator, numpy.random.Generator)
 
 
 def default_rng(seed=None, *, device=None) -> Generator:

@@ -1,15 +1,23 @@
-"""Counter-based random streams: each sampling call owns a block of the stream, fixed when called.
+"""Where ``dnp.random`` draws from: NumPy's own generators, in program order.
 
-A ``Stream`` is a seed (a NumPy ``SeedSequence``) and a call counter. Call ``k`` draws from block
-``k``: NumPy's PCG64 started from the seed's state and advanced by ``k * 2**64`` steps (PCG64's
-period is 2**128, so blocks never overlap). A call's values therefore depend only on the seed and
-on how many calls came before it on that stream, in program order, never on which thread or
-worker runs the draw or on what other work runs in between. PCG64 rather than Philox: Philox
-keys the same way but draws at less than half PCG64's rate in NumPy (uniforms), and advancing
-PCG64 to a block costs about 2 microseconds.
+A ``Stream`` wraps the NumPy object a dnp generator draws with on the CPU: a NumPy ``Generator``
+(PCG64 and NumPy's samplers) behind ``dnp.random.Generator``, a NumPy ``RandomState`` (MT19937
+and NumPy's legacy samplers) behind ``dnp.random.RandomState`` and the module functions. So a
+seed gives NumPy's values, call after call.
 
-On a GPU the block's seed (a 64-bit word derived from the seed and ``k``) seeds CuPy's Philox
-(cuRAND), which then draws on the device.
+A draw reads and advances its generator's state. It is a write to the generator, and draws
+take that state in program order:
+- a sampling op's result depends on more than its arguments, so it has no metadata rule
+  (``meta=None``); the executor runs such an op at the call, in the calling thread, once its
+  array parameters are ready, never later on a worker;
+- ``dnp.jit`` does not replay it (the function runs eagerly);
+- each call takes a ``Draw``, a ticket that draws once: running one op twice would shift every
+  later value, so it raises instead.
+Threads sharing a generator draw one call at a time (NumPy's lock), as they do in NumPy.
+
+On a GPU a call seeds CuPy's Philox (cuRAND) with a 64-bit word derived from the seed and the
+number of calls before it (``Draw.word``) and draws on the device: the same seed on the same
+device gives the same values, CuPy's rather than NumPy's.
 """
 
 from __future__ import annotations
@@ -21,51 +29,56 @@ import numpy
 
 from .._ops._row import Op
 
-_BLOCK = 1 << 64
-
 
 class Stream:
-    """A seed and the number of sampling calls made on it so far."""
+    """The NumPy generator a dnp generator draws with on the CPU (``source``), the seed its GPU
+    draws derive from (``seed_seq``), and the number of calls made on it (``calls``)."""
 
-    __slots__ = ("seed_seq", "root", "calls", "_lock")
+    __slots__ = ("source", "seed_seq", "calls", "_lock")
 
-    def __init__(self, seed_seq: numpy.random.SeedSequence, calls: int = 0) -> None:
+    def __init__(self, source, seed_seq: numpy.random.SeedSequence, calls: int = 0) -> None:
+        self.source = source
         self.seed_seq = seed_seq
-        self.root = numpy.random.PCG64(seed_seq).state
         self.calls = calls
         self._lock = threading.Lock()
 
-    def take(self) -> Block:
-        """The next call's block (thread-safe: concurrent callers get distinct blocks)."""
+    def take(self) -> Draw:
+        """The next call's ticket (thread-safe: concurrent callers get distinct ones)."""
         with self._lock:
             k = self.calls
             self.calls = k + 1
-        return Block(self, k)
+        return Draw(self, k)
 
 
-class Block:
-    """Call ``k``'s share of a stream: what a sampling op needs to draw, wherever it runs."""
+class Draw:
+    """Call ``k`` on a stream: what a sampling op needs to draw, on the CPU or a GPU."""
 
-    __slots__ = ("stream", "k")
+    __slots__ = ("stream", "k", "drawn")
 
     def __init__(self, stream: Stream, k: int) -> None:
-        self.stream, self.k = stream, k
+        self.stream, self.k, self.drawn = stream, k, False
 
-    def numpy_generator(self) -> numpy.random.Generator:
-        """A NumPy Generator positioned at this block (one per thread, reused)."""
-        gen = getattr(_local, "generator", None)
-        if gen is None:
-            gen = _local.generator = numpy.random.Generator(numpy.random.PCG64())
-        bits = gen.bit_generator
-        bits.state = self.stream.root
-        bits.advance(self.k * _BLOCK)
-        return gen
+    def source(self):
+        """The NumPy generator to draw with, for this call's one draw."""
+        if self.drawn:
+            raise RuntimeError(
+                "dnp.random: a sampling call drew twice; every later value would shift"
+            )
+        self.drawn = True
+        return self.stream.source
 
     def word(self) -> int:
-        """A 64-bit seed for this block (for backends that seed per call: cuRAND)."""
+        """A 64-bit seed for this call (for backends that seed per call: cuRAND)."""
         seq = self.stream.seed_seq
         child = numpy.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, self.k))
         return int(child.generate_state(1, numpy.uint64)[0])
+
+    def host_generator(self):
+        """A NumPy generator of the stream's kind seeded for this call alone: a GPU call's draws
+        that CuPy cannot make (they leave the CPU stream as it is)."""
+        if isinstance(self.stream.source, numpy.random.RandomState):
+            return numpy.random.RandomState(numpy.random.MT19937(self.word()))
+        return numpy.random.Generator(numpy.random.PCG64(self.word()))
 
 
 _local = threading.local()
@@ -76,11 +89,11 @@ _local = threading.local()
 _CUPY_NAMES = {"random": "random_sample", "integers": "randint"}
 
 
-def _draw_gpu(cupy, block: Block, method: str, args: tuple, kwargs: dict) -> Any:
-    """Draw on the current GPU with cuRAND's Philox seeded for this block.
+def _draw_gpu(cupy, draw: Draw, method: str, args: tuple, kwargs: dict) -> Any:
+    """Draw on the current GPU with cuRAND's Philox seeded for this call.
 
-    Methods CuPy lacks (or keywords it does not take) draw on the host with the block's NumPy
-    stream and copy the result to the device.
+    Methods CuPy lacks (or keywords it does not take) draw on the host (``host_generator``) and
+    copy the result to the device.
     """
     states = getattr(_local, "cupy_states", None)
     if states is None:
@@ -97,14 +110,14 @@ def _draw_gpu(cupy, block: Block, method: str, args: tuple, kwargs: dict) -> Any
         args = (low, high + 1, *args[2:])
     fn = getattr(rs, name, None)
     if fn is not None:
-        rs.seed(block.word())
+        rs.seed(draw.word())
         try:
             return fn(*args, **kwargs)
         except TypeError:  # a NumPy keyword CuPy does not take: fall back to the host
             pass
     host = [cupy.asnumpy(a) if isinstance(a, cupy.ndarray) else a for a in args]
     hkw = {k: cupy.asnumpy(v) if isinstance(v, cupy.ndarray) else v for k, v in kwargs.items()}
-    res = getattr(block.numpy_generator(), method)(*host, **hkw)
+    res = getattr(draw.host_generator(), method)(*host, **hkw)
     return cupy.asarray(res) if isinstance(res, numpy.ndarray) else res
 
 
@@ -112,7 +125,7 @@ _OPS: dict[str, Op] = {}
 
 
 def sampler(method: str) -> Op:
-    """The op that draws with ``Generator.<method>``: ``dispatch(op, (block, *params), kwargs)``.
+    """The op that draws with the stream's ``<method>``: ``dispatch(op, (draw, *params), kwargs)``.
 
     Its result depends on the data (``meta=None``), so it runs when it is called, in program
     order; it has no gradient rule (reparameterized samplers are built from it in
@@ -125,9 +138,9 @@ def sampler(method: str) -> Op:
 
 
 def _draw_method(method: str):
-    def forward(xp, block: Block, *args, **kwargs) -> Any:
+    def forward(xp, draw: Draw, *args, **kwargs) -> Any:
         if xp is numpy:
-            return getattr(block.numpy_generator(), method)(*args, **kwargs)
-        return _draw_gpu(xp, block, method, args, kwargs)
+            return getattr(draw.source(), method)(*args, **kwargs)
+        return _draw_gpu(xp, draw, method, args, kwargs)
 
     return forward

@@ -1,6 +1,7 @@
 """dnp.random's samplers against the distributions they claim: fit, moments, shapes, devices.
 
-dnp draws from its own stream (not NumPy's values for a seed), so samples are tested as samples:
+dnp draws NumPy's values on the CPU (``test_generator.py``) and CuPy's on a GPU; here samples are
+tested as samples, on every device:
 ``check_sample`` runs a Kolmogorov-Smirnov (continuous) or chi-square (discrete) test against the
 ``scipy.stats`` distribution and holds the sample mean and variance to the true moments within
 ``Z_MAX`` standard errors. ``test_checks_fail_on_wrong_samples`` feeds it deliberately wrong
@@ -625,8 +626,8 @@ def test_generator_device_is_the_default_for_its_calls(dev):
 
 @on_each_device
 def test_successive_calls_and_streams_are_independent(dev):
-    """Each call draws a fresh block: one-draw calls in a row are uniform and uncorrelated, and
-    successive calls, other seeds and spawned children are uncorrelated."""
+    """One-draw calls in a row are uniform and uncorrelated, and successive calls, other seeds
+    and spawned children are uncorrelated."""
     rng = dnp.random.default_rng(SEED)
     singles = numpy.array([rng.random(device=dev) for _ in range(2000)])
     check_sample(singles, stats.uniform())
