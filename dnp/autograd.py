@@ -10,6 +10,13 @@ in place after it was saved makes ``backward`` raise instead of returning a wron
 Non-scalar heads without ``head_grad`` get a head gradient of ones (MXNet's rule: the gradient
 of the sum of the head's elements). ``max``/``min`` split the gradient equally between tied
 elements.
+
+Complex inputs: the gradient of a real ``L`` with respect to ``z = x + 1j*y`` is
+``dL/dx + 1j * dL/dy`` (PyTorch's convention; twice ``dL/dconj(z)``). It points where ``L``
+grows fastest, so ``z -= lr * z.grad`` descends as it does for real numbers. JAX and HIPS
+autograd return its conjugate, ``dL/dx - 1j * dL/dy``: take ``g.conj()`` to get theirs. A
+complex result has no gradient (``grad_fn`` raises TypeError): differentiate a real function of
+it (its real part, ``abs``).
 """
 
 from __future__ import annotations
@@ -503,27 +510,57 @@ def _variable(x) -> ndarray:
     return v
 
 
+def _flatten(x, leaves: list) -> Any:
+    """``x`` (an array, a number, or lists, tuples and dicts of them) as a structure whose
+    leaves are indices into ``leaves``, where each leaf becomes a graph variable."""
+    if isinstance(x, (list, tuple)) and not isinstance(x, ndarray):
+        return type(x)(_flatten(v, leaves) for v in x)
+    if isinstance(x, dict):
+        return {k: _flatten(v, leaves) for k, v in x.items()}
+    leaves.append(_variable(x))
+    return len(leaves) - 1
+
+
+def _unflatten(tree, leaves: list) -> Any:
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_unflatten(v, leaves) for v in tree)
+    if isinstance(tree, dict):
+        return {k: _unflatten(v, leaves) for k, v in tree.items()}
+    return leaves[tree]
+
+
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """``f``'s value and its gradient with respect to the arguments ``argnums``.
 
-    Like JAX's and HIPS autograd's: ``f`` returns a scalar (other shapes get a head gradient of
-    ones); nesting (``grad_fn(grad_fn(f))``) differentiates again.
+    Like JAX's and HIPS autograd's: ``f`` returns a real scalar (other shapes get a head gradient
+    of ones; a complex result raises TypeError); an argument that is a list, tuple or dict of
+    arrays gets a gradient of the same structure; a result that does not depend on the
+    arguments (a constant) gives zeros; nesting (``grad_fn(grad_fn(f))``) differentiates again.
+    For complex arguments the gradient is ``dL/dRe + 1j * dL/dIm`` (see the module docstring).
     """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
     def wrapped(*args, **kwargs):
         args = list(args)
         outer = _state.recording
+        leaves: list[ndarray] = []
+        trees = {}
         for i in nums:
-            args[i] = _variable(args[i])
+            trees[i] = _flatten(args[i], leaves)
+            args[i] = _unflatten(trees[i], leaves)
         with record():
             value = f(*args, **kwargs)
-        variables = [args[i] for i in nums]
-        if isinstance(value, ndarray) and value._ag is None:  # f does not depend on them
-            grads = [_zeros_like(v) for v in variables]
+        if isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c":
+            raise TypeError(
+                f"grad requires a real-valued result; {getattr(f, '__name__', 'f')} returned a "
+                f"complex one (differentiate its real part, abs or another real function of it)"
+            )
+        if not isinstance(value, ndarray) or value._ag is None:  # f does not depend on them
+            grads = [_zeros_like(v) for v in leaves]
         else:
-            grads = grad(value, variables, create_graph=outer, retain_graph=outer)
-        return value, grads[0] if isinstance(argnums, int) else tuple(grads)
+            grads = grad(value, leaves, create_graph=outer, retain_graph=outer)
+        out = tuple(_unflatten(trees[i], grads) for i in nums)
+        return value, out[0] if isinstance(argnums, int) else out
 
     return wrapped
 

@@ -118,6 +118,74 @@ def test_functional_helpers_nest():
     assert a._ag is None  # the helpers do not mark the caller's arrays
 
 
+def test_functional_helpers_take_lists_tuples_and_dicts():
+    a, b = numpy.array([1.0, -2.0]), numpy.array([3.0])
+    g = autograd.grad_fn(lambda xs: dnp.sum(dnp.concatenate(xs) ** 2))([dnp.asarray(a), b])
+    assert isinstance(g, list) and len(g) == 2
+    numpy.testing.assert_allclose(g[0].asnumpy(), 2 * a)
+    numpy.testing.assert_allclose(g[1].asnumpy(), 2 * b)
+
+    def loss(params, x):
+        return ((x @ params["w"] + params["b"][0]) ** 2).sum() * params["b"][1]
+
+    params = {"w": dnp.asarray([0.5, -1.0]), "b": (dnp.asarray(0.25), dnp.asarray(2.0))}
+    x = dnp.asarray(X[:, :2])
+    value, (gp, gx) = autograd.value_and_grad(loss, argnums=(0, 1))(params, x)
+    assert set(gp) == {"w", "b"} and isinstance(gp["b"], tuple) and len(gp["b"]) == 2
+    assert gx.shape == x.shape
+    r = X[:, :2] @ [0.5, -1.0] + 0.25
+    numpy.testing.assert_allclose(float(value), 2.0 * (r**2).sum())
+    numpy.testing.assert_allclose(gp["w"].asnumpy(), 2.0 * 2 * X[:, :2].T @ r)
+    numpy.testing.assert_allclose(float(gp["b"][0]), 2.0 * 2 * r.sum())
+    numpy.testing.assert_allclose(float(gp["b"][1]), (r**2).sum())
+    numpy.testing.assert_allclose(gx.asnumpy(), 2.0 * 2 * numpy.outer(r, [0.5, -1.0]))
+    assert params["w"]._ag is None  # the caller's arrays are left as they were
+
+
+@pytest.mark.parametrize("constant", [lambda x: 3.0, lambda x: dnp.asarray(3.0), lambda x: 0 * 2.0])
+def test_the_gradient_of_a_constant_is_zeros(constant):
+    x = dnp.asarray([1.0, 2.0])
+    g = autograd.grad_fn(constant)(x)
+    assert g.shape == x.shape
+    numpy.testing.assert_array_equal(g.asnumpy(), 0.0)
+    assert float(autograd.value_and_grad(constant)(x)[0]) == float(constant(x))
+
+
+@pytest.mark.parametrize("helper", [autograd.grad_fn, autograd.value_and_grad])
+def test_a_complex_result_has_no_gradient(helper):
+    x = dnp.asarray([1.0, 2.0])
+    with pytest.raises(TypeError, match="real-valued"):
+        helper(lambda v: (v * 1j).sum())(x)
+    with pytest.raises(TypeError, match="real-valued"):
+        helper(lambda v: complex(1.0, 2.0))(x)
+
+
+def test_complex_inputs_get_dl_dre_plus_1j_dl_dim():
+    """The documented convention: for L = |z|^2, dL/dRe + 1j dL/dIm = 2z (JAX's is 2 conj(z))."""
+    z = numpy.array([3 + 4j, -1 + 0.5j])
+    g = autograd.grad_fn(lambda v: (dnp.abs(v) ** 2).sum())(dnp.asarray(z))
+    numpy.testing.assert_allclose(g.asnumpy(), 2 * z)
+    f = lambda v: (dnp.sin(v).real * v.imag).sum()  # noqa: E731
+    g = autograd.grad_fn(f)(dnp.asarray(z)).asnumpy()
+    eps = 1e-6
+    host = lambda v: float((numpy.sin(v).real * v.imag).sum())  # noqa: E731
+    for k in range(2):
+        e = numpy.zeros(2, complex)
+        e[k] = eps
+        d_re = (host(z + e) - host(z - e)) / (2 * eps)
+        d_im = (host(z + 1j * e) - host(z - 1j * e)) / (2 * eps)
+        numpy.testing.assert_allclose(g[k], d_re + 1j * d_im, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["r_", "c_"])
+def test_r_and_c_results_carry_gradients(name):
+    a, b = RNG.standard_normal(3), RNG.standard_normal(3)
+    index = getattr(dnp, name)
+    check_grads(lambda x, y: index[x, y] ** 2, a, b, order=2)
+    check_grads(lambda x: index[x, x * 2.0, x] ** 3, a, order=1)
+    check_grads(lambda x: dnp.r_[x, 2.0, x[:1]] ** 3, a, order=1)  # scalars mixed in
+
+
 def test_pause_and_modes():
     x = leaf(X)
     assert not autograd.is_recording() and not autograd.is_training()
