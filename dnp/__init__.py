@@ -45,7 +45,7 @@ ufunc = _namespace.ufunc
 __array_api_version__ = "2024.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
 
-from . import autograd, emath, engine, fft, linalg, random, testing  # noqa: E402  # read the tables
+from . import autograd, emath, engine, fft, linalg, random  # noqa: E402  # read the tables
 from ._array_api import __array_namespace_info__  # noqa: E402
 from ._engine import _execute  # noqa: E402, F401  # plugs the executor into dispatch
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
@@ -64,6 +64,18 @@ from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.numerical import vectorize  # noqa: E402
 
 waitall = engine.waitall
+
+
+def __getattr__(name: str):
+    """``dnp.testing`` is imported on first use, as NumPy imports ``numpy.testing``: it loads
+    NumPy's test helpers, which cost every `import dnp` about 20 ms."""
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module("dnp.testing")
+    raise AttributeError(f"module 'dnp' has no attribute {name!r}")
+
+
 # NumPy's exception classes, dtype classes and annotations: dnp raises NumPy's errors and its
 # arrays hold NumPy's dtypes, so these are NumPy's own modules.
 exceptions, dtypes, typing = _numpy.exceptions, _numpy.dtypes, _numpy.typing

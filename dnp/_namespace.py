@@ -104,10 +104,13 @@ def _add_numpy_aliases(names: dict[str, Callable], np_module) -> None:
         fn = getattr(np_module, name, None)
         if fn is not None:
             by_numpy[id(fn)] = names[name]
-    for alias in dir(np_module):
+    # What the module holds now: names NumPy loads on first use (submodules such as f2py and
+    # testing, through its module __getattr__) are no function's aliases, and loading them here
+    # would cost every `import dnp` (about 60 ms).
+    for alias, obj in list(vars(np_module).items()):
         if alias.startswith("_") or alias in names:
             continue
-        target = by_numpy.get(id(getattr(np_module, alias)))
+        target = by_numpy.get(id(obj))
         if target is not None:
             names[alias] = target
 

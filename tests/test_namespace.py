@@ -2,6 +2,8 @@
 
 import importlib
 import pathlib
+import subprocess
+import sys
 
 import numpy
 
@@ -49,3 +51,20 @@ def test_dtypes_are_numpys():
     for name in ("float32", "float64", "int8", "uint64", "complex128", "bool", "intp"):
         assert getattr(dnp, name) is getattr(numpy, name)
     assert dnp.pi == numpy.pi and dnp.newaxis is None and numpy.isnan(dnp.nan)
+
+
+def test_import_loads_only_what_it_uses():
+    """``import dnp`` leaves NumPy's lazily loaded submodules and SciPy unloaded (about 110 ms
+    of every script's start; ``benchmarks/bench_startup.py`` times it); dnp.testing loads on
+    first use, as numpy.testing does."""
+    code = (
+        "import sys, dnp\n"
+        "lazy = ('scipy', 'numpy.testing', 'numpy.f2py', 'numpy.ma', 'numpy.polynomial', "
+        "'numpy.char', 'dnp.testing')\n"
+        "print(','.join(m for m in lazy if m in sys.modules))\n"
+        "dnp.testing.assert_array_equal(dnp.ones(2), [1.0, 1.0])\n"
+        "print('dnp.testing' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, testing_after = out.stdout.splitlines()
+    assert loaded == "" and testing_after == "True"
