@@ -89,16 +89,40 @@ def shift_meta(op, args, kwargs):
 
 
 def freq_meta(op, args, kwargs):
-    """fftfreq/rfftfreq: n (or n // 2 + 1) frequencies; dtype from the NumPy function at n=1."""
+    """fftfreq/rfftfreq: n (or n // 2 + 1) frequencies; dtype ``dtype=`` (the array API's),
+    else from the NumPy function at n=1."""
+    dtype = kwargs.get("dtype")
+    kwargs = {k: v for k, v in kwargs.items() if k != "dtype"}
     p = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
     n = operator.index(p["n"])
     d = _quiet_call(op.numpy_function(), (1, p.get("d", 1.0)), {})
-    return Meta((n // 2 + 1 if op.name == "fft.rfftfreq" else n,), d.dtype)
+    return Meta((n // 2 + 1 if op.name == "fft.rfftfreq" else n,), _freq_dtype(dtype, d.dtype))
+
+
+def _freq_dtype(dtype, default):
+    if dtype is None:
+        return default
+    dtype = numpy.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"fftfreq/rfftfreq: dtype must be a real floating-point type, not {dtype}")
+    return dtype
+
+
+def _frequencies(name):
+    def forward(xp, n, d=1.0, *, dtype=None):
+        """NumPy's frequencies (``device=`` is dispatch's), as ``dtype`` (the array API's)."""
+        freqs = getattr(xp.fft, name)(n, d)
+        return freqs if dtype is None else freqs.astype(_freq_dtype(dtype, freqs.dtype))
+
+    return forward
 
 
 ROWS = [Op(f"fft.{name}", meta=transform_meta) for name in (*KINDS, *ND_KINDS)]
 ROWS += [Op(f"fft.{name}", meta=shift_meta) for name in ("fftshift", "ifftshift")]
-ROWS += [Op(f"fft.{name}", meta=freq_meta, creation=True) for name in ("fftfreq", "rfftfreq")]
+ROWS += [
+    Op(f"fft.{name}", _frequencies(name), freq_meta, creation=True)
+    for name in ("fftfreq", "rfftfreq")
+]
 
 
 # --- gradients ---------------------------------------------------------------------------------

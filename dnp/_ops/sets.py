@@ -27,6 +27,16 @@ def _unique(xp, ar, *args, sorted=True, **kwargs):
     return xp.unique(as_array(xp, ar), *args, **kwargs)
 
 
+def _unique_values(xp, x):
+    """The array API's ``unique_values``, sorted (NumPy sorts floats but leaves integers in hash
+    order; scikit-learn's encoders and metrics rely on sorted values): ``unique`` of the
+    flattened array with each NaN a value of its own, as ``unique_values`` counts them."""
+    x = as_array(xp, x).ravel()
+    if x.dtype.kind in "fc" and _takes(xp.unique, "equal_nan"):
+        return xp.unique(x, equal_nan=False)
+    return xp.unique(x)
+
+
 def _named(name, result_type):
     return lambda xp, x: result_type(*getattr(xp, name)(as_array(xp, x)))
 
@@ -53,8 +63,9 @@ ROWS = [
     Op("unique_counts", _named("unique_counts", UniqueCountsResult), None),
     Op("unique_inverse", _named("unique_inverse", UniqueInverseResult), None),
     Op("isin", _isin, probe),
+    Op("unique_values", _unique_values, None),
 ]
-SET_OPS = "unique_values intersect1d union1d setdiff1d setxor1d".split()
+SET_OPS = "intersect1d union1d setdiff1d setxor1d".split()
 ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]
 
 # --- gradients ---------------------------------------------------------------------------------

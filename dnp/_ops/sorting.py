@@ -19,6 +19,7 @@ from .creation import as_array, on_arrays
 def _sorted(op, args, kwargs):
     """``sort``/``argsort``: the input's shape (flat for ``axis=None``); the dtype and NumPy's
     checks of the other arguments from the call on a one-element stand-in, not a full-size sort."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "descending"}  # the array API's; no NumPy
     params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
     a = params["a"] if _is_array(params["a"]) else numpy.asarray(params["a"])
     params["a"] = standin((1,) * a.ndim, a.dtype)
@@ -51,12 +52,37 @@ def _kind(kind, order, stable):
     raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
 
 
-def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
-    return xp.sort(as_array(xp, a), axis=axis, kind=_kind(kind, order, stable))
+def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """NumPy's sort, and the array API's ``descending=`` (stable: equal elements keep their
+    order, largest first)."""
+    a = as_array(xp, a)
+    kind = _kind(kind, order, stable)
+    if not descending:
+        return xp.sort(a, axis=axis, kind=kind)
+    if axis is None:
+        a, axis = a.ravel(), -1
+    return xp.take_along_axis(a, _descending(xp, a, axis), axis=axis)
 
 
-def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None):
-    return xp.argsort(as_array(xp, a), axis=axis, kind=_kind(kind, order, stable))
+def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    """NumPy's argsort, and the array API's ``descending=`` (stable, as ``sort``)."""
+    a = as_array(xp, a)
+    kind = _kind(kind, order, stable)
+    if not descending:
+        return xp.argsort(a, axis=axis, kind=kind)
+    if axis is None:
+        a, axis = a.ravel(), -1
+    return _descending(xp, a, axis)
+
+
+def _descending(xp, a, axis):
+    """The indices that sort ``a`` along ``axis`` largest first, equal elements in their order:
+    the stable ascending order of the reversed array, reversed, counted from the other end (as
+    array-api-compat does; NaNs come first, as they come last ascending)."""
+    if a.ndim == 0:
+        return xp.argsort(a, axis=axis)  # NumPy's error for a 0-d array and an axis
+    flipped = xp.argsort(xp.flip(a, axis=axis), axis=axis, kind="stable")
+    return (a.shape[axis] - 1) - xp.flip(flipped, axis=axis)
 
 
 def _select(name):
@@ -126,10 +152,11 @@ def _permuted_back(g, ans, a, axis):
     return np.take_along_axis(np.take_along_axis(g, q, axis), np.argsort(p, axis=axis), axis)
 
 
-def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, **kwargs):
+def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     if axis is None:
-        return _sort_vjp(g, ans, np.ravel(a), -1).reshape(np.shape(a))
-    p = np.argsort(a, axis=axis, kind="stable")  # sort(a) == take_along_axis(a, p)
+        return _sort_vjp(g, ans, np.ravel(a), -1, descending=descending).reshape(np.shape(a))
+    # sort(a) == take_along_axis(a, p)
+    p = np.argsort(a, axis=axis, kind="stable", descending=descending)
     return np.take_along_axis(g, np.argsort(p, axis=axis), axis)
 
 

@@ -87,6 +87,15 @@ SORTING = [
     grad_case("sort", lambda x: _sq(np.sort(x)) * np.arange(5.0), S),
     grad_case("sort", lambda x: _sq(np.sort(x, axis=0)) * S, S, id="sort-axis0"),
     grad_case("sort", lambda x: _sq(np.sort(x, axis=None)) * S.ravel(), S, id="sort-flat"),
+    grad_case(
+        "sort", lambda x: _sq(np.sort(x, descending=True)) * np.arange(5.0), S, id="sort-desc"
+    ),
+    grad_case(
+        "sort",
+        lambda x: _sq(np.sort(x, axis=None, descending=True)) * S.ravel(),
+        S,
+        id="sort-desc-flat",
+    ),
     grad_case("partition", lambda x: _sq(np.partition(x, 2)) * np.arange(5.0), S),
     grad_case("partition", lambda x: _sq(np.partition(x, (1, 3), axis=0)) * S, S, id="part-axis0"),
     grad_case("sort_complex", lambda x: _sq(np.sort_complex(x)), S[0]),

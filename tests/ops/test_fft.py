@@ -90,6 +90,13 @@ for name in ("fftshift", "ifftshift"):
     add(name, "bad-axis", inp(), axes=2)
     add(name, "list", lambda xp: [[1, 2, 3], [4, 5, 6]])
 
+
+def _cast_freqs(freqs, dtype):
+    if numpy.dtype(dtype).kind != "f":
+        raise ValueError(f"dtype must be a real floating-point type, not {dtype}")
+    return freqs.astype(dtype)
+
+
 for name in ("fftfreq", "rfftfreq"):
     for n in (1, 8, 9):
         add(name, f"n{n}", lambda xp, n=n: n)
@@ -98,5 +105,18 @@ for name in ("fftfreq", "rfftfreq"):
     add(name, "d-complex", lambda xp: 6, d=2j)
     add(name, "device", lambda xp: 5, device="cpu")
     add(name, "bad-n", lambda xp: 5.5)
+    # dtype= (the array API's; NumPy has none): NumPy's frequencies cast, or its error.
+    for dt in ("float32", "float64", "int32"):
+        CASES.append(
+            case(
+                f"fft.{name}",
+                lambda xp, name=name, dt=dt: (
+                    _cast_freqs(getattr(numpy.fft, name)(7, 0.5), dt)
+                    if xp is numpy
+                    else getattr(xp.fft, name)(7, 0.5, dtype=dt)
+                ),
+                id=f"{name}-dtype-{dt}",
+            )
+        )
 
 test_conformance = conformance(CASES)

@@ -1,7 +1,8 @@
 """Set routines against NumPy: unique (all its outputs, axes, NaNs), set operations, isin.
 
-``sorted=False`` and ``unique_values`` let the values come in any order, so those cases compare
-the values sorted.
+``sorted=False`` lets the values come in any order, so those cases compare the values sorted.
+dnp's ``unique_values`` sorts (NumPy leaves integers in hash order): its cases compare with
+NumPy's values sorted.
 """
 
 import numpy
@@ -78,11 +79,21 @@ UNIQUE = [
     ),
     *by_dtype("unique_inverse", lambda xp, dt: xp.unique_inverse(repeats(xp, dt)), SOME_DT),
     case("unique_inverse", lambda xp: xp.unique_inverse(with_nans(xp)), id="unique_inverse-nan"),
-    *by_dtype("unique_values", lambda xp, dt: xp.sort(xp.unique_values(repeats(xp, dt))), SOME_DT),
+    *by_dtype("unique_values", lambda xp, dt: _sorted_unique(xp, repeats(xp, dt)), SOME_DT),
+    case("unique_values", lambda xp: _sorted_unique(xp, with_nans(xp)), id="unique_values-nan"),
     case(
-        "unique_values", lambda xp: xp.sort(xp.unique_values(with_nans(xp))), id="unique_values-nan"
+        "unique_values",
+        lambda xp: _sorted_unique(xp, xp.asarray([[5, -1, 3], [3, 9, -1]], dtype="int64")),
+        id="unique_values-ints-sorted",
     ),
+    case("unique_values", lambda xp: _sorted_unique(xp, [3, 1, 2, 1]), id="unique_values-list"),
+    case("unique_values", lambda xp: _sorted_unique(xp, xp.asarray(2.5)), id="unique_values-0d"),
 ]
+
+
+def _sorted_unique(xp, x):
+    """dnp's unique_values as it is (sorted); NumPy's, sorted (its integers come in hash order)."""
+    return xp.unique_values(x) if xp is not numpy else numpy.sort(numpy.unique_values(x))
 
 
 def pair(xp, dt, shapes=((8,), (6,))):

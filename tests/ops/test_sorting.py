@@ -54,6 +54,18 @@ def partitioned_values(xp, a, kth, axis=-1, **kwargs):
     return idx.dtype, segments(xp, values, kth, axis)
 
 
+def descending(xp, name, a, axis=-1):
+    """The array API's stable descending ``sort``/``argsort`` (NumPy has no ``descending=``).
+    NumPy's side is an independent reference for data without NaNs: the stable ascending order
+    of the negated values."""
+    if xp is not numpy:
+        return getattr(xp, name)(a, axis=axis, descending=True)
+    idx = numpy.argsort(-a, axis=axis, kind="stable")
+    if name == "argsort":
+        return idx
+    return a.ravel()[idx] if axis is None else numpy.take_along_axis(a, idx, axis)
+
+
 def by_dtype(name, call, dtypes=ALL_DTYPES):
     return [case(name, lambda xp, dt=dt: call(xp, dt), id=f"{name}-{dt}") for dt in dtypes]
 
@@ -83,6 +95,58 @@ SORT = [
     case("sort", lambda xp: xp.sort(arr(xp), order="f0"), id="sort-order"),
     case("sort", lambda xp: xp.sort(arr(xp), axis=2), id="sort-bad-axis"),
     case("sort", lambda xp: xp.sort(xp.asarray(5.0)), id="sort-0d"),
+    # descending= (the array API's): stable, ties in their order, NaNs first.
+    *[
+        case(
+            name,
+            lambda xp, name=name, dt=dt: descending(xp, name, arr(xp, dt=dt)),
+            id=f"{name}-desc-{dt}",
+        )
+        for name in ("sort", "argsort")
+        for dt in ("float64", "float32", "int64", "int8", "int16", "complex128")
+    ],
+    *[
+        case(
+            name,
+            lambda xp, name=name, ax=ax: descending(xp, name, arr(xp, (3, 2, 4)), ax),
+            id=f"{name}-desc-axis{ax}",
+        )
+        for name in ("sort", "argsort")
+        for ax in (0, 1, None)
+    ],
+    case(
+        "argsort",
+        lambda xp: descending(xp, "argsort", xp.asarray([1, 3, 1, 2, 3, 1]), 0),
+        id="argsort-desc-ties",
+    ),
+    case(
+        "argsort",
+        lambda xp: descending(xp, "argsort", xp.asarray([0.0, -0.0, 1.0, -0.0, 0.0]), 0),
+        id="argsort-desc-signed-zeros",
+    ),
+    case(
+        "sort",
+        lambda xp: (
+            numpy.flip(numpy.sort(with_nans(xp), axis=1), axis=1)
+            if xp is numpy
+            else xp.sort(with_nans(xp), axis=1, descending=True)
+        ),
+        id="sort-desc-nan-first",
+    ),
+    case(
+        "sort",
+        lambda xp: (
+            numpy.sort(arr(xp))[..., ::-1]
+            if xp is numpy
+            else xp.sort(arr(xp), descending=True, stable=False)
+        ),
+        id="sort-desc-unstable",
+    ),
+    case(
+        "sort",
+        lambda xp: xp.sort(xp.asarray(5.0), **({} if xp is numpy else {"descending": True})),
+        id="sort-desc-0d",
+    ),
     *by_dtype("argsort", lambda xp, dt: xp.argsort(distinct(xp, dt)), NUMERIC),
     *by_dtype("argsort", lambda xp, dt: xp.argsort(arr(xp, dt=dt), kind="stable")),
     case(
