@@ -20,7 +20,7 @@ FROM_NUMPY = (
     "float64 complex64 complex128 longdouble clongdouble half single double csingle cdouble "
     "byte ubyte short ushort intc uintc int_ uint long ulong longlong ulonglong float_ complex_ "
     "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
-    "dtype finfo iinfo promote_types isdtype issubdtype typecodes sctypeDict "
+    "dtype promote_types isdtype issubdtype typecodes sctypeDict "
     # constants
     "pi e euler_gamma inf nan newaxis little_endian "
     # floating-point error and print settings
@@ -42,11 +42,11 @@ _namespace.attach_methods(_FUNCTIONS)
 _namespace.attach_protocols(_FUNCTIONS, _SUBMODULE_FUNCTIONS)
 ufunc = _namespace.ufunc
 
-__array_api_version__ = "2024.12"
-_ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12")
+__array_api_version__ = "2025.12"
+_ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
 from . import autograd, emath, engine, fft, linalg, random  # noqa: E402  # read the tables
-from ._array_api import __array_namespace_info__  # noqa: E402
+from ._array_api import __array_namespace_info__, finfo, iinfo  # noqa: E402
 from ._engine import _execute  # noqa: E402, F401  # plugs the executor into dispatch
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
     fromfile,
@@ -101,6 +101,7 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["emath", "exceptions", "dtypes", "typing"]
+__all__ += ["finfo", "iinfo"]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
 __all__ += [
     "mgrid",

@@ -1,4 +1,5 @@
-"""The Array API inspection namespace: ``dnp.__array_namespace_info__()`` (standard 2024.12)."""
+"""The Array API's inspection namespace (``dnp.__array_namespace_info__()``) and its data type
+functions ``finfo``/``iinfo`` (standard 2025.12)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ class ArrayNamespaceInfo:
     def default_device(self) -> Device:
         return get_device(None)
 
-    def devices(self) -> list[Device]:
-        return devices()
+    def devices(self) -> tuple[Device, ...]:
+        return tuple(devices())  # a tuple from 2025.12 on (a list before)
 
     def default_dtypes(self, *, device: str | Device | None = None) -> dict:
         get_device(device)  # an unknown device raises
@@ -59,6 +60,63 @@ class ArrayNamespaceInfo:
                     raise ValueError(f"unknown dtype kind {k!r}; expected one of {list(KINDS)}")
             names = [n for n in ALL_DTYPES if any(n in KINDS[k] for k in kinds)]
         return {name: numpy.dtype(name) for name in names}
+
+
+def _dtype_of(x):
+    """A dtype, a type, or an array's dtype (the Array API's finfo and iinfo take arrays)."""
+    return x if isinstance(x, type) else getattr(x, "dtype", x)
+
+
+class finfo:  # noqa: N801  # NumPy's name
+    """NumPy's ``finfo``, with the Array API's fields as Python numbers: ``bits`` an int, and
+    ``eps``, ``max``, ``min``, ``smallest_normal`` floats (NumPy's are scalars of the type;
+    the value is the same). Every other field is NumPy's. Takes a dtype, a type or an array."""
+
+    __module__ = "dnp"
+
+    def __init__(self, dtype) -> None:
+        self._numpy = numpy.finfo(_dtype_of(dtype))
+        self.dtype = self._numpy.dtype
+        self.bits = int(self._numpy.bits)
+        self.eps = float(self._numpy.eps)
+        self.max = float(self._numpy.max)
+        self.min = float(self._numpy.min)
+        self.smallest_normal = float(self._numpy.smallest_normal)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._numpy, name)
+
+    def __repr__(self) -> str:
+        return repr(self._numpy)
+
+    def __str__(self) -> str:
+        return str(self._numpy)
+
+
+class iinfo:  # noqa: N801  # NumPy's name
+    """NumPy's ``iinfo`` (its fields are Python ints already), taking dnp arrays too."""
+
+    __module__ = "dnp"
+
+    def __init__(self, dtype) -> None:
+        self._numpy = numpy.iinfo(_dtype_of(dtype))
+        self.dtype = self._numpy.dtype
+        self.bits = int(self._numpy.bits)
+        self.max = int(self._numpy.max)
+        self.min = int(self._numpy.min)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._numpy, name)
+
+    def __repr__(self) -> str:
+        return repr(self._numpy)
+
+    def __str__(self) -> str:
+        return str(self._numpy)
 
 
 def __array_namespace_info__() -> ArrayNamespaceInfo:

@@ -7,6 +7,7 @@ identity in NumPy's own namespace, so they cannot drift from NumPy.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,62 @@ def _function(op: Op, module: str) -> Callable:
     function.__module__ = module
     function.__doc__ = _doc(op)
     function._dnp_op = op
+    function.__wrapped__ = _Signed(op)  # inspect.signature reads the signature through it
     return function
+
+
+class _Signed:
+    """The public function's op as a callable whose ``__signature__`` (``_signature``) is worked
+    out when first asked for: for every function at import it would cost about 55 ms."""
+
+    __slots__ = ("op", "_signature")
+
+    def __init__(self, op: Op) -> None:
+        self.op = op
+        self._signature: Any = _Signed  # not worked out yet
+
+    def __call__(self, *args, **kwargs):
+        return dispatch(self.op, args, kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        if self._signature is _Signed:
+            self._signature = _signature(self.op)
+        return self._signature
+
+
+def _signature(op: Op) -> inspect.Signature | None:
+    """What ``inspect.signature`` shows for the public function (IDEs, ``help()``, the array
+    API's signature tests): NumPy's signature, with the keyword-only parameters dnp's forward
+    adds (the array API's ``descending=``, ``dtype=``...); the forward's own signature where
+    NumPy has no such function; None where neither has one."""
+    numpy_function = op.numpy_function()
+    theirs = _inspected(numpy_function) if callable(numpy_function) else None
+    ours = _inspected(op.forward) if op.forward is not None else None
+    if ours is not None:  # the forward's first parameter is the backend module
+        ours = ours.replace(parameters=list(ours.parameters.values())[1:])
+    if theirs is None:
+        return ours
+    if ours is None:
+        return theirs
+    params = list(theirs.parameters.values())
+    extra = [
+        p
+        for name, p in ours.parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in theirs.parameters
+    ]
+    if not extra:
+        return theirs
+    tail = [p for p in params if p.kind is inspect.Parameter.VAR_KEYWORD]
+    head = [p for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    return theirs.replace(parameters=[*head, *extra, *tail])
+
+
+def _inspected(fn) -> inspect.Signature | None:
+    try:
+        return inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins without one
+        return None
 
 
 class ufunc:
@@ -65,6 +121,11 @@ class ufunc:
 
     def reduceat(self, *args, **kwargs):
         return dispatch(self._methods["reduceat"], args, kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        """NumPy's ufunc's signature (``inspect.signature``), where it has one."""
+        return _inspected(self._numpy)
 
     def __getattr__(self, name: str) -> Any:
         # nin, nout, nargs, identity, ntypes, types, signature: NumPy's, unchanged.

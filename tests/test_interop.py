@@ -27,7 +27,8 @@ def test_array_namespace(device):
     assert x.__array_namespace__(api_version="2023.12") is dnp
     with pytest.raises(ValueError):
         x.__array_namespace__(api_version="1999.01")
-    assert dnp.__array_api_version__ == "2024.12"
+    assert x.__array_namespace__(api_version="2025.12") is dnp
+    assert dnp.__array_api_version__ == "2025.12"
 
 
 def test_namespace_info_matches_numpys_where_they_agree(device):
@@ -53,11 +54,42 @@ def test_namespace_info_matches_numpys_where_they_agree(device):
 
 def test_namespace_info_devices(device):
     info = dnp.__array_namespace_info__()
-    assert info.devices() == dnp.devices()
+    assert info.devices() == tuple(dnp.devices())  # a tuple from 2025.12 on
     assert all(isinstance(d, dnp.Device) for d in info.devices())
     assert info.default_device() is dnp.get_device(device)
     assert info.default_device() in info.devices()
     assert dnp.asarray([1]).device == info.default_device()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "complex64", "complex128"])
+def test_finfo_gives_the_array_apis_fields_as_python_numbers(dtype):
+    ours, theirs = dnp.finfo(dtype), numpy.finfo(dtype)
+    for name in ("eps", "max", "min", "smallest_normal"):
+        value = getattr(ours, name)
+        assert type(value) is float and value == getattr(theirs, name), name
+    assert type(ours.bits) is int and ours.bits == theirs.bits
+    assert ours.dtype == theirs.dtype
+    assert ours.tiny == theirs.tiny and ours.resolution == theirs.resolution  # the rest: NumPy's
+    assert ours.precision == theirs.precision
+    for arg in (numpy.dtype(dtype), numpy.dtype(dtype).type, dnp.ones(2, dtype=dtype)):
+        assert dnp.finfo(arg).eps == ours.eps
+    assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint16", "int32", "uint64"])
+def test_iinfo_gives_python_ints_and_takes_arrays(dtype):
+    ours, theirs = dnp.iinfo(dnp.zeros(1, dtype=dtype)), numpy.iinfo(dtype)
+    assert (ours.bits, ours.max, ours.min, ours.dtype) == (
+        theirs.bits,
+        theirs.max,
+        theirs.min,
+        theirs.dtype,
+    )
+    assert all(type(v) is int for v in (ours.bits, ours.max, ours.min))
+    with pytest.raises(ValueError):
+        dnp.iinfo("float32")
+    with pytest.raises(ValueError):
+        dnp.finfo("int32")
 
 
 def test_namespace_info_rejects_bad_arguments():

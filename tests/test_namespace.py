@@ -1,6 +1,7 @@
 """The namespace is complete and every row is exercised against NumPy."""
 
 import importlib
+import inspect
 import pathlib
 import subprocess
 import sys
@@ -68,3 +69,31 @@ def test_import_loads_only_what_it_uses():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded, testing_after = out.stdout.splitlines()
     assert loaded == "" and testing_after == "True"
+
+
+def _public_functions():
+    for module, np_module in ((dnp, numpy), (dnp.linalg, numpy.linalg), (dnp.fft, numpy.fft)):
+        for name in sorted(dir(module)):
+            fn = getattr(module, name)
+            if not name.startswith("_") and hasattr(fn, "_dnp_op") or isinstance(fn, dnp.ufunc):
+                yield f"{module.__name__}.{name}", fn, getattr(np_module, name, None)
+
+
+def test_every_public_function_carries_numpys_signature():
+    """IDEs, help() and the array API's signature tests read real parameters: NumPy's, plus the
+    keyword-only ones dnp adds (the array API's descending=, dtype=)."""
+    checked = 0
+    for qualname, fn, theirs in _public_functions():
+        try:
+            expected = inspect.signature(theirs) if theirs is not None else None
+        except (TypeError, ValueError):  # NumPy's has none
+            expected = None
+        got = inspect.signature(fn)
+        if expected is None:
+            continue
+        checked += 1
+        assert set(expected.parameters) <= set(got.parameters), qualname
+    assert checked > 350  # the functions NumPy gives signatures (ufuncs among them)
+    assert "descending" in inspect.signature(dnp.sort).parameters
+    assert "dtype" in inspect.signature(dnp.fft.fftfreq).parameters
+    assert list(inspect.signature(dnp.vecdot).parameters)[:2] == ["x1", "x2"]
