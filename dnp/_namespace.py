@@ -16,10 +16,11 @@ import numpy
 from ._dispatch import dispatch
 from ._ndarray import ndarray
 from ._ops import OPS, Op
+from ._ops._row import resolve
 from ._ops.elementwise import UFUNC_METHODS
 from ._ops.methods import FUNCTION_METHODS
 
-SUBMODULES = ("linalg", "fft")
+SUBMODULES = ("linalg", "fft", "lib.stride_tricks")
 
 
 def _doc(op: Op) -> str:
@@ -148,14 +149,14 @@ def build() -> tuple[dict[str, Callable], dict[str, dict[str, Callable]]]:
     top: dict[str, Callable] = {}
     subs: dict[str, dict[str, Callable]] = {s: {} for s in SUBMODULES}
     for name, op in OPS.items():
-        head, _, tail = name.partition(".")
-        if not tail:
+        sub, _, tail = name.rpartition(".")
+        if not sub:
             top[name] = _public_object(op, "dnp")
-        elif head in subs:
-            subs[head][tail] = _public_object(op, f"dnp.{head}")
+        elif sub in subs:
+            subs[sub][tail] = _public_object(op, f"dnp.{sub}")
     _add_numpy_aliases(top, numpy)
     for sub in SUBMODULES:
-        _add_numpy_aliases(subs[sub], getattr(numpy, sub))
+        _add_numpy_aliases(subs[sub], resolve(numpy, sub))
     return top, subs
 
 
@@ -179,7 +180,7 @@ def _add_numpy_aliases(names: dict[str, Callable], np_module) -> None:
 def numpy_function_map(top: dict, subs: dict) -> dict[Callable, Callable]:
     """NumPy function -> dnp function, for ``__array_function__``."""
     table = {}
-    for module, names in ((numpy, top), *((getattr(numpy, s), subs[s]) for s in SUBMODULES)):
+    for module, names in ((numpy, top), *((resolve(numpy, s), subs[s]) for s in SUBMODULES)):
         for name, fn in names.items():
             np_fn = getattr(module, name, None)
             if callable(np_fn) and not isinstance(fn, ufunc):

@@ -15,7 +15,8 @@ import numpy
 
 import dnp
 
-MODULES = ("", "linalg", "fft", "random", "emath")  # numpy and these submodules
+# numpy and these submodules
+MODULES = ("", "linalg", "fft", "random", "emath", "lib", "lib.stride_tricks", "lib.array_utils")
 
 _DATETIME = "dnp has no datetime dtype"
 _NOT_NUMBERS = "dnp arrays hold numbers and booleans only: no string, bytes, void or object dtype"
@@ -42,14 +43,18 @@ EXCLUDED = {
     "setbufsize": "the size of NumPy's ufunc buffers, which dnp does not use",
     "row_stack": "deprecated alias of vstack (NumPy 2.0)",
     **dict.fromkeys(
-        "test show_config show_runtime get_include info linalg.test fft.test random.test".split(),
+        "test show_config show_runtime get_include info linalg.test fft.test random.test "
+        "lib.test".split(),
         _TOOLING,
     ),
 }
 
 
 def _module(prefix: str, root):
-    return root if not prefix else getattr(root, prefix)
+    obj = root
+    for part in prefix.split(".") if prefix else ():
+        obj = getattr(obj, part)
+    return obj
 
 
 def numpy_callables() -> list[str]:

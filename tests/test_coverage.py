@@ -17,7 +17,7 @@ SUMMARY = re.compile(
 
 def _has(qualname: str) -> bool:
     prefix, _, name = qualname.rpartition(".")
-    return hasattr(getattr(dnp, prefix) if prefix else dnp, name)
+    return hasattr(coverage._module(prefix, dnp), name)
 
 
 def test_script_reports_dnp_namespace():

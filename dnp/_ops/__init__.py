@@ -18,6 +18,7 @@ from . import (
     reductions,
     sets,
     sorting,
+    strides,
 )
 from ._row import Op
 from ._views import VIEWS as VIEWS  # re-exported: the executor and dispatch read it here
@@ -34,6 +35,7 @@ MODULES = (
     numerical,
     linalg,
     fft,
+    strides,
     methods,
 )
 

@@ -194,7 +194,8 @@ VIEWS: dict = {
     for name in (
         "broadcast_to diagonal linalg.diagonal expand_dims squeeze flip fliplr flipud rot90 "
         "split array_split hsplit vsplit dsplit unstack real transpose ndarray.transpose "
-        "matrix_transpose linalg.matrix_transpose moveaxis rollaxis swapaxes ndarray.view"
+        "matrix_transpose linalg.matrix_transpose moveaxis rollaxis swapaxes ndarray.view "
+        "lib.stride_tricks.as_strided lib.stride_tricks.sliding_window_view"
     ).split()
 }
 VIEWS |= {

@@ -18,6 +18,35 @@ case = raised_case  # cubed outputs: see raised_case
 
 
 GRAD_CASES = [
+    # windows and strided views: an element seen in several places gets each place's gradient
+    case(
+        "lib.stride_tricks.sliding_window_view",
+        lambda x: np.lib.stride_tricks.sliding_window_view(x, 3),
+        R.standard_normal(7),
+    ),
+    case(
+        "lib.stride_tricks.sliding_window_view",
+        lambda x: np.lib.stride_tricks.sliding_window_view(x, (2, 3)),
+        A,
+        id="swv-2d",
+    ),
+    case(
+        "lib.stride_tricks.sliding_window_view",
+        lambda x: np.lib.stride_tricks.sliding_window_view(x[:, ::2], 2, axis=0),
+        A,
+        id="swv-strided-input",
+    ),
+    case(
+        "lib.stride_tricks.as_strided",
+        lambda x: np.lib.stride_tricks.as_strided(x, shape=(4, 3), strides=(16, 8)),
+        R.standard_normal(10),
+    ),
+    case(
+        "lib.stride_tricks.as_strided",
+        lambda x: np.lib.stride_tricks.as_strided(x.T, shape=(3, 2), strides=(8, 16)),
+        A,
+        id="as-strided-transposed",
+    ),
     case("broadcast_to", lambda x: np.broadcast_to(x, (2, 3, 4)), V),
     case("real", lambda z: np.real(z), C),
     case("imag", lambda z: np.imag(z), C),
@@ -112,3 +141,19 @@ def _copyto(x, y, where):
 
 
 test_gradients = gradient_test(GRAD_CASES)
+
+
+def test_a_strided_view_stepping_outside_its_input_has_no_gradient():
+    """Strides that reach past the input's elements (here into memory its base still owns)
+    give a view with no gradient: ValueError, not a wrong one."""
+    import pytest
+
+    from dnp import autograd
+
+    inside = np.asarray(R.standard_normal(12))[:6]
+
+    def f(v):
+        return np.lib.stride_tricks.as_strided(v, shape=(3,), strides=(32,)).sum()
+
+    with pytest.raises(ValueError, match="outside"):
+        autograd.grad_fn(f)(inside)
