@@ -36,7 +36,7 @@ from ._engine._core import (
     unreadable,
     work,
 )
-from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, ndarray, unsupported_dtype
+from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, as_subclass, ndarray, unsupported_dtype
 
 CHECK_META = False
 # The executor's seam (set by dnp._engine._execute): execute(op, xargs, xkwargs, known, written)
@@ -330,6 +330,8 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         with dev.activate():
             res = op.kernel(dev.xp)(*xargs, **xkwargs)
     out = _wrap(res, dev, unwrap.known)
+    if any(type(a) is not ndarray for a in unwrap.known):
+        out = _subclassed(out, unwrap.known)
     if meta is not None:
         _check_meta(op, meta, out)
     if CHECK_META:
@@ -338,6 +340,30 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
         for a in written(op, args, kwargs):
             VERSIONS.bump(owner_of(a._buf))
     return out
+
+
+def _subclassed(out: Any, known: list[ndarray]) -> Any:
+    """A result computed from instances of ``ndarray`` subclasses, as NumPy gives it: its new
+    arrays are instances of the subclass with the highest ``__array_priority__`` among the
+    inputs, each after ``__array_finalize__(that input)``."""
+    source = max((a for a in known if type(a) is not ndarray), key=_priority)
+    cls = type(source)
+
+    def retyped(r):
+        if type(r) is ndarray and all(r is not a for a in known):
+            return as_subclass(r, cls, source)
+        if isinstance(r, tuple):
+            items = [retyped(x) for x in r]
+            return type(r)(*items) if hasattr(r, "_fields") else tuple(items)
+        if type(r) is list:
+            return [retyped(x) for x in r]
+        return r
+
+    return retyped(out)
+
+
+def _priority(a: ndarray) -> float:
+    return getattr(a, "__array_priority__", 0.0)
 
 
 def arrays_in(obj) -> list[ndarray]:

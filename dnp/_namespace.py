@@ -7,6 +7,7 @@ identity in NumPy's own namespace, so they cannot drift from NumPy.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import numpy
 
 from ._dispatch import dispatch
-from ._ndarray import ndarray
+from ._ndarray import as_subclass, ndarray
 from ._ops import OPS, Op
 from ._ops._row import resolve
 from ._ops.elementwise import UFUNC_METHODS
@@ -311,7 +312,27 @@ def attach_methods(top: dict[str, Callable]) -> None:
         if name.startswith("ndarray."):
             attr = name.partition(".")[2]
             setattr(ndarray, attr, _method(op, attr))
+    ndarray.view = _view(ndarray.view)
     _attach_views(top)
+
+
+def _view(plain: Callable) -> Callable:
+    """``ndarray.view`` with NumPy's ``type=`` (and ``a.view(MyArray)``): the row's view, as an
+    instance of ``type`` (``_ndarray.as_subclass``)."""
+
+    def view(self, dtype=None, type=None):  # noqa: A002  # NumPy's parameter names
+        if isinstance(dtype, builtins.type) and issubclass(dtype, ndarray):
+            dtype, type = None, dtype
+        res = plain(self) if dtype is None else plain(self, dtype)
+        if type is None or builtins.type(res) is type:
+            return res
+        if not (isinstance(type, builtins.type) and issubclass(type, ndarray)):
+            raise TypeError("Type must be a sub-type of ndarray type")
+        return as_subclass(res, type, self)
+
+    view.__name__ = view.__qualname__ = "view"
+    view.__doc__ = plain.__doc__
+    return view
 
 
 def _attach_views(top: dict[str, Callable]) -> None:

@@ -7,6 +7,7 @@ computes is generated from the op table (``dnp/_namespace.py``), so each is defi
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -54,7 +55,12 @@ class ndarray:
     def __new__(cls, shape=(), dtype=float, *, device=None) -> ndarray:
         dev = get_device(device)
         with dev.activate():
-            return _new(dev.xp.empty(shape, dtype), dev)
+            arr = _new(dev.xp.empty(shape, dtype), dev)
+        return arr if cls is ndarray else as_subclass(arr, cls, None)
+
+    def __array_finalize__(self, obj) -> None:
+        """Called on each new instance of a subclass, with the array it came from (None from
+        the constructor), as NumPy calls it: subclasses set their attributes here."""
 
     # --- metadata: known at once, without waiting for the data --------------------------------
     @property
@@ -183,7 +189,10 @@ class ndarray:
         return self._ready().__index__()
 
     def __repr__(self) -> str:
-        text = repr(self.asnumpy())
+        host = self.asnumpy()
+        if type(self) is not ndarray:  # a subclass: NumPy shows (and indents by) its name
+            host = host.view(_named_like(type(self).__name__))
+        text = repr(host)
         if self._device is CPU:
             return text
         return f"{text[:-1]}, device='{self._device.name}')"
@@ -231,6 +240,23 @@ class ndarray:
             return self
         with dev.activate():
             return _new(dev.from_host(self.asnumpy()), dev)
+
+
+@functools.cache
+def _named_like(name: str) -> type:
+    """A NumPy subclass named ``name``: NumPy's repr of a subclass instance starts with it."""
+    return type(name, (numpy.ndarray,), {})
+
+
+def as_subclass(arr: ndarray, cls: type, source) -> ndarray:
+    """``arr`` as an instance of ``cls`` (``ndarray`` or a subclass), sharing its buffer and its
+    autograd record, after ``cls.__array_finalize__(source)``: what NumPy gives for a view
+    (``a.view(cls)``) and for results computed from an instance of a subclass."""
+    obj = object.__new__(cls)
+    obj._buf, obj._device, obj._ag = arr._buf, arr._device, arr._ag
+    if cls is not ndarray:
+        obj.__array_finalize__(source)
+    return obj
 
 
 def _new(buf, device: Device) -> ndarray:
