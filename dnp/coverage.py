@@ -1,9 +1,10 @@
 """``python -m dnp.coverage [--verbose]``: how much of NumPy's namespace dnp has.
 
-Every public callable (function, ufunc or class) of ``numpy`` and of its submodules in
-``MODULES`` is *covered* when dnp has an attribute of the same name there, *excluded* when it
-is listed in `EXCLUDED` (left out on purpose, with the reason), and *missing* otherwise. The
-fraction covered counts covered names among those not excluded.
+Every public callable (function, ufunc or class) of ``numpy`` and of each of its public
+submodules (``MODULES``; ``SKIPPED_MODULES`` says which are left out and why) is *covered* when
+dnp has an attribute of the same name there, *excluded* when it is listed in `EXCLUDED` (left
+out on purpose, with the reason), and *missing* otherwise. The fraction covered counts covered
+names among those not excluded; it is printed per module, then for all of them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,44 @@ import numpy
 
 import dnp
 
-# numpy and these submodules
-MODULES = ("", "linalg", "fft", "random", "emath", "lib", "lib.stride_tricks", "lib.array_utils")
+# numpy ("") and every public submodule user code reaches through it.
+MODULES = (
+    "",
+    "linalg",
+    "fft",
+    "random",
+    "emath",
+    "lib",
+    "lib.stride_tricks",
+    "lib.array_utils",
+    "polynomial",
+    "polynomial.polynomial",
+    "polynomial.chebyshev",
+    "polynomial.legendre",
+    "polynomial.hermite",
+    "polynomial.hermite_e",
+    "polynomial.laguerre",
+    "polynomial.polyutils",
+    "ma",
+    "strings",
+    "char",
+    "rec",
+    "ctypeslib",
+    "testing",
+    "exceptions",
+    "dtypes",
+    "typing",
+)
+# Public submodules not counted, with the reason.
+SKIPPED_MODULES = {
+    "f2py": "NumPy's Fortran wrapper generator: a build tool, not array code",
+    "core": "NumPy's private implementation, kept as a module only for old pickles",
+    "lib.format": "the .npy file format, NumPy's own (dnp.lib.format is it)",
+    "lib.npyio": "NumPy's file readers' classes (dnp.lib.npyio is it; dnp.load reads files)",
+    "lib.mixins": "NumPy's operator mixin for user classes (dnp.lib.mixins is it)",
+    "lib.introspect": "NumPy's build introspection (dnp.lib.introspect is it)",
+    "lib.scimath": "the same functions as numpy.emath, counted there",
+}
 
 _DATETIME = "dnp has no datetime dtype"
 _NOT_NUMBERS = "dnp arrays hold numbers and booleans only: no string, bytes, void or object dtype"
@@ -44,7 +81,7 @@ EXCLUDED = {
     "row_stack": "deprecated alias of vstack (NumPy 2.0)",
     **dict.fromkeys(
         "test show_config show_runtime get_include info linalg.test fft.test random.test "
-        "lib.test".split(),
+        "lib.test testing.test polynomial.test".split(),
         _TOOLING,
     ),
 }
@@ -72,15 +109,45 @@ def numpy_callables() -> list[str]:
 
 def status(qualname: str) -> str:
     """'covered', 'excluded' or 'missing'."""
-    prefix, _, name = qualname.rpartition(".")
-    if hasattr(_module(prefix, dnp), name):
-        return "covered"
+    prefix = next(m for m in sorted(MODULES, key=len, reverse=True) if _within(qualname, m))
+    name = qualname[len(prefix) + 1 :] if prefix else qualname
+    try:
+        if hasattr(_module(prefix, dnp), name):
+            return "covered"
+    except AttributeError:  # dnp has no such submodule
+        pass
     return "excluded" if qualname in EXCLUDED else "missing"
+
+
+def _within(qualname: str, prefix: str) -> bool:
+    """Whether ``qualname`` names a callable of module ``prefix`` itself (not of a submodule)."""
+    if not prefix:
+        return "." not in qualname
+    head, _, tail = qualname.partition(prefix + ".")
+    return not head and "." not in tail and qualname.startswith(prefix + ".")
 
 
 def report() -> dict[str, str]:
     """``{qualified name: status}`` for every NumPy callable."""
     return {name: status(name) for name in numpy_callables()}
+
+
+def by_module(table: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per module of ``MODULES``: how many of its callables are covered, missing, excluded."""
+    counts = {m: dict.fromkeys(("covered", "missing", "excluded"), 0) for m in MODULES}
+    for name, state in table.items():
+        module = next(m for m in sorted(MODULES, key=len, reverse=True) if _within(name, m))
+        counts[module][state] += 1
+    return counts
+
+
+def _summary(counts: dict[str, int], what: str) -> str:
+    considered = counts["covered"] + counts["missing"]
+    share = counts["covered"] / considered if considered else 1.0
+    return (
+        f"covered {counts['covered']} of {considered} {what} ({share:.1%}); "
+        f"{counts['missing']} missing; {counts['excluded']} excluded on purpose"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,13 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, state in table.items():
             reason = f"  ({EXCLUDED[name]})" if state == "excluded" else ""
             print(f"{name:<{width}}  {state}{reason}")
+    for module, per in by_module(table).items():
+        print(f"module numpy{'.' if module else ''}{module}: {_summary(per, 'callables')}")
+    for module, why in SKIPPED_MODULES.items():
+        print(f"module numpy.{module}: not counted ({why})")
     counts = {s: sum(v == s for v in table.values()) for s in ("covered", "missing", "excluded")}
-    considered = counts["covered"] + counts["missing"]
-    print(
-        f"covered {counts['covered']} of {considered} NumPy {numpy.__version__} callables "
-        f"({counts['covered'] / considered:.1%}); {counts['missing']} missing; "
-        f"{counts['excluded']} excluded on purpose"
-    )
+    print(_summary(counts, f"NumPy {numpy.__version__} callables"))
     return 0
 
 
