@@ -21,6 +21,8 @@ FROM_NUMPY = (
     "byte ubyte short ushort intc uintc int_ uint long ulong longlong ulonglong float_ complex_ "
     "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
     "dtype promote_types isdtype issubdtype typecodes sctypeDict "
+    # datetime, string and structured scalar types (dnp arrays hold them on the CPU)
+    "datetime64 timedelta64 str_ bytes_ character flexible void datetime_data busdaycalendar "
     # constants
     "pi e euler_gamma inf nan newaxis little_endian "
     # floating-point error and print settings

@@ -36,7 +36,16 @@ from ._engine._core import (
     unreadable,
     work,
 )
-from ._ndarray import TRACES, UNSUPPORTED_KINDS, _new, as_subclass, ndarray, unsupported_dtype
+from ._ndarray import (
+    HOST_ONLY_KINDS,
+    TRACES,
+    UNSUPPORTED_KINDS,
+    _new,
+    as_subclass,
+    host_only_dtype,
+    ndarray,
+    unsupported_dtype,
+)
 
 CHECK_META = False
 # The executor's seam (set by dnp._engine._execute): execute(op, xargs, xkwargs, known, written)
@@ -159,6 +168,8 @@ def _wrap(res: Any, dev: Device, known: list[ndarray]) -> Any:
                 return o
         if res.dtype.kind in UNSUPPORTED_KINDS:
             raise unsupported_dtype(res.dtype)
+        if dev is not CPU and res.dtype.kind in HOST_ONLY_KINDS:
+            raise host_only_dtype(res.dtype, dev)
         if type(res) is not numpy.ndarray and isinstance(res, numpy.generic):
             res = numpy.asarray(res) if dev is CPU else dev.xp.asarray(res)
         return _new(res, dev)
@@ -433,6 +444,8 @@ def unwrap_host(x: Any, dev: Device, mine: set = frozenset()) -> Any:
     """Host data (a NumPy array, other than the buffers ``mine`` of the call's dnp arrays)
     among an op's arguments, moved to ``dev``."""
     if isinstance(x, numpy.ndarray) and id(x) not in mine:
+        if x.dtype.kind in HOST_ONLY_KINDS:
+            raise host_only_dtype(x.dtype, dev)
         return dev.from_host(x)
     return x
 

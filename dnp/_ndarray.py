@@ -17,7 +17,11 @@ from ._backend import CPU, Device, get_device
 from ._engine import _gpu
 from ._engine._core import VARS, owner_of, wait
 
-UNSUPPORTED_KINDS = frozenset("OSUVMmT")
+# Object arrays hold Python objects, not data a device can compute on: dnp arrays never do.
+UNSUPPORTED_KINDS = frozenset("OT")
+# Datetimes, timedeltas, strings, bytes and structured (void) arrays: on the CPU, as NumPy holds
+# them (no gradient: they are not floating); not on a GPU, where CuPy has no such dtypes.
+HOST_ONLY_KINDS = frozenset("MmSUV")
 
 
 class _Traces(threading.local):
@@ -31,8 +35,16 @@ TRACES = _Traces()
 
 def unsupported_dtype(dtype: numpy.dtype) -> TypeError:
     return TypeError(
-        f"dnp arrays hold numbers and booleans only; dtype {dtype} (kind {dtype.kind!r}) is not "
-        "supported: use NumPy for object, string and datetime arrays"
+        f"dnp arrays hold no Python objects; dtype {dtype} (kind {dtype.kind!r}) is not "
+        "supported: use NumPy for object arrays"
+    )
+
+
+def host_only_dtype(dtype: numpy.dtype, device) -> TypeError:
+    """The error for a datetime, string or structured array on a GPU (CuPy's rule)."""
+    return TypeError(
+        f"dtype {dtype} (kind {dtype.kind!r}) is supported on the CPU only, not on {device}: "
+        "a GPU array (CuPy) holds numbers and booleans"
     )
 
 
@@ -238,6 +250,8 @@ class ndarray:
         dev = get_device(device)
         if dev is self._device:
             return self
+        if dev is not CPU and self.dtype.kind in HOST_ONLY_KINDS:
+            raise host_only_dtype(self.dtype, dev)
         with dev.activate():
             return _new(dev.from_host(self.asnumpy()), dev)
 
@@ -270,4 +284,6 @@ def _new(buf, device: Device) -> ndarray:
 
 def _from_host(host: numpy.ndarray, device: str) -> ndarray:
     dev = get_device(device)
+    if dev is not CPU and host.dtype.kind in HOST_ONLY_KINDS:
+        raise host_only_dtype(host.dtype, dev)
     return _new(dev.from_host(host), dev)

@@ -114,10 +114,16 @@ def test_repr_follows_print_options():
         assert repr(dnp.asarray([1 / 3])) == repr(numpy.asarray([1 / 3])) == "array([0.33])"
 
 
-@pytest.mark.parametrize("data", [["a", "b"], [object()], numpy.array(["2020-01-01"], "M8[D]")])
-def test_unsupported_dtypes_raise_type_error(data):
-    with pytest.raises(TypeError, match="dnp arrays hold numbers"):
+@pytest.mark.parametrize("data", [[object()], numpy.array([None, "a"])])
+def test_object_arrays_raise_type_error(data):
+    with pytest.raises(TypeError, match="dnp arrays hold no Python objects"):
         dnp.asarray(data)
+
+
+@pytest.mark.parametrize("data", [["a", "b"], numpy.array(["2020-01-01"], "M8[D]"), [b"x"]])
+def test_string_and_datetime_arrays_are_held_as_numpy_holds_them(data):
+    a = dnp.asarray(data)
+    assert a.dtype == numpy.asarray(data).dtype and repr(a) == repr(numpy.asarray(data))
 
 
 def test_astype_object_raises_type_error():

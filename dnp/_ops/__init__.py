@@ -7,6 +7,7 @@ from it.
 
 from . import (
     creation,
+    datetimes,
     elementwise,
     fft,
     indexing,
@@ -36,6 +37,7 @@ MODULES = (
     linalg,
     fft,
     strides,
+    datetimes,
     methods,
 )
 

@@ -37,7 +37,21 @@ def probe_unless_array(*params):
 
 def _astype_meta(op, args, kwargs):
     x, dtype = args  # both positional-only
-    return Meta(x.shape, numpy.dtype(dtype))
+    return cast_meta(x, dtype)
+
+
+def cast_meta(x, dtype) -> Meta | None:
+    """The result of casting array ``x`` to ``dtype``: its shape, and ``dtype``, sized from
+    ``x``'s dtype where ``dtype`` leaves the size (``'U'``, ``'S'``) or the unit (``'M8'``) open;
+    None (the data decides) for strings cast to a datetime of no unit."""
+    target = numpy.dtype(dtype)
+    unsized = target.kind in "SUV" and target.itemsize == 0
+    generic = target.kind in "Mm" and numpy.datetime_data(target)[0] == "generic"
+    if generic and x.dtype.kind in "SU":
+        return None
+    if unsized or generic:
+        target = numpy.zeros(1, x.dtype).astype(target).dtype
+    return Meta(x.shape, target)
 
 
 # --- forwards: CuPy differs from NumPy (names, defaults, lists for tuples) or lacks the function

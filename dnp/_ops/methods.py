@@ -21,7 +21,7 @@ from .indexing import (
     written_values,
     zero_at,
 )
-from .manipulation import _ravel_order, cast_back
+from .manipulation import _ravel_order, cast_back, cast_meta
 
 FUNCTION_METHODS = (
     "all any argmax argmin argsort choose clip conj conjugate cumprod cumsum diagonal dot max "
@@ -41,8 +41,7 @@ def _method(name):
 
 def _astype_meta(op, args, kwargs):
     a, *rest = args
-    dtype = rest[0] if rest else kwargs["dtype"]
-    return Meta(a.shape, numpy.dtype(dtype))
+    return cast_meta(a, rest[0] if rest else kwargs["dtype"])
 
 
 def _view_meta(op, args, kwargs):

@@ -52,13 +52,24 @@ def _kind(kind, order, stable):
     raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
 
 
+def _fields(a, order) -> dict:
+    """``order=`` for NumPy, where ``a`` has fields to order by (structured arrays live on the
+    CPU only); NumPy's error for an array without fields."""
+    if order is None:
+        return {}
+    if a.dtype.names is None:
+        _no_order(order)
+    return {"order": order}
+
+
 def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     """NumPy's sort, and the array API's ``descending=`` (stable: equal elements keep their
     order, largest first)."""
     a = as_array(xp, a)
-    kind = _kind(kind, order, stable)
+    by = _fields(a, order)
+    kind = _kind(kind, None, stable)
     if not descending:
-        return xp.sort(a, axis=axis, kind=kind)
+        return xp.sort(a, axis=axis, kind=kind, **by)
     if axis is None:
         a, axis = a.ravel(), -1
     return xp.take_along_axis(a, _descending(xp, a, axis), axis=axis)
@@ -67,9 +78,10 @@ def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=Fals
 def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
     """NumPy's argsort, and the array API's ``descending=`` (stable, as ``sort``)."""
     a = as_array(xp, a)
-    kind = _kind(kind, order, stable)
+    by = _fields(a, order)
+    kind = _kind(kind, None, stable)
     if not descending:
-        return xp.argsort(a, axis=axis, kind=kind)
+        return xp.argsort(a, axis=axis, kind=kind, **by)
     if axis is None:
         a, axis = a.ravel(), -1
     return _descending(xp, a, axis)
