@@ -47,7 +47,7 @@ ufunc = _namespace.ufunc
 __array_api_version__ = "2025.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
-from . import autograd, emath, engine, fft, lib, linalg, random  # noqa: E402  # read the tables
+from . import autograd, char, emath, engine, fft, lib, linalg, random, strings  # noqa: E402
 from ._array_api import __array_namespace_info__, finfo, iinfo  # noqa: E402
 from ._engine import _execute  # noqa: E402, F401  # plugs the executor into dispatch
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
@@ -103,7 +103,7 @@ __all__ = [
     *_FROM_NUMPY,
     *_FUNCTIONS,
 ]
-__all__ += ["emath", "exceptions", "dtypes", "typing", "lib", "polynomial"]
+__all__ += ["emath", "exceptions", "dtypes", "typing", "lib", "polynomial", "strings", "char"]
 __all__ += ["finfo", "iinfo"]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
 __all__ += [

@@ -21,7 +21,7 @@ from ._ops._row import resolve
 from ._ops.elementwise import UFUNC_METHODS
 from ._ops.methods import FUNCTION_METHODS
 
-SUBMODULES = ("linalg", "fft", "lib.stride_tricks")
+SUBMODULES = ("linalg", "fft", "lib.stride_tricks", "strings", "char")
 
 
 def _doc(op: Op) -> str:
@@ -140,8 +140,8 @@ class ufunc:
 
 
 def _public_object(op: Op, module: str) -> Callable:
-    if isinstance(op.numpy_function(), numpy.ufunc):
-        return ufunc(op)
+    if isinstance(op.numpy_function(), numpy.ufunc) and f"{op.name}.reduce" in OPS:
+        return ufunc(op)  # with its methods' rows (string ufuncs have none: plain functions)
     return _function(op, module)
 
 

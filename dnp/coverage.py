@@ -69,6 +69,14 @@ EXCLUDED = {
     "float128": "platform-dependent name of longdouble; extended precision is not a dnp dtype",
     "complex256": "platform-dependent name of clongdouble; extended precision is not a dnp dtype",
     **dict.fromkeys("matrix asmatrix bmat".split(), _MATRIX),
+    **dict.fromkeys(
+        "char.split char.rsplit char.splitlines".split(),
+        "their results are lists in object arrays; dnp has no object dtype",
+    ),
+    **dict.fromkeys(
+        "char.array char.asarray char.chararray".split(),
+        "chararray is NumPy's legacy string subclass (NumPy recommends numpy.strings)",
+    ),
     **dict.fromkeys("nditer nested_iters ndenumerate flatiter memmap".split(), _BUFFERS),
     "getbufsize": "the size of NumPy's ufunc buffers, which dnp does not use",
     "setbufsize": "the size of NumPy's ufunc buffers, which dnp does not use",

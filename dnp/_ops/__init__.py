@@ -20,6 +20,7 @@ from . import (
     sets,
     sorting,
     strides,
+    strings,
 )
 from ._row import Op
 from ._views import VIEWS as VIEWS  # re-exported: the executor and dispatch read it here
@@ -38,6 +39,7 @@ MODULES = (
     fft,
     strides,
     datetimes,
+    strings,
     methods,
 )
 
