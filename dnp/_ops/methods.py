@@ -64,8 +64,15 @@ def _has_bool_array(key) -> bool:
 
 
 def _index_meta(op, args, kwargs):
-    """Basic and integer indexing: probe; a boolean mask makes the shape depend on the data."""
-    return None if _has_bool_array(args[1]) else probe(op, args, kwargs)
+    """Basic and integer indexing: probe; a boolean mask makes the shape depend on the data,
+    and so does an element of a string or bytes array its dtype (NumPy's scalar is as long as
+    the string it holds: ``'ann'`` of a ``U8`` array is a ``U3``)."""
+    if _has_bool_array(args[1]):
+        return None
+    meta = probe(op, args, kwargs)
+    if isinstance(meta, Meta) and meta.shape == () and meta.dtype.kind in "SU":
+        return None
+    return meta
 
 
 def _setitem(xp, a, key, value):
