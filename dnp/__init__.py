@@ -30,6 +30,8 @@ FROM_NUMPY = (
     "format_float_positional format_float_scientific base_repr binary_repr "
     # helpers on shapes, type codes and Python objects (they read no array data)
     "ndindex broadcast_shapes iterable mintypecode typename s_ index_exp "
+    # NumPy's own reports of its build and of the machine it runs on
+    "show_config show_runtime "
     # NumPy classes that take dnp arrays through NumPy's protocols: poly1d keeps dnp coefficients
     # (its methods call NumPy functions, which hand dnp arrays back to dnp); broadcast reads its
     # arrays' values through __array__ (a sync point)
@@ -43,6 +45,7 @@ globals().update(_FUNCTIONS)
 _namespace.attach_methods(_FUNCTIONS)
 _namespace.attach_protocols(_FUNCTIONS, _SUBMODULE_FUNCTIONS)
 ufunc = _namespace.ufunc
+flatiter = _namespace.flatiter  # what ndarray.flat gives
 
 __array_api_version__ = "2025.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
@@ -61,6 +64,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
     savez,
     savez_compressed,
 )
+from ._iterators import ndenumerate, nditer, nested_iters  # noqa: E402
 from ._jit import jit  # noqa: E402
 from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.numerical import vectorize  # noqa: E402
@@ -69,10 +73,10 @@ waitall = engine.waitall
 
 
 def __getattr__(name: str):
-    """``dnp.testing`` and ``dnp.polynomial`` are imported on first use, as NumPy imports its
-    own: they load NumPy's modules of the same names, which cost every `import dnp` about 20
-    and 15 ms."""
-    if name in ("testing", "polynomial"):
+    """``dnp.testing``, ``dnp.polynomial`` and ``dnp.ctypeslib`` are imported on first use, as
+    NumPy imports its own: they load NumPy's modules of the same names, which would cost every
+    `import dnp` (about 20, 15 and 5 ms)."""
+    if name in ("testing", "polynomial", "ctypeslib"):
         import importlib
 
         return importlib.import_module(f"dnp.{name}")
@@ -104,7 +108,8 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["emath", "exceptions", "dtypes", "typing", "lib", "polynomial", "strings", "char"]
-__all__ += ["finfo", "iinfo"]
+__all__ += ["ctypeslib"]
+__all__ += ["finfo", "iinfo", "ndenumerate", "nditer", "nested_iters", "flatiter"]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
 __all__ += [
     "mgrid",
