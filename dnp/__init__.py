@@ -22,7 +22,8 @@ FROM_NUMPY = (
     "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
     "dtype promote_types isdtype issubdtype typecodes sctypeDict "
     # datetime, string and structured scalar types (dnp arrays hold them on the CPU)
-    "datetime64 timedelta64 str_ bytes_ character flexible void datetime_data busdaycalendar "
+    "datetime64 timedelta64 str_ bytes_ character flexible void record datetime_data "
+    "busdaycalendar "
     # constants
     "pi e euler_gamma inf nan newaxis little_endian "
     # floating-point error and print settings
@@ -73,13 +74,14 @@ waitall = engine.waitall
 
 
 def __getattr__(name: str):
-    """``dnp.testing``, ``dnp.polynomial`` and ``dnp.ctypeslib`` are imported on first use, as
-    NumPy imports its own: they load NumPy's modules of the same names, which would cost every
-    `import dnp` (about 20, 15 and 5 ms)."""
-    if name in ("testing", "polynomial", "ctypeslib"):
+    """``dnp.testing``, ``dnp.polynomial``, ``dnp.ctypeslib`` and ``dnp.rec`` are imported on
+    first use, as NumPy imports its own: they load NumPy's modules of the same names, which
+    would cost every `import dnp` (about 20, 15, 5 and 1 ms)."""
+    if name in ("testing", "polynomial", "ctypeslib", "rec", "recarray"):
         import importlib
 
-        return importlib.import_module(f"dnp.{name}")
+        module = importlib.import_module(f"dnp.{name if name != 'recarray' else 'rec'}")
+        return module.recarray if name == "recarray" else module
     raise AttributeError(f"module 'dnp' has no attribute {name!r}")
 
 
@@ -108,7 +110,7 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["emath", "exceptions", "dtypes", "typing", "lib", "polynomial", "strings", "char"]
-__all__ += ["ctypeslib"]
+__all__ += ["ctypeslib", "rec", "recarray"]
 __all__ += ["finfo", "iinfo", "ndenumerate", "nditer", "nested_iters", "flatiter"]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
 __all__ += [

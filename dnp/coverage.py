@@ -56,14 +56,12 @@ SKIPPED_MODULES = {
 }
 
 _NOT_NUMBERS = "dnp arrays hold no Python objects: no object dtype"
-_RECORDS = "record arrays (numpy.rec) are not in dnp yet: structured arrays and fields are"
 _TOOLING = "NumPy's own tooling, not array code"
 _MATRIX = "the matrix class is deprecated in NumPy: use 2-d arrays"
 
 # Left out on purpose. Keep this short and honest: anything numeric dnp should have is missing.
 EXCLUDED = {
     "object_": _NOT_NUMBERS,
-    **dict.fromkeys("record recarray".split(), _RECORDS),
     "frompyfunc": "makes ufuncs returning object arrays; dnp has no object dtype",
     "float128": "platform-dependent name of longdouble; extended precision is not a dnp dtype",
     "complex256": "platform-dependent name of clongdouble; extended precision is not a dnp dtype",
