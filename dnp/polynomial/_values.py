@@ -15,8 +15,12 @@ import numpy
 import dnp
 
 
-def _series(c):
-    """``c`` as NumPy's val functions take it: at least 1-d, integers as float64."""
+def _series(c, x):
+    """``c`` as NumPy's val functions take it: at least 1-d, integers as float64; coefficients
+    that are not a dnp array go where the points ``x`` are (a series' NumPy coefficients, for
+    points on a GPU)."""
+    if not isinstance(c, dnp.ndarray) and isinstance(x, dnp.ndarray):
+        c = dnp.asarray(c, device=x.device)
     c = dnp.asarray(c)
     if c.ndim == 0:
         c = c.reshape(1)
@@ -35,7 +39,7 @@ def _points(x, c, tensor: bool):
 
 def polyval(x, c, tensor=True):
     """See `numpy.polynomial.polynomial.polyval`."""
-    c = _series(c)
+    c = _series(c, x)
     x, c = _points(x, c, tensor)
     c0 = c[-1] + x * 0
     for i in range(2, len(c) + 1):
@@ -48,7 +52,7 @@ def _clenshaw(step, last):
     closing ``last(c0, c1, x)``."""
 
     def val(x, c, tensor=True):
-        c = _series(c)
+        c = _series(c, x)
         x, c = _points(x, c, tensor)
         if len(c) == 1:
             c0, c1 = c[0], 0
