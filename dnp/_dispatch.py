@@ -308,6 +308,8 @@ def _all_scalars(items: tuple) -> bool:
 
 
 def _dispatch(op, args: tuple, kwargs: dict) -> Any:
+    if any(map(is_masked_array, args)) or any(map(is_masked_array, kwargs.values())):
+        return _on_masked(op, args, kwargs)
     unwrap = _Unwrap(op)
     xargs = [unwrap(a) for a in args]
     xkwargs = unwrap.kwargs(kwargs) if kwargs else kwargs
@@ -375,6 +377,32 @@ def _subclassed(out: Any, known: list[ndarray]) -> Any:
 
 def _priority(a: ndarray) -> float:
     return getattr(a, "__array_priority__", 0.0)
+
+
+def is_masked_array(x) -> bool:
+    """Whether ``x`` is a NumPy masked array (or a list or tuple holding one). Its mask is its
+    meaning, which dnp's ops do not carry: NumPy computes on it (``_on_masked``)."""
+    if type(x) in (list, tuple):
+        return any(map(is_masked_array, x))
+    return isinstance(x, numpy.ndarray) and type(x).__module__.startswith("numpy.ma")
+
+
+def _on_masked(op, args: tuple, kwargs: dict) -> Any:
+    """A call given a NumPy masked array: NumPy's function, on the host values of its dnp
+    arrays (a sync point), as NumPy would compute it; a masked result stays NumPy's, a plain
+    one comes back as dnp arrays (on the CPU)."""
+
+    def host(x):
+        if isinstance(x, ndarray):
+            return x.asnumpy()
+        if type(x) in (list, tuple):
+            return type(x)(map(host, x))
+        return x
+
+    res = op.kernel(numpy)(*map(host, args), **{k: host(v) for k, v in kwargs.items()})
+    if is_masked_array(res) or isinstance(res, tuple) and any(map(is_masked_array, res)):
+        return res
+    return _wrap(res, CPU, [])
 
 
 def arrays_in(obj) -> list[ndarray]:

@@ -81,7 +81,7 @@ EXCLUDED = {
     "row_stack": "deprecated alias of vstack (NumPy 2.0)",
     **dict.fromkeys(
         "test get_include info linalg.test fft.test random.test "
-        "lib.test testing.test polynomial.test".split(),
+        "lib.test testing.test polynomial.test ma.test".split(),
         _TOOLING,
     ),
 }

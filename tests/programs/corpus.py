@@ -96,7 +96,22 @@ def linear_regression(np):
     return normal, lstsq
 
 
+def masked_statistics(np):
+    """Sensor readings with gaps: mask the bad values, then the usual statistics."""
+    readings = np.array([[12.1, -999.0, 11.8, 12.6], [13.0, 12.2, -999.0, np.nan]])
+    data = np.ma.masked_invalid(np.ma.masked_equal(readings, -999.0))
+    print("valid per row:", data.count(axis=1))
+    print("row means:", data.mean(axis=1))
+    print("overall std: %.4f" % data.std())  # noqa: UP031
+    filled = data.filled(np.mean(readings[readings > 0]))
+    print("filled:", np.round(filled, 2))
+    scaled = np.log(data) * 2.0 + np.ones(4)
+    print("scaled:", scaled)
+    return filled, data.mean(axis=1).filled(0.0), np.ma.getmaskarray(scaled)
+
+
 PROGRAMS = [
+    masked_statistics,
     curve_fit,
     moving_average,
     date_ranges,
