@@ -13,6 +13,7 @@ import argparse
 import warnings
 
 import numpy
+import numpy.lib.recfunctions  # noqa: F401  # a submodule numpy.lib does not load
 
 import dnp
 
@@ -26,6 +27,7 @@ MODULES = (
     "lib",
     "lib.stride_tricks",
     "lib.array_utils",
+    "lib.recfunctions",
     "polynomial",
     "polynomial.polynomial",
     "polynomial.chebyshev",

@@ -5,6 +5,8 @@
 - ``array_utils``: ``normalize_axis_index``, ``normalize_axis_tuple`` (NumPy's: they read no
   array) and ``byte_bounds`` (of a dnp array's memory);
 - ``scimath``: ``dnp.emath``;
+- ``recfunctions``: NumPy's structured-array helpers on dnp arrays (loaded on first use: it loads
+  ``numpy.ma``);
 - NumPy's own objects, which read no array data or take dnp arrays through NumPy's protocols:
   ``NumpyVersion``, ``Arrayterator`` (its blocks of a dnp array are dnp arrays), ``mixins``,
   ``format``, ``npyio``, ``introspect``, ``add_docstring``, ``add_newdoc``,
@@ -36,7 +38,16 @@ __all__ = [
     "introspect",
     "mixins",
     "npyio",
+    "recfunctions",
     "scimath",
     "stride_tricks",
     "tracemalloc_domain",
 ]
+
+
+def __getattr__(name: str):
+    if name == "recfunctions":
+        import importlib
+
+        return importlib.import_module("dnp.lib.recfunctions")
+    raise AttributeError(f"module 'dnp.lib' has no attribute {name!r}")

@@ -110,8 +110,24 @@ def masked_statistics(np):
     return filled, data.mean(axis=1).filled(0.0), np.ma.getmaskarray(scaled)
 
 
+def record_arrays(np):
+    """Record arrays: fields as attributes, derived fields, sorting and selection."""
+    stars = np.rec.fromrecords(
+        [("Sirius", -1.46, 8.6), ("Vega", 0.03, 25.0), ("Altair", 0.77, 16.7)],
+        names="name,magnitude,distance",
+    )
+    print(stars)
+    print("nearest:", stars.name[np.argmin(stars.distance)])
+    luminous = stars[stars.magnitude < 0.5]
+    print("bright:", luminous.name, "mean distance %.2f" % luminous.distance.mean())  # noqa: UP031
+    absolute = stars.magnitude - 5 * (np.log10(stars.distance / 3.26) - 1)
+    print("absolute magnitudes:", np.round(absolute, 2))
+    return absolute, stars.distance
+
+
 PROGRAMS = [
     masked_statistics,
+    record_arrays,
     curve_fit,
     moving_average,
     date_ranges,
