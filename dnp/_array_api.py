@@ -67,21 +67,20 @@ def _dtype_of(x):
     return x if isinstance(x, type) else getattr(x, "dtype", x)
 
 
-class finfo:  # noqa: N801  # NumPy's name
-    """NumPy's ``finfo``, with the Array API's fields as Python numbers: ``bits`` an int, and
-    ``eps``, ``max``, ``min``, ``smallest_normal`` floats (NumPy's are scalars of the type;
-    the value is the same). Every other field is NumPy's. Takes a dtype, a type or an array."""
+class _Info:
+    """NumPy's ``finfo``/``iinfo`` object for a dtype, a type or an array (the Array API's take
+    arrays), with the standard's fields (``FIELDS``) as Python numbers; every other field is
+    NumPy's."""
 
     __module__ = "dnp"
+    _numpy_info: type
+    FIELDS: dict
 
     def __init__(self, dtype) -> None:
-        self._numpy = numpy.finfo(_dtype_of(dtype))
+        self._numpy = self._numpy_info(_dtype_of(dtype))
         self.dtype = self._numpy.dtype
-        self.bits = int(self._numpy.bits)
-        self.eps = float(self._numpy.eps)
-        self.max = float(self._numpy.max)
-        self.min = float(self._numpy.min)
-        self.smallest_normal = float(self._numpy.smallest_normal)
+        for name, kind in self.FIELDS.items():
+            setattr(self, name, kind(getattr(self._numpy, name)))
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -95,28 +94,19 @@ class finfo:  # noqa: N801  # NumPy's name
         return str(self._numpy)
 
 
-class iinfo:  # noqa: N801  # NumPy's name
-    """NumPy's ``iinfo`` (its fields are Python ints already), taking dnp arrays too."""
+class finfo(_Info):  # noqa: N801  # NumPy's name
+    """NumPy's ``finfo``, with ``bits`` an int and ``eps``, ``max``, ``min``,
+    ``smallest_normal`` floats (NumPy's are scalars of the type; the value is the same)."""
 
-    __module__ = "dnp"
+    _numpy_info = numpy.finfo
+    FIELDS = {"bits": int, "eps": float, "max": float, "min": float, "smallest_normal": float}
 
-    def __init__(self, dtype) -> None:
-        self._numpy = numpy.iinfo(_dtype_of(dtype))
-        self.dtype = self._numpy.dtype
-        self.bits = int(self._numpy.bits)
-        self.max = int(self._numpy.max)
-        self.min = int(self._numpy.min)
 
-    def __getattr__(self, name: str):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._numpy, name)
+class iinfo(_Info):  # noqa: N801  # NumPy's name
+    """NumPy's ``iinfo`` (``bits``, ``max``, ``min`` as Python ints)."""
 
-    def __repr__(self) -> str:
-        return repr(self._numpy)
-
-    def __str__(self) -> str:
-        return str(self._numpy)
+    _numpy_info = numpy.iinfo
+    FIELDS = {"bits": int, "max": int, "min": int}
 
 
 def __array_namespace_info__() -> ArrayNamespaceInfo:

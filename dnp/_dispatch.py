@@ -44,6 +44,7 @@ from ._ndarray import (
     as_subclass,
     host_only_dtype,
     ndarray,
+    to_host,
     unsupported_dtype,
 )
 
@@ -392,14 +393,7 @@ def _on_masked(op, args: tuple, kwargs: dict) -> Any:
     arrays (a sync point), as NumPy would compute it; a masked result stays NumPy's, a plain
     one comes back as dnp arrays (on the CPU)."""
 
-    def host(x):
-        if isinstance(x, ndarray):
-            return x.asnumpy()
-        if type(x) in (list, tuple):
-            return type(x)(map(host, x))
-        return x
-
-    res = op.kernel(numpy)(*map(host, args), **{k: host(v) for k, v in kwargs.items()})
+    res = op.kernel(numpy)(*to_host(args), **to_host(kwargs))
     if is_masked_array(res) or isinstance(res, tuple) and any(map(is_masked_array, res)):
         return res
     return _wrap(res, CPU, [])

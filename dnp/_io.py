@@ -13,33 +13,9 @@ import functools
 
 import numpy
 
-import dnp  # the package is still importing when this module loads: names are read at call time
-
-from ._backend import default_device, get_device
-from ._ndarray import ndarray
-
-
-def to_host(obj):
-    """``obj`` with every dnp array in it (also inside lists, tuples and dicts) as a NumPy array."""
-    if isinstance(obj, ndarray):
-        return obj.asnumpy()
-    if type(obj) in (list, tuple):
-        return type(obj)(map(to_host, obj))
-    if type(obj) is dict:
-        return {key: to_host(value) for key, value in obj.items()}
-    return obj
-
-
-def _to_device(result, device):
-    """NumPy arrays in a reader's result as dnp arrays on ``device``; other values unchanged."""
-    if isinstance(result, numpy.ma.MaskedArray):
-        raise TypeError("dnp has no masked arrays: read with usemask=False, or use NumPy")
-    if isinstance(result, numpy.ndarray):
-        with default_device(get_device(device)):
-            return dnp.asarray(result)
-    if type(result) in (list, tuple):
-        return type(result)(_to_device(r, device) for r in result)
-    return result
+from ._backend import get_device
+from ._ndarray import ndarray, to_host
+from ._on_host import from_host
 
 
 def _writer(np_func):
@@ -57,7 +33,7 @@ def _reader(np_func):
     def read(*args, device=None, like=None, **kwargs):
         if device is None and isinstance(like, ndarray):
             device = like.device
-        return _to_device(np_func(*args, **kwargs), device)
+        return from_host(np_func(*args, **kwargs), device)
 
     read.__module__ = "dnp"
     read.__doc__ = (
@@ -96,7 +72,7 @@ def load(
     )
     if isinstance(result, numpy.lib.npyio.NpzFile):
         return NpzFile(result, get_device(device))
-    return _to_device(result, device)
+    return from_host(result, device)
 
 
 class NpzFile(collections.abc.Mapping):
@@ -113,7 +89,7 @@ class NpzFile(collections.abc.Mapping):
         return self._npz.files
 
     def __getitem__(self, key: str):
-        return _to_device(self._npz[key], self._device)
+        return from_host(self._npz[key], self._device)
 
     def __contains__(self, key) -> bool:  # without reading the array, as NumPy's does
         return key in self._npz

@@ -256,6 +256,18 @@ class ndarray:
             return _new(dev.from_host(self.asnumpy()), dev)
 
 
+def to_host(obj, convert=None):
+    """``obj`` with every dnp array in it (also inside lists, tuples and dicts) as a NumPy array:
+    its values (``asnumpy``: a sync point; a copy from a GPU), or ``convert(array)``."""
+    if isinstance(obj, ndarray):
+        return obj.asnumpy() if convert is None else convert(obj)
+    if type(obj) in (list, tuple):
+        return type(obj)(to_host(x, convert) for x in obj)
+    if type(obj) is dict:
+        return {key: to_host(value, convert) for key, value in obj.items()}
+    return obj
+
+
 @functools.cache
 def _named_like(name: str) -> type:
     """A NumPy subclass named ``name``: NumPy's repr of a subclass instance starts with it."""

@@ -111,22 +111,19 @@ def numpy_callables() -> list[str]:
 
 def status(qualname: str) -> str:
     """'covered', 'excluded' or 'missing'."""
-    prefix = next(m for m in sorted(MODULES, key=len, reverse=True) if _within(qualname, m))
-    name = qualname[len(prefix) + 1 :] if prefix else qualname
-    try:
-        if hasattr(_module(prefix, dnp), name):
-            return "covered"
-    except AttributeError:  # dnp has no such submodule
-        pass
+    if has(dnp, qualname):
+        return "covered"
     return "excluded" if qualname in EXCLUDED else "missing"
 
 
-def _within(qualname: str, prefix: str) -> bool:
-    """Whether ``qualname`` names a callable of module ``prefix`` itself (not of a submodule)."""
-    if not prefix:
-        return "." not in qualname
-    head, _, tail = qualname.partition(prefix + ".")
-    return not head and "." not in tail and qualname.startswith(prefix + ".")
+def has(root, qualname: str) -> bool:
+    """Whether module ``root`` has ``qualname`` ('name' or 'submodule.name'; names of callables
+    hold no dot, so what comes before the last one is the module)."""
+    prefix, _, name = qualname.rpartition(".")
+    try:
+        return hasattr(_module(prefix, root), name)
+    except AttributeError:  # no such submodule
+        return False
 
 
 def report() -> dict[str, str]:
@@ -138,8 +135,7 @@ def by_module(table: dict[str, str]) -> dict[str, dict[str, int]]:
     """Per module of ``MODULES``: how many of its callables are covered, missing, excluded."""
     counts = {m: dict.fromkeys(("covered", "missing", "excluded"), 0) for m in MODULES}
     for name, state in table.items():
-        module = next(m for m in sorted(MODULES, key=len, reverse=True) if _within(name, m))
-        counts[module][state] += 1
+        counts[name.rpartition(".")[0]][state] += 1
     return counts
 
 

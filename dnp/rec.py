@@ -10,13 +10,12 @@ read on the host) and hand it back as a dnp ``recarray`` sharing that memory. ``
 
 from __future__ import annotations
 
-import functools
-
 import numpy
 import numpy.rec as _np_rec
 from numpy.rec import find_duplicate, format_parser, record
 
 from ._ndarray import ndarray
+from ._on_host import on_host
 
 __all__ = [
     "array",
@@ -55,30 +54,8 @@ class recarray(ndarray):  # noqa: N801  # NumPy's name
         return repr(self.asnumpy().view(numpy.recarray))
 
 
-def _host(x):
-    if isinstance(x, ndarray):
-        return x.asnumpy()
-    if isinstance(x, (list, tuple)):
-        return type(x)(_host(v) for v in x)
-    return x
-
-
-def _made_by(fn):
-    """``fn`` (NumPy's), on host values, its record array as a dnp ``recarray``."""
-
-    @functools.wraps(fn)
-    def make(*args, **kwargs):
-        import dnp
-
-        res = fn(*_host(args), **{k: _host(v) for k, v in kwargs.items()})
-        return dnp.asarray(res.view(numpy.ndarray)).view(recarray)
-
-    make.__module__ = __name__
-    return make
-
-
-array = _made_by(_np_rec.array)
-fromarrays = _made_by(_np_rec.fromarrays)
-fromrecords = _made_by(_np_rec.fromrecords)
-fromstring = _made_by(_np_rec.fromstring)
-fromfile = _made_by(_np_rec.fromfile)
+array = on_host(_np_rec.array, __name__)
+fromarrays = on_host(_np_rec.fromarrays, __name__)
+fromrecords = on_host(_np_rec.fromrecords, __name__)
+fromstring = on_host(_np_rec.fromstring, __name__)
+fromfile = on_host(_np_rec.fromfile, __name__)

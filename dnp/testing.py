@@ -11,7 +11,7 @@ import inspect
 
 import numpy.testing as _nt
 
-from ._io import to_host
+from ._ndarray import to_host
 
 # They call a function (or run a block) with the arguments: those must stay dnp arrays.
 CALLERS = frozenset(

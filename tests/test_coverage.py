@@ -16,10 +16,7 @@ SUMMARY = re.compile(
 
 
 def _has(qualname: str) -> bool:
-    prefix = next(
-        m for m in sorted(coverage.MODULES, key=len, reverse=True) if coverage._within(qualname, m)
-    )
-    name = qualname[len(prefix) + 1 :] if prefix else qualname
+    prefix, _, name = qualname.rpartition(".")
     try:
         return hasattr(coverage._module(prefix, dnp), name)
     except AttributeError:  # dnp has no such submodule

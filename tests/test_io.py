@@ -122,10 +122,14 @@ def test_genfromtxt(kwargs, device, tmp_path):
     compare(lambda xp: xp.genfromtxt(tmp_path / "g.csv", **kwargs), device)
 
 
-def test_genfromtxt_masked_is_refused(tmp_path):
+def test_genfromtxt_masked_gives_numpys_masked_array(tmp_path):
+    """A masked result stays NumPy's masked array, as everywhere in dnp (``dnp.ma``)."""
     (tmp_path / "g.csv").write_text("1,2\n3,\n")
-    with pytest.raises(TypeError, match="masked"):
-        dnp.genfromtxt(tmp_path / "g.csv", delimiter=",", usemask=True)
+    got = dnp.genfromtxt(tmp_path / "g.csv", delimiter=",", usemask=True)
+    expected = numpy.genfromtxt(tmp_path / "g.csv", delimiter=",", usemask=True)
+    assert type(got) is type(expected) is numpy.ma.MaskedArray
+    numpy.testing.assert_array_equal(numpy.ma.getmaskarray(got), numpy.ma.getmaskarray(expected))
+    numpy.testing.assert_array_equal(got.filled(-1), expected.filled(-1))
 
 
 @pytest.mark.parametrize(

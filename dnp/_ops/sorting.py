@@ -32,9 +32,8 @@ def _no_order(order) -> None:
         raise ValueError("Cannot specify order when the array has no fields.")
 
 
-def _kind(kind, order, stable):
+def _kind(kind, stable):
     """NumPy's sort options as a kind every backend takes: None (its default) or 'stable'."""
-    _no_order(order)
     if kind is None:
         return "stable" if stable else None
     if stable is not None:
@@ -62,29 +61,23 @@ def _fields(a, order) -> dict:
     return {"order": order}
 
 
-def _sort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
-    """NumPy's sort, and the array API's ``descending=`` (stable: equal elements keep their
-    order, largest first)."""
-    a = as_array(xp, a)
-    by = _fields(a, order)
-    kind = _kind(kind, None, stable)
-    if not descending:
-        return xp.sort(a, axis=axis, kind=kind, **by)
-    if axis is None:
-        a, axis = a.ravel(), -1
-    return xp.take_along_axis(a, _descending(xp, a, axis), axis=axis)
+def _ordering(values: bool):
+    """``sort`` (``values``) or ``argsort``: NumPy's, and the array API's ``descending=``
+    (stable: equal elements keep their order, largest first)."""
+    name = "sort" if values else "argsort"
 
+    def forward(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+        a = as_array(xp, a)
+        by = _fields(a, order)
+        kind = _kind(kind, stable)
+        if not descending:
+            return getattr(xp, name)(a, axis=axis, kind=kind, **by)
+        if axis is None:
+            a, axis = a.ravel(), -1
+        indices = _descending(xp, a, axis)
+        return xp.take_along_axis(a, indices, axis=axis) if values else indices
 
-def _argsort(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
-    """NumPy's argsort, and the array API's ``descending=`` (stable, as ``sort``)."""
-    a = as_array(xp, a)
-    by = _fields(a, order)
-    kind = _kind(kind, None, stable)
-    if not descending:
-        return xp.argsort(a, axis=axis, kind=kind, **by)
-    if axis is None:
-        a, axis = a.ravel(), -1
-    return _descending(xp, a, axis)
+    return forward
 
 
 def _descending(xp, a, axis):
@@ -133,8 +126,8 @@ def _lexsort(xp, keys, axis=-1):
 
 
 ROWS = [
-    Op("sort", _sort, _sorted),
-    Op("argsort", _argsort, _sorted),
+    Op("sort", _ordering(values=True), _sorted),
+    Op("argsort", _ordering(values=False), _sorted),
     Op("lexsort", _lexsort, probe),
     Op("partition", _select("partition"), probe),
     Op("argpartition", _select("argpartition"), probe),
