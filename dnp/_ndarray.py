@@ -239,11 +239,13 @@ class ndarray:
         return self._buf.__dlpack_device__()
 
     def __array_namespace__(self, *, api_version: str | None = None):
+        """``dnp.array_api``: dnp with the standard's ``eig``, ``argsort`` and ``clip``."""
         import dnp
+        import dnp.array_api
 
         if api_version not in (None, *dnp._ARRAY_API_VERSIONS):
             raise ValueError(f"unsupported Array API version {api_version!r}")
-        return dnp
+        return dnp.array_api
 
     def to_device(self, device, /, *, stream=None) -> ndarray:
         """This array on ``device`` (itself when already there)."""

@@ -1,6 +1,7 @@
 """dnp arrays in other libraries' hands: Array API, DLPack, NumPy's protocols, pickle, SciPy."""
 
 import copy
+import inspect
 import pickle
 
 import array_api_compat
@@ -22,13 +23,54 @@ def device(request):
 # --- Array API --------------------------------------------------------------------------------
 def test_array_namespace(device):
     x = dnp.asarray([1.0])
-    assert array_api_compat.array_namespace(x) is dnp
-    assert x.__array_namespace__() is dnp
-    assert x.__array_namespace__(api_version="2023.12") is dnp
+    assert array_api_compat.array_namespace(x) is dnp.array_api
+    assert x.__array_namespace__() is dnp.array_api
+    assert x.__array_namespace__(api_version="2023.12") is dnp.array_api
     with pytest.raises(ValueError):
         x.__array_namespace__(api_version="1999.01")
-    assert x.__array_namespace__(api_version="2025.12") is dnp
-    assert dnp.__array_api_version__ == "2025.12"
+    assert x.__array_namespace__(api_version="2025.12") is dnp.array_api
+    assert dnp.__array_api_version__ == dnp.array_api.__array_api_version__ == "2025.12"
+    # Everything else is dnp's own.
+    assert dnp.array_api.sum is dnp.sum and dnp.array_api.linalg.norm is dnp.linalg.norm
+    assert dnp.array_api.fft is dnp.fft and dnp.array_api.float32 is dnp.float32
+    assert {"argsort", "clip", "linalg", "matmul"} <= set(dir(dnp.array_api))
+    assert {"eig", "eigvals", "solve"} <= set(dir(dnp.array_api.linalg))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "int64"])
+def test_array_api_eig_is_always_complex(device, dtype):
+    """The standard's eig/eigvals are complex (complex64 for float32); dnp.linalg's are NumPy's,
+    real when every eigenvalue is."""
+    a = numpy.array([[2.0, 1.0], [1.0, 3.0]]).astype(dtype)
+    xp = dnp.asarray(a).__array_namespace__()
+    expected = numpy.linalg.eig(a)
+    complex_dtype = numpy.result_type(expected.eigenvalues.dtype, numpy.complex64)
+    result = xp.linalg.eig(dnp.asarray(a))
+    assert type(result) is type(expected)
+    for got, want in zip(result, expected, strict=True):
+        assert got.dtype == complex_dtype
+        numpy.testing.assert_allclose(got.asnumpy(), want, rtol=1e-5)
+    values = xp.linalg.eigvals(dnp.asarray(a))
+    assert values.dtype == complex_dtype
+    numpy.testing.assert_allclose(values.asnumpy(), numpy.linalg.eigvals(a), rtol=1e-5)
+    assert dnp.linalg.eigvals(dnp.asarray(a)).dtype == numpy.linalg.eigvals(a).dtype
+
+
+def test_array_api_sorts_stably_and_clips_with_min_max(device):
+    xp = dnp.array_api
+    keys = numpy.array([3, 1, 2, 1, 3, 1, 2] * 40, dtype=numpy.float64)
+    x = dnp.asarray(keys)
+    stable = numpy.argsort(keys, kind="stable")
+    numpy.testing.assert_array_equal(xp.argsort(x).asnumpy(), stable)
+    numpy.testing.assert_array_equal(
+        xp.argsort(x, descending=True).asnumpy(), numpy.argsort(-keys, kind="stable")
+    )
+    numpy.testing.assert_array_equal(xp.sort(x).asnumpy(), numpy.sort(keys))
+    numpy.testing.assert_array_equal(xp.clip(x, 1.5, max=2.5).asnumpy(), keys.clip(1.5, 2.5))
+    numpy.testing.assert_array_equal(xp.clip(x, min=2).asnumpy(), keys.clip(min=2))
+    assert list(inspect.signature(xp.clip).parameters) == ["x", "min", "max"]
+    with pytest.raises(TypeError):
+        xp.clip(x, a_min=1, a_max=2)
 
 
 def test_namespace_info_matches_numpys_where_they_agree(device):
