@@ -13,32 +13,7 @@ from ._backend import set_default_device as set_default_device
 from ._dispatch import DeviceMismatch
 from ._ndarray import ndarray
 
-# Data types, constants, settings and metadata helpers: NumPy's own objects, not array functions.
-FROM_NUMPY = (
-    # scalar types and dtype machinery
-    "bool bool_ int8 int16 int32 int64 uint8 uint16 uint32 uint64 intp uintp float16 float32 "
-    "float64 complex64 complex128 longdouble clongdouble half single double csingle cdouble "
-    "byte ubyte short ushort intc uintc int_ uint long ulong longlong ulonglong float_ complex_ "
-    "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
-    "dtype promote_types isdtype issubdtype typecodes sctypeDict "
-    # datetime, string and structured scalar types (dnp arrays hold them on the CPU)
-    "datetime64 timedelta64 str_ bytes_ character flexible void record datetime_data "
-    "busdaycalendar "
-    # constants
-    "pi e euler_gamma inf nan newaxis little_endian "
-    # floating-point error and print settings
-    "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
-    "format_float_positional format_float_scientific base_repr binary_repr "
-    # helpers on shapes, type codes and Python objects (they read no array data)
-    "ndindex broadcast_shapes iterable mintypecode typename s_ index_exp "
-    # NumPy's own reports of its build and of the machine it runs on
-    "show_config show_runtime "
-    # NumPy classes that take dnp arrays through NumPy's protocols: poly1d keeps dnp coefficients
-    # (its methods call NumPy functions, which hand dnp arrays back to dnp); broadcast reads its
-    # arrays' values through __array__ (a sync point)
-    "poly1d broadcast"
-).split()
-_FROM_NUMPY = {name: getattr(_numpy, name) for name in FROM_NUMPY if hasattr(_numpy, name)}
+_FROM_NUMPY = _namespace.FROM_NUMPY
 globals().update(_FROM_NUMPY)
 
 _FUNCTIONS, _SUBMODULE_FUNCTIONS = _namespace.build()

@@ -53,7 +53,6 @@ CHECK_META = False
 # runs or pushes a call, or returns INLINE for dispatch to run it here.
 ENGINE: Callable | None = None
 INLINE: Any = None
-VIEWS: frozenset = frozenset()  # the view ops' names (dnp/_ops), set with ENGINE
 # The GPU side of the executor (dnp._engine._gpu.launch, set with ENGINE): launch(device,
 # kernel, xargs, xkwargs, known, written) runs a GPU op on the device's streams.
 GPU: Callable | None = None
@@ -241,7 +240,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 return _dispatch(op, args, kwargs)
             # A view of ready memory does no work at any size: no need to ask the engine.
             if (
-                (busy or (heavy(op, size, xargs) and op.name not in VIEWS))
+                (busy or (heavy(op, size, xargs) and op.view is None))
                 and SETTINGS.threaded
                 and ENGINE
             ):
@@ -258,7 +257,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 if res is not INLINE:
                     return _wrap(res, CPU, known)
             fn = op.kernels.get(numpy) or op.kernel(numpy)
-            if size < MEASURE_FROM or op.name in VIEWS:  # too small to tell; no work
+            if size < MEASURE_FROM or op.view is not None:  # too small to tell; no work
                 res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
             else:  # what an op costs decides when the engine pushes it (heavy)
                 res = timed(op, work(op, size, xargs), fn, *xargs, **kwargs)
@@ -333,7 +332,7 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
     if res is not INLINE:
         pass  # pushed (or a view made at once)
     elif dev is CPU:
-        if op.name in VIEWS:  # no work to time
+        if op.view is not None:  # no work to time
             res = op.kernel(numpy)(*xargs, **xkwargs)
         else:
             size = sum(a._buf.size for a in unwrap.known)
@@ -448,7 +447,7 @@ def _positional_out(op) -> tuple[int, int | None]:
 @functools.cache
 def _out_position(fn) -> int | None:
     """Where ``fn`` takes ``out`` positionally, if it does."""
-    from ._ops._meta import signature_of
+    from ._meta import signature_of
 
     try:
         params = list(signature_of(fn).parameters.values())
@@ -501,20 +500,20 @@ def _check_meta(op, meta, result) -> None:
 
 def _check_aliasing(op, args, kwargs, result) -> None:
     """An op whose result shares memory with an input must be declared (the executor relies on
-    it): ``VIEWS`` or ``ALIASES_AFTER_READING`` in ``dnp/_ops/__init__.py``."""
-    from ._ops import ALIASES_AFTER_READING
-
-    if op.inplace or op.name in VIEWS or op.name in ALIASES_AFTER_READING:
+    it): its row's ``view`` rule or ``aliases``."""
+    if op.inplace or op.view is not None or op.aliases:
         return
     targets = {id(a) for a in written(op, args, kwargs)}
     inputs = {id(owner_of(a._buf)) for a in arrays_in((args, tuple(kwargs.values())))}
     for r in arrays_in(result if isinstance(result, (tuple, list)) else (result,)):
         if id(r) not in targets and id(owner_of(r._buf)) in inputs:
-            raise MetaRuleError(f"dnp.{op.name} returned a view of an input: declare it in VIEWS")
+            raise MetaRuleError(
+                f"dnp.{op.name} returned a view of an input: give its row a view rule"
+            )
 
 
 def _describe(result):
-    from ._ops._meta import Meta
+    from ._meta import Meta
 
     if isinstance(result, ndarray):
         return Meta(result.shape, result.dtype)

@@ -49,7 +49,7 @@ from ._dispatch import written
 from ._engine._core import VARS, owner_of, pending
 from ._engine._errors import annotate, caller, location
 from ._ndarray import _new, ndarray
-from ._ops import OPS, SIGNATURE_ONLY, Op
+from ._ops import OPS, Op
 from .autograd import is_recording, is_training
 
 _state = _ndarray.TRACES  # .tracer: the trace this thread records, or None
@@ -152,7 +152,7 @@ def _key(args: tuple, kwargs: dict) -> tuple[tuple, list[ndarray]] | None:
 class _Step:
     """One op of the trace: ``call`` (its kernel's call, with the program's names of what it
     reads), the names it ``reads`` and ``defines`` (one per array it made; ``multi``: it returns
-    a sequence), whether it writes in place (``effect``), and its op's name and call site."""
+    a sequence), whether it writes in place (``effect``), and its op (a row) and call site."""
 
     __slots__ = (
         "kernel",
@@ -161,15 +161,15 @@ class _Step:
         "defines",
         "multi",
         "effect",
-        "name",
+        "op",
         "where",
         "errstate",
         "writes",
     )
 
-    def __init__(self, kernel, call, reads, defines, multi, effect, name, where) -> None:
+    def __init__(self, kernel, call, reads, defines, multi, effect, op, where) -> None:
         self.kernel, self.call, self.reads, self.defines = kernel, call, reads, defines
-        self.multi, self.effect, self.name, self.where = multi, effect, name, where
+        self.multi, self.effect, self.op, self.where = multi, effect, op, where
         self.errstate = _errstate()  # numpy.errstate inside f: the replay sets it around the step
         self.writes: set[int] = set()  # ids of the memory owners it writes into
 
@@ -235,7 +235,7 @@ class _Trace:
             self.failure = "a value was read back into Python while tracing (a sync point)"
 
     def _record(self, op: Op, args: tuple, kwargs: dict, result: Any) -> None:
-        if op.name in SIGNATURE_ONLY and not isinstance(result, ndarray):
+        if op.signature_only and not isinstance(result, ndarray):
             return  # a value of the signature: nothing to replay
         if not (op.inplace and result is None) and (
             op.meta is None or op.meta(op, args, kwargs) is None
@@ -283,7 +283,7 @@ class _Trace:
                 defines.append(name)
         if not effect and not any(defines):
             return  # it returned what it was given: nothing to replay
-        step = _Step(kernel, call, reads, defines, multi, effect, op.name, location(caller()))
+        step = _Step(kernel, call, reads, defines, multi, effect, op, location(caller()))
         step.writes = owners
         self.steps.append(step)
 
@@ -424,7 +424,7 @@ class _Trace:
     def _times_ones(self, s: _Step, folded: set) -> str | None:
         """For ``multiply(x, ones)`` (either order) of real floats whose result is like ``x``:
         the name of ``x`` (exact: x * 1.0 is x)."""
-        if s.name != "multiply" or len(s.reads) != 2 or s.multi or len(s.defines) != 1:
+        if s.op.unit != 1 or len(s.reads) != 2 or s.multi or len(s.defines) != 1:
             return None
         args = [a.strip() for a in s.call[s.call.index("(") + 1 : -1].split(",")]
         if len(args) != 2 or len(folded.intersection(args)) != 1:
@@ -472,7 +472,7 @@ class _Trace:
                 settings = ", ".join(f"{k}={v!r}" for k, v in s.errstate)
                 lines.append(f"    with _errstate({settings}):")
                 indent = "        "
-            where[len(lines) + 1] = (s.name, s.where)
+            where[len(lines) + 1] = (s.op.name, s.where)
             if not s.multi and s.defines in ([], [None]):  # it wrote into what it returns
                 lines.append(f"{indent}{s.call}")
             elif not s.multi:
@@ -499,7 +499,6 @@ class _Signs:
     negated values is not ``-(a + b)`` (the sign of a zero result), so one of them is negated.
     """
 
-    ARITHMETIC = frozenset(("negative", "multiply", "divide", "add", "subtract"))
     _OPERAND = re.compile(r"[tavcn]\d+(?:_\w+)?$")
 
     def __init__(self, trace: _Trace) -> None:
@@ -512,18 +511,19 @@ class _Signs:
         it is recorded as negated, negation) the step's result is, when it needs no step.
         ``as_is``: the step must compute its own value (an output)."""
         args = self._operands(s)
-        if args is None or (as_is and s.name == "negative"):
+        signs = s.op.signs
+        if args is None or (as_is and signs == "negate"):
             self.materialize(s, steps)
             return None
         d = s.defines[0]
-        if s.name == "negative":
+        if signs == "negate":
             x = args[0]
             if x in self.negated:
                 return self.negated[x]  # -(-b) is b
             self.negated[d] = x
             return d
         (x, y), trace = args, self.trace
-        if s.name in ("multiply", "divide"):  # a negation carried on costs a result's size
+        if signs == "product":  # a negation carried on costs a result's size
             size = trace.arrays[d].size
             x, y = (
                 self._negative(a, s, steps)
@@ -535,7 +535,7 @@ class _Signs:
                 x, y = (self._negative(a, s, steps) if a in self.negated else a for a in (x, y))
         nx, ny = x in self.negated, y in self.negated
         bx, by = self.negated.get(x, x), self.negated.get(y, y)
-        if s.name in ("multiply", "divide"):
+        if signs == "product":
             if [bx, by] != args:
                 self._call(s, s.kernel, bx, by)
                 if nx != ny:  # the step computes the negation of d, under another name
@@ -543,7 +543,7 @@ class _Signs:
                     trace.arrays[held] = trace.arrays[d]  # its shape and dtype
                     self.negated[d] = held
             return None
-        if s.name == "subtract":
+        if signs == "difference":
             ny = not ny
         xp = trace.device.xp
         if nx and ny:  # -(bx + by) would give -0.0 where (-bx) + (-by) gives 0.0
@@ -578,8 +578,9 @@ class _Signs:
         if name is None:
             trace = self.trace
             name = self.computed[base] = f"n{len(self.computed)}_{base}"
-            kernel = OPS["negative"].kernel(trace.device.xp)
-            step = _Step(kernel, "", {base}, [name], False, False, "negative", s.where)
+            negative = OPS["negative"]
+            kernel = negative.kernel(trace.device.xp)
+            step = _Step(kernel, "", {base}, [name], False, False, negative, s.where)
             self._call(step, kernel, base)
             step.errstate = s.errstate
             trace.arrays[name] = trace.arrays[lazy]  # its shape and dtype
@@ -598,10 +599,10 @@ class _Signs:
 
     def _operands(self, s: _Step) -> list[str] | None:
         """The arguments of an arithmetic step on real floats, else None."""
-        if s.name not in self.ARITHMETIC or s.multi:
+        if s.op.signs is None or s.multi:
             return None
         args = s.call[s.call.index("(") + 1 : -1].split(", ")
-        if len(args) != (1 if s.name == "negative" else 2):
+        if len(args) != (1 if s.op.signs == "negate" else 2):
             return None
         trace = self.trace
         for a in (*args, s.defines[0]):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,36 @@ from ._ops.elementwise import UFUNC_METHODS
 from ._ops.methods import FUNCTION_METHODS
 
 SUBMODULES = ("linalg", "fft", "lib.stride_tricks", "strings", "char")
+
+# Data types, constants, settings and metadata helpers: NumPy's own objects, not array functions.
+_NUMPY_NAMES = (
+    # scalar types and dtype machinery
+    "bool bool_ int8 int16 int32 int64 uint8 uint16 uint32 uint64 intp uintp float16 float32 "
+    "float64 complex64 complex128 longdouble clongdouble half single double csingle cdouble "
+    "byte ubyte short ushort intc uintc int_ uint long ulong longlong ulonglong float_ complex_ "
+    "generic number integer signedinteger unsignedinteger inexact floating complexfloating "
+    "dtype promote_types isdtype issubdtype typecodes sctypeDict "
+    # datetime, string and structured scalar types (dnp arrays hold them on the CPU)
+    "datetime64 timedelta64 str_ bytes_ character flexible void record datetime_data "
+    "busdaycalendar "
+    # constants
+    "pi e euler_gamma inf nan newaxis little_endian "
+    # floating-point error and print settings
+    "errstate seterr geterr seterrcall geterrcall set_printoptions get_printoptions printoptions "
+    "format_float_positional format_float_scientific base_repr binary_repr "
+    # helpers on shapes, type codes and Python objects (they read no array data)
+    "ndindex broadcast_shapes iterable mintypecode typename s_ index_exp "
+    # NumPy's own reports of its build and of the machine it runs on
+    "show_config show_runtime "
+    # NumPy classes that take dnp arrays through NumPy's protocols: poly1d keeps dnp coefficients
+    # (its methods call NumPy functions, which hand dnp arrays back to dnp); broadcast reads its
+    # arrays' values through __array__ (a sync point)
+    "poly1d broadcast"
+).split()
+FROM_NUMPY = {name: getattr(numpy, name) for name in _NUMPY_NAMES if hasattr(numpy, name)}
+# The built surface (``build``): top-level callables and each submodule's.
+TOP: dict[str, Callable] = {}
+SUBS: dict[str, dict[str, Callable]] = {}
 
 
 def _doc(op: Op) -> str:
@@ -146,9 +177,9 @@ def _public_object(op: Op, module: str) -> Callable:
 
 
 def build() -> tuple[dict[str, Callable], dict[str, dict[str, Callable]]]:
-    """The public callables: ``(top-level names, {submodule: names})``."""
-    top: dict[str, Callable] = {}
-    subs: dict[str, dict[str, Callable]] = {s: {} for s in SUBMODULES}
+    """The public callables: ``(top-level names, {submodule: names})``, kept in TOP and SUBS."""
+    top, subs = TOP, SUBS
+    subs.update({s: {} for s in SUBMODULES})
     for name, op in OPS.items():
         sub, _, tail = name.rpartition(".")
         if not sub:
@@ -159,6 +190,20 @@ def build() -> tuple[dict[str, Callable], dict[str, dict[str, Callable]]]:
     for sub in SUBMODULES:
         _add_numpy_aliases(subs[sub], resolve(numpy, sub))
     return top, subs
+
+
+def public(name: str) -> Any:
+    """The public object ``dnp.<name>`` (a callable, ``ndarray``, a submodule's callables as a
+    namespace, or one of NumPy's objects dnp re-exports), for the op table's gradient rules."""
+    if name in TOP:
+        return TOP[name]
+    if name in SUBS:
+        return types.SimpleNamespace(**SUBS[name])
+    if name == "ndarray":
+        return ndarray
+    if name in FROM_NUMPY:
+        return FROM_NUMPY[name]
+    raise AttributeError(f"dnp has no public {name!r}")
 
 
 def _add_numpy_aliases(names: dict[str, Callable], np_module) -> None:

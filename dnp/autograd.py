@@ -32,9 +32,9 @@ from . import _dispatch
 from ._dispatch import arrays_in, may_write, written
 from ._dispatch import run as _run
 from ._engine._core import owner_of
+from ._meta import signature_of
 from ._ndarray import _new, ndarray
-from ._ops import NONDIFFERENTIABLE, OPS, Op
-from ._ops._meta import signature_of
+from ._ops import OPS, Op
 
 __all__ = [
     "record",
@@ -139,7 +139,7 @@ def _record_call(op: Op, args: tuple, kwargs: dict) -> Any:
     if not targets and isinstance(result, ndarray) and _is_input(result, args):
         result = _new(result._buf, result._device)  # asarray(x) is x: its own record
     parents = _parents(rec_args)
-    if not parents or op.name in NONDIFFERENTIABLE:
+    if not parents or not op.differentiable:
         for t in targets:
             t._ag = None  # now holds values that carry no gradient
         return result

@@ -9,7 +9,7 @@
   rule rejects the call (the op then raises NumPy's own error at the call). Pending inputs are
   waited for first. Ready: no pending op writes what it reads (pending reads do not stop another
   read), and none reads or writes what it writes.
-- *view* ops (``VIEWS``: reshape, transpose, basic indexing...) run at once even on pending
+- *view* ops (rows with a ``view`` rule: reshape, transpose, basic indexing) run at once on pending
   inputs, for the calls their rule says make a view (a view reads no data). A call that makes a
   copy (advanced indexing, ``astype``) is pushed like any other; one whose rule cannot tell
   waits for its inputs and runs inline. Never is a kernel run on memory a pending op writes.
@@ -33,9 +33,8 @@ import numpy
 
 from .. import _dispatch
 from .._dispatch import _same_kind
+from .._meta import Meta
 from .._ndarray import _new, ndarray
-from .._ops import ALIASES_AFTER_READING, NOT_C_ORDERED, VIEWS
-from .._ops._meta import Meta
 from . import _core, _gpu, _pool
 from ._core import BULK_ELEMENTS, VARS, owner_of
 
@@ -71,7 +70,7 @@ def execute(
     if kind is _VIEW:
         if not busy:
             return INLINE
-        view = VIEWS[op.name](xargs, xkwargs)  # from metadata: running the op may read data
+        view = op.view(xargs, xkwargs)  # from metadata: running the op may read data
         if view is None:
             return _wait_then_inline(reads)
         if view:
@@ -127,9 +126,6 @@ def execute(
 _VIEW, _AT_ONCE, _COPY, _PUSH = "view", "at once", "copy", "push"
 
 
-_BLAS = frozenset("matmul dot vdot inner tensordot einsum matvec vecmat".split())
-
-
 def _multithreaded_blas() -> bool:
     """Whether BLAS may use several threads (unless the environment pins it to one, as
     ``benchmarks/bench_scheduler.py`` does, BLAS libraries use every core)."""
@@ -139,18 +135,18 @@ def _multithreaded_blas() -> bool:
 
 def _kind(op) -> str:
     """How the engine treats the row (see the module docstring)."""
-    if op.name in VIEWS:
+    if op.view is not None:
         kind = _VIEW
     elif (
         op.meta is None  # the result's shape depends on the data
-        or op.name in ALIASES_AFTER_READING
-        or op.name in NOT_C_ORDERED
+        or op.aliases
+        or not op.c_ordered
         or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work
     ):
         kind = _AT_ONCE
-    elif _multithreaded_blas() and (op.name in _BLAS or op.name.startswith("linalg.")):
+    elif op.threaded and _multithreaded_blas():
         kind = _AT_ONCE  # BLAS runs it on every core already: two at once would oversubscribe
-    elif op.name.endswith("_like") or op.name in ("copy", "ndarray.copy"):
+    elif op.keeps_order:
         kind = _COPY  # keeps its input's memory order: pushed only for C-ordered inputs
     else:
         kind = _PUSH
@@ -178,7 +174,7 @@ def _holds_host_data(xargs, xkwargs, known) -> bool:
 
 
 def _try_view(op, xargs, xkwargs, reads):
-    """Run a view op on pending inputs, for a call its rule (``VIEWS``) says makes a view
+    """Run a view op on pending inputs, for a call its row's ``view`` rule says makes a view
     without reading data: its result; INLINE if it raised (it runs properly below and raises
     NumPy's error at the call)."""
     try:
@@ -365,5 +361,5 @@ def _store(op, res, fresh: list, meta) -> None:
         buf[...] = r
 
 
-_dispatch.ENGINE, _dispatch.INLINE, _dispatch.VIEWS = execute, INLINE, VIEWS
+_dispatch.ENGINE, _dispatch.INLINE = execute, INLINE
 _dispatch.GPU = _gpu.launch

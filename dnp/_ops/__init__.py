@@ -23,7 +23,7 @@ from . import (
     strings,
 )
 from ._row import Op
-from ._views import VIEWS as VIEWS  # re-exported: the executor and dispatch read it here
+from ._views import VIEWS
 
 MODULES = (
     elementwise,
@@ -55,14 +55,14 @@ def _collect() -> dict[str, Op]:
 
 
 OPS = _collect()
-# Ops with no gradient (integer, boolean or non-array results, or locally constant): their
-# results are not tracked by autograd.
-NONDIFFERENTIABLE = frozenset().union(*(getattr(m, "NONDIFFERENTIABLE", ()) for m in MODULES))
-# Ops that are differentiable but have no gradient rule yet, each with the reason: a gradient
-# that reaches one raises NotImplementedError naming it.
-NO_GRADIENT: dict[str, str] = {}
+# TRANSITIONAL (issue 17): the lists below move into the rows' own fields, module by module.
 for _module in MODULES:
-    NO_GRADIENT.update(getattr(_module, "NO_GRADIENT", {}))
+    for _name in getattr(_module, "NONDIFFERENTIABLE", ()):
+        OPS[_name].differentiable = False
+    for _name, _why in getattr(_module, "NO_GRADIENT", {}).items():
+        OPS[_name].no_gradient = _why
+for _name, _rule in VIEWS.items():
+    OPS[_name].view = _rule
 
 # Ops whose result can be (a view of) an input: VIEWS, each with its rule telling the calls that
 # make a view without reading data (``_views.py``), which the executor runs at once even on
@@ -87,3 +87,25 @@ NOT_C_ORDERED = frozenset(
     "cross linalg.cross geomspace linspace logspace linalg.qr linalg.svd nanpercentile "
     "nanquantile percentile quantile median nanmedian tile unpackbits unravel_index".split()
 )
+for _name in ALIASES_AFTER_READING:
+    OPS[_name].aliases = True
+for _name in SIGNATURE_ONLY:
+    OPS[_name].signature_only = True
+for _name in NOT_C_ORDERED:
+    OPS[_name].c_ordered = False
+for _name in "matmul dot vdot inner tensordot einsum matvec vecmat".split():
+    OPS[_name].threaded = True
+for _op in OPS.values():
+    if _op.name.startswith("linalg."):
+        _op.threaded = True
+    if _op.name.endswith("_like") or _op.name in ("copy", "ndarray.copy"):
+        _op.keeps_order = True
+for _name, _signs in (
+    ("negative", "negate"),
+    ("multiply", "product"),
+    ("divide", "product"),
+    ("add", "sum"),
+    ("subtract", "difference"),
+):
+    OPS[_name].signs = _signs
+OPS["multiply"].unit = 1

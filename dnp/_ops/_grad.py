@@ -1,7 +1,7 @@
 """Helpers shared by the VJP rules in the op table.
 
-Rules are written with dnp functions (``np`` below is the public namespace, imported lazily by
-module reference), so that with ``create_graph=True`` the backward pass is itself recorded.
+Rules are written with dnp functions (``np`` below: the public callables generated from this
+table), so that with ``create_graph=True`` the backward pass is itself recorded.
 
 Complex convention (PyTorch's): the gradient of a real loss ``L`` with respect to ``z = x + iy``
 is ``dL/dx + i dL/dy``. For a holomorphic ``f``, the rule is ``g * conj(f'(z))``; ``unbroadcast``
@@ -12,9 +12,23 @@ from __future__ import annotations
 
 import numpy
 
-import dnp as np  # the public namespace; only attributes used at call time (after import)
-
 from .._ndarray import ndarray
+
+
+class _Public:
+    """dnp's public callables for the rules (``np.sum``, ``np.linalg.solve``, ``np.add.at``):
+    those ``dnp._namespace`` generates from this table, looked up when a rule first uses one
+    (the table is complete by then), then kept as attributes."""
+
+    def __getattr__(self, name: str):
+        from .. import _namespace  # the layer of the table: built from it, so imported late
+
+        value = _namespace.public(name)
+        setattr(self, name, value)
+        return value
+
+
+np = _Public()
 
 
 def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:

@@ -31,11 +31,36 @@ class Op:
     ``vjp``: the gradient rule, a tuple with one function per positional array argument,
     ``vjp[i](g, ans, *args, **kwargs)`` -> the gradient with respect to ``args[i]`` given ``g``,
     the gradient with respect to the result ``ans``; written with dnp functions, so it can be
-    differentiated again. ``None``: the op has no gradient (see ``autograd.NONDIFFERENTIABLE``).
+    differentiated again. ``None``: no rule (see ``differentiable`` and ``no_gradient``).
+    ``inplace``: the op writes into its first argument (``a[k] = v``, ``a.sort()``, ``np.put``).
+    ``no_gradient``: why a differentiable op has no gradient rule yet (a gradient that reaches
+    it raises NotImplementedError saying so).
+    ``differentiable``: False for ops whose results carry no gradient (integer, boolean or
+    non-array results, or locally constant ones): autograd does not track them.
     ``inplace``: the op writes into its first argument (``a[k] = v``, ``a.sort()``, ``np.put``).
     ``work(args)``: the call's cost in elements of a cheap ufunc, for ops whose cost grows faster
     than their inputs (contractions); ``None``: the number of elements they read. The executor
     runs calls of little work inline.
+
+    Facts for the executor and ``dnp.jit`` (``dnp/_engine/_execute.py`` and ``dnp/_jit.py`` read
+    them; the test suite checks them against what each op does):
+    ``view(args, kwargs)``: for ops whose result can be a view of an input, whether this call's is
+    (True / False), told from metadata alone, or None when only the data tells; the executor runs
+    view calls at once even on pending inputs. ``None`` (the field): never a view.
+    ``aliases``: the op decides from the data whether to return (a view of) an input, so the
+    executor waits for its inputs and runs it at once.
+    ``c_ordered``: False where NumPy may lay the result out other than in C order for C-ordered
+    inputs (an axis moved last, LAPACK's column-major factors); the executor runs those at once,
+    as the outputs it makes ahead are C-ordered and memory order decides how reductions round.
+    ``keeps_order``: the result keeps its input's memory order (``copy``, ``*_like``): pushed only
+    for C-ordered inputs.
+    ``threaded``: BLAS or LAPACK may run it on every core already; the executor does not run two
+    at once unless BLAS is pinned to one thread.
+    ``signature_only``: no metadata rule, and its result (a Python value) follows from the shapes
+    and dtypes of its arrays: ``dnp.jit`` keeps the value a trace saw.
+    ``signs``: how the op treats negated real operands, for ``dnp.jit``'s carried negations:
+    "negate" (``negative``), "product" (the result's sign is the product of the operands':
+    ``multiply``, ``divide``), "sum" (``add``), "difference" (``subtract``).
     """
 
     __slots__ = (
@@ -49,6 +74,16 @@ class Op:
         "inplace",
         "work",
         "out_at",
+        "differentiable",
+        "no_gradient",
+        "view",
+        "aliases",
+        "c_ordered",
+        "keeps_order",
+        "threaded",
+        "signature_only",
+        "signs",
+        "unit",
     )
 
     def __init__(
@@ -62,6 +97,16 @@ class Op:
         vjp: tuple[Callable, ...] | None = None,
         inplace: bool = False,
         work: Callable | None = None,
+        differentiable: bool = True,
+        no_gradient: str | None = None,
+        view: Callable | None = None,
+        aliases: bool = False,
+        c_ordered: bool = True,
+        keeps_order: bool = False,
+        threaded: bool = False,
+        signature_only: bool = False,
+        signs: str | None = None,
+        unit: float | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -71,6 +116,16 @@ class Op:
         self.vjp = vjp
         self.inplace = inplace
         self.work = work
+        self.differentiable = differentiable
+        self.no_gradient = no_gradient
+        self.view = view
+        self.aliases = aliases
+        self.c_ordered = c_ordered
+        self.keeps_order = keeps_order
+        self.threaded = threaded
+        self.signature_only = signature_only
+        self.signs = signs
+        self.unit = unit
         self.kernels: dict[Any, Callable] = {}
         self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)
 

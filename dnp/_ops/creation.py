@@ -17,8 +17,9 @@ import operator
 import numpy
 
 from .._dispatch import dispatch
-from ._meta import Meta, _is_array, _quiet_call, _replace, describe, probe, standin
-from ._row import Op
+from .._meta import Meta, _is_array, _quiet_call, _replace, describe, probe, standin
+from ._grad import fit, np, to_input, unbroadcast
+from ._row import Op, attach_vjps
 
 
 def _dims(shape) -> tuple[int, ...]:
@@ -244,10 +245,6 @@ mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())
 
 
 # --- gradients ---------------------------------------------------------------------------------
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
-
-from ._grad import fit, to_input, unbroadcast  # noqa: E402
-from ._row import attach_vjps  # noqa: E402
 
 
 def _back_to(g, a):

@@ -16,10 +16,8 @@ import math
 
 import numpy
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
-from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import _quiet_call, contraction_work, elementwise, probe, probe_numpy
+from .._meta import _quiet_call, contraction_work, elementwise, probe, probe_numpy
+from ._grad import conj, expand_reduced, np, unbroadcast
 from ._row import Op, attach_vjps
 
 ARITHMETIC = (

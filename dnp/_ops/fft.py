@@ -12,9 +12,10 @@ import operator
 import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
+from .._meta import Meta, _quiet_call, check_out
 from .._ndarray import ndarray
-from ._meta import Meta, _quiet_call, check_out
-from ._row import Op
+from ._grad import fit, np, unbroadcast
+from ._row import Op, attach_vjps
 
 # How each transform maps its length n along an axis: 'c' complex to complex (n -> n), 'r' real to
 # half spectrum (n -> n // 2 + 1), 'i' half spectrum to real (default n = 2 * (m - 1), n -> n).
@@ -130,10 +131,7 @@ ROWS += [
 # normalization (fft(norm='backward')^H = n * ifft = ifft(norm='forward')), preceded by the
 # adjoint of the zero padding/truncation to ``n`` (a truncation/zero padding back to the input's
 # length). Real transforms keep half the spectrum: see ``_rfft_adjoint`` / ``_irfft_adjoint``.
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
 
-from ._grad import fit, unbroadcast  # noqa: E402
-from ._row import attach_vjps  # noqa: E402
 
 _SWAP = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
 

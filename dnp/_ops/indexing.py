@@ -8,12 +8,10 @@ their target, which may be a view.
 
 import numpy
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
 from .._dispatch import dispatch
+from .._meta import elementwise, probe
 from .._ndarray import ndarray
-from ._grad import unbroadcast
-from ._meta import elementwise, probe
+from ._grad import np, unbroadcast
 from ._row import Op, attach_vjps
 
 

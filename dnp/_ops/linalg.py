@@ -15,11 +15,9 @@ import string
 import numpy
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
+from .._meta import Meta, _quiet_call, contraction_work, probe, reduction
 from .._ndarray import ndarray
-from ._grad import conj, expand_reduced, unbroadcast
-from ._meta import Meta, _quiet_call, contraction_work, probe, reduction
+from ._grad import conj, expand_reduced, np, unbroadcast
 from ._row import Op, attach_vjps
 
 

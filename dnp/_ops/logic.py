@@ -11,7 +11,7 @@ import inspect
 
 import numpy
 
-from ._meta import elementwise, probe
+from .._meta import elementwise, probe
 from ._row import Op
 from .creation import on_arrays
 

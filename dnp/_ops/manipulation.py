@@ -13,11 +13,9 @@ import inspect
 import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
+from .._meta import Meta, elementwise, probe
 from .._ndarray import ndarray
-from ._grad import unbroadcast
-from ._meta import Meta, elementwise, probe
+from ._grad import np, unbroadcast
 from ._row import Op, attach_vjps
 
 

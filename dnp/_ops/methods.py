@@ -7,10 +7,9 @@ the function's row. The rest call the backend array's method of the same name.
 
 import numpy
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
+from .._meta import Meta, probe
 from .._ndarray import ndarray
-from ._meta import Meta, probe
+from ._grad import np
 from ._row import Op, attach_vjps
 from .indexing import (
     _compress_vjp,

@@ -16,9 +16,10 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from .._backend import device_of_buffer
 from .._dispatch import dispatch
+from .._meta import elementwise, probe
 from .._ndarray import _new, ndarray
-from ._meta import elementwise, probe
-from ._row import Op
+from ._grad import conj, np, to_input
+from ._row import Op, attach_vjps
 
 
 def _window_meta(op, args, kwargs):
@@ -386,10 +387,6 @@ class vectorize:
 
 
 # --- gradients ---------------------------------------------------------------------------------
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
-
-from ._grad import conj, to_input  # noqa: E402
-from ._row import attach_vjps  # noqa: E402
 
 
 def _arr(x):

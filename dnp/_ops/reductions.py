@@ -7,10 +7,7 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-import dnp as np  # VJP rules are dnp code (see _grad.py)
-
-from ._grad import conj, expand_reduced, shape_dtype, unbroadcast
-from ._meta import (
+from .._meta import (
     Meta,
     _is_array,
     _quiet_call,
@@ -20,6 +17,7 @@ from ._meta import (
     reduction,
     standin,
 )
+from ._grad import conj, expand_reduced, np, shape_dtype, unbroadcast
 from ._row import Op, attach_vjps
 
 # (a, axis=None, ..., keepdims=...): shape from axis/keepdims, dtype from a one-element stand-in.

@@ -7,10 +7,16 @@ argument's shape. The Array API forms return NumPy's own namedtuple types (CuPy 
 import functools
 import inspect
 
+import numpy
 from numpy.lib._arraysetops_impl import UniqueAllResult, UniqueCountsResult, UniqueInverseResult
 
-from ._meta import probe
-from ._row import Op
+from .._meta import probe
+from .._ndarray import ndarray
+from ._grad import (
+    np,
+    unbroadcast,
+)
+from ._row import Op, attach_vjps
 from .creation import as_array, on_arrays
 
 
@@ -69,13 +75,6 @@ SET_OPS = "intersect1d union1d setdiff1d setxor1d".split()
 ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]
 
 # --- gradients ---------------------------------------------------------------------------------
-import numpy  # noqa: E402
-
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
-
-from .._ndarray import ndarray  # noqa: E402
-from ._grad import unbroadcast  # noqa: E402
-from ._row import attach_vjps  # noqa: E402
 
 
 def _unique_values_vjp(g, ans, ar, *args, axis=None, **kwargs):

@@ -11,8 +11,12 @@ import operator
 
 import numpy
 
-from ._meta import Meta, _is_array, _quiet_call, probe, standin
-from ._row import Op
+from .._meta import Meta, _is_array, _quiet_call, probe, standin
+from ._grad import (
+    np,
+    to_input,
+)
+from ._row import Op, attach_vjps
 from .creation import as_array, on_arrays
 
 
@@ -137,10 +141,6 @@ ROWS = [
 
 
 # --- gradients ---------------------------------------------------------------------------------
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
-
-from ._grad import to_input  # noqa: E402
-from ._row import attach_vjps  # noqa: E402
 
 
 def _permuted_back(g, ans, a, axis):

@@ -10,9 +10,11 @@ the input.
 
 import numpy
 
-from ._meta import probe
-from ._row import Op
+from .._meta import probe
+from ._grad import np
+from ._row import Op, attach_vjps
 from .creation import as_array
+from .indexing import flat_scatter
 
 
 def _as_strided(xp, x, shape=None, strides=None, subok=False, writeable=True):
@@ -34,10 +36,6 @@ ROWS = [
 
 
 # --- gradients ---------------------------------------------------------------------------------
-import dnp as np  # noqa: E402  # the public namespace, used by the rules at call time
-
-from ._row import attach_vjps  # noqa: E402
-from .indexing import flat_scatter  # noqa: E402
 
 
 def _address(buf) -> int:

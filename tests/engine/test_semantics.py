@@ -450,7 +450,7 @@ def test_recycled_output_memory_starts_clean(forced):
 
 
 def test_contractions_are_pushed_by_their_multiply_adds(monkeypatch, costs):
-    from dnp._ops._meta import contraction_work
+    from dnp._meta import contraction_work
 
     a, b, v = numpy.ones((64, 32)), numpy.ones((32, 16)), numpy.ones(32)
     assert contraction_work([a, b]) == 64 * 32 * 16

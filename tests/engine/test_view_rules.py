@@ -1,5 +1,5 @@
 """View ops on pending inputs: run at once only for calls that make a view, from metadata alone
-(``dnp/_ops/_views.py``); never a kernel reading memory a pending op writes."""
+(each row's ``view`` rule); never a kernel reading memory a pending op writes."""
 
 import threading
 
@@ -8,7 +8,7 @@ import pytest
 
 import dnp
 from dnp._engine import _core
-from dnp._ops import OPS, VIEWS
+from dnp._ops import OPS
 from tests.engine.by_hand import push_by_hand
 
 C = numpy.arange(24.0).reshape(4, 6)
@@ -65,7 +65,7 @@ def test_a_view_rule_agrees_with_what_numpy_makes(name, rest, kwargs, layout):
     a = LAYOUTS[layout]
     if name == "broadcast_to" and a.shape != C.shape:
         rest = ((3, *a.shape),)
-    view = VIEWS[name]((a, *rest), kwargs)
+    view = OPS[name].view((a, *rest), kwargs)
     try:
         result = OPS[name].kernel(numpy)(a, *rest, **kwargs)
     except Exception:  # noqa: BLE001  # the call is invalid: the rule may say anything

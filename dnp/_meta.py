@@ -23,7 +23,7 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_tuple
 from numpy.lib.stride_tricks import as_strided
 
-from .._ndarray import ndarray
+from ._ndarray import ndarray
 
 
 class Meta(NamedTuple):
