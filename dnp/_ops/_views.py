@@ -7,8 +7,8 @@ selects, ``reshape`` copies a non-contiguous array, ``astype`` copies by default
 on pending memory reads it while a worker writes it: a mask counted before a worker rewrote it
 and read after made NumPy write past the end of its result (heap corruption, issue 15).
 
-So each view op has a rule, ``rule(args, kwargs)`` on the call's backend arguments:
-``True``: a view of the first argument (or of all, ``_views_of_all``), made from metadata alone;
+So each view op's row names a rule here (its ``view`` field), ``rule(args, kwargs)`` on the call's backend arguments:
+``True``: a view of the first argument (or of all, ``of_all``), made from metadata alone;
 ``False``: a copy (the executor pushes it like any other op); ``None``: it depends on more than
 the rule looks at (the executor waits for the inputs, then runs it as NumPy would).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy
 
 
-def _view_of_first(args, kwargs) -> bool | None:
+def of_first(args, kwargs) -> bool | None:
     """A view of the first argument, unless another argument is an array (NumPy would read its
     values: an axis, a shape, split indices)."""
     for a in args[1:]:
@@ -30,33 +30,33 @@ def _view_of_first(args, kwargs) -> bool | None:
     return isinstance(args[0], numpy.ndarray) or None
 
 
-def _views_of_all(args, kwargs) -> bool | None:
+def of_all(args, kwargs) -> bool | None:
     """Views of every argument (``broadcast_arrays``)."""
     return all(isinstance(a, numpy.ndarray) for a in args) and not kwargs or None
 
 
-def _meshgrid(args, kwargs) -> bool | None:
+def meshgrid(args, kwargs) -> bool | None:
     if kwargs.get("copy", True):
         return False
-    return _views_of_all(args, {k: v for k, v in kwargs.items() if k != "copy"})
+    return of_all(args, {k: v for k, v in kwargs.items() if k != "copy"})
 
 
-def _diag(args, kwargs) -> bool | None:
+def diag(args, kwargs) -> bool | None:
     """A 2-D input's diagonal is a view; a 1-D one makes a new matrix."""
-    view = _view_of_first(args, kwargs)
+    view = of_first(args, kwargs)
     return view and args[0].ndim == 2
 
 
-def _imag(args, kwargs) -> bool | None:
+def imag(args, kwargs) -> bool | None:
     """A complex array's imaginary part is a view; a real array's is a new array of zeros."""
-    view = _view_of_first(args, kwargs)
+    view = of_first(args, kwargs)
     return view and args[0].dtype.kind == "c"
 
 
 _INDEX_SCALARS = (int, numpy.integer)
 
 
-def _getitem(args, kwargs) -> bool | None:
+def getitem(args, kwargs) -> bool | None:
     """Basic indexing (integers, slices, None, Ellipsis) makes a view, unless integers pick one
     element (a scalar); arrays, lists and booleans are advanced indexing: a copy. An integer
     read from an array's value (a 0-d index, a slice's bound) leaves it to NumPy."""
@@ -112,18 +112,18 @@ def _converted(a, dtype, order, copy) -> bool | None:
     return (_same_dtype(a, dtype) and _in_order(a, order)) or None
 
 
-def _array(args, kwargs) -> bool | None:
+def array(args, kwargs) -> bool | None:
     dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
     return _converted(args[0], dtype, kwargs.get("order", "K"), kwargs.get("copy", True))
 
 
-def _asarray(args, kwargs) -> bool | None:
+def asarray(args, kwargs) -> bool | None:
     dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
     order = args[2] if len(args) > 2 else kwargs.get("order")
     return _converted(args[0], dtype, order, kwargs.get("copy"))
 
 
-def _contiguous(order: str):
+def contiguous(order: str):
     def rule(args, kwargs) -> bool | None:
         dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
         return _converted(args[0], dtype, order, False)
@@ -131,20 +131,20 @@ def _contiguous(order: str):
     return rule
 
 
-def _require(args, kwargs) -> bool | None:
+def require(args, kwargs) -> bool | None:
     dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
     requirements = args[2] if len(args) > 2 else kwargs.get("requirements")
     return None if requirements else _converted(args[0], dtype, None, False)
 
 
-def _astype(args, kwargs) -> bool | None:
+def astype(args, kwargs) -> bool | None:
     """``astype(x, dtype, copy=True)``: a copy unless ``copy=False`` and the dtype is x's."""
     if kwargs.get("copy", True):
         return False
     return _same_dtype(args[0], args[1] if len(args) > 1 else kwargs.get("dtype")) or False
 
 
-def _astype_method(args, kwargs) -> bool | None:
+def astype_method(args, kwargs) -> bool | None:
     """``a.astype(dtype, order='K', casting='unsafe', subok=True, copy=True)``."""
     copy = args[5] if len(args) > 5 else kwargs.get("copy", True)
     if copy:
@@ -169,17 +169,17 @@ def _reshaped(a, shape, order, copy) -> bool | None:
     return None
 
 
-def _reshape(args, kwargs) -> bool | None:
+def reshape(args, kwargs) -> bool | None:
     shape = args[1] if len(args) > 1 else kwargs.get("shape", kwargs.get("newshape"))
     order = args[2] if len(args) > 2 else kwargs.get("order", "C")
     return _reshaped(args[0], shape, order, kwargs.get("copy"))
 
 
-def _reshape_method(args, kwargs) -> bool | None:
+def reshape_method(args, kwargs) -> bool | None:
     return _reshaped(args[0], args[1:], kwargs.get("order", "C"), kwargs.get("copy"))
 
 
-def _ravel(args, kwargs) -> bool | None:
+def ravel(args, kwargs) -> bool | None:
     a = args[0]
     order = args[1] if len(args) > 1 else kwargs.get("order", "C")
     if a.flags.c_contiguous and order in ("C", "K", "A", "c", "k", "a"):
@@ -190,7 +190,7 @@ def _ravel(args, kwargs) -> bool | None:
 
 
 VIEWS: dict = {
-    name: _view_of_first
+    name: of_first
     for name in (
         "broadcast_to diagonal linalg.diagonal expand_dims squeeze flip fliplr flipud rot90 "
         "split array_split hsplit vsplit dsplit unstack real transpose ndarray.transpose "
@@ -199,23 +199,23 @@ VIEWS: dict = {
     ).split()
 }
 VIEWS |= {
-    "atleast_1d": _views_of_all,
-    "atleast_2d": _views_of_all,
-    "atleast_3d": _views_of_all,
-    "broadcast_arrays": _views_of_all,
-    "imag": _imag,
-    "meshgrid": _meshgrid,
-    "diag": _diag,
-    "ndarray.__getitem__": _getitem,
-    "array": _array,
-    "asarray": _asarray,
-    "asanyarray": _asarray,
-    "ascontiguousarray": _contiguous("C"),
-    "asfortranarray": _contiguous("F"),
-    "require": _require,
-    "astype": _astype,
-    "ndarray.astype": _astype_method,
-    "reshape": _reshape,
-    "ndarray.reshape": _reshape_method,
-    "ravel": _ravel,
+    "atleast_1d": of_all,
+    "atleast_2d": of_all,
+    "atleast_3d": of_all,
+    "broadcast_arrays": of_all,
+    "imag": imag,
+    "meshgrid": meshgrid,
+    "diag": diag,
+    "ndarray.__getitem__": getitem,
+    "array": array,
+    "asarray": asarray,
+    "asanyarray": asarray,
+    "ascontiguousarray": contiguous("C"),
+    "asfortranarray": contiguous("F"),
+    "require": require,
+    "astype": astype,
+    "ndarray.astype": astype_method,
+    "reshape": reshape,
+    "ndarray.reshape": reshape_method,
+    "ravel": ravel,
 }
