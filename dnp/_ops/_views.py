@@ -7,7 +7,8 @@ selects, ``reshape`` copies a non-contiguous array, ``astype`` copies by default
 on pending memory reads it while a worker writes it: a mask counted before a worker rewrote it
 and read after made NumPy write past the end of its result (heap corruption, issue 15).
 
-So each view op's row names a rule here (its ``view`` field), ``rule(args, kwargs)`` on the call's backend arguments:
+So each view op's row names a rule here (its ``view`` field), ``rule(args, kwargs)`` on the
+call's backend arguments:
 ``True``: a view of the first argument (or of all, ``of_all``), made from metadata alone;
 ``False``: a copy (the executor pushes it like any other op); ``None``: it depends on more than
 the rule looks at (the executor waits for the inputs, then runs it as NumPy would).
