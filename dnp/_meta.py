@@ -33,7 +33,7 @@ class Meta(NamedTuple):
     dtype: numpy.dtype
 
 
-def _is_array(x: Any) -> bool:
+def is_array(x: Any) -> bool:
     return isinstance(x, (ndarray, numpy.ndarray))
 
 
@@ -43,7 +43,7 @@ def standin(shape: tuple[int, ...], dtype: numpy.dtype) -> numpy.ndarray:
 
 
 def _replace(obj: Any, fn) -> Any:
-    if _is_array(obj):
+    if is_array(obj):
         return fn(obj)
     if type(obj) in (list, tuple):
         return type(obj)(_replace(o, fn) for o in obj)
@@ -86,7 +86,7 @@ def contraction_work(args) -> int:
     measured as the engine runs it: ``_core.observe``)."""
     a = b = None
     for x in args:
-        if _is_array(x):
+        if is_array(x):
             if a is None:
                 a = x
             else:
@@ -112,7 +112,7 @@ def probe_numpy(op, args, kwargs):
 
 
 def _shape_of(x: Any) -> tuple[int, ...] | None:
-    if _is_array(x):
+    if is_array(x):
         return x.shape
     if type(x) in (list, tuple):
         return numpy.shape(x)
@@ -123,7 +123,7 @@ def elementwise(op, args, kwargs):
     """Broadcast the array operands' shapes; resolve the dtype on 0-d stand-ins."""
     shapes = [s for s in map(_shape_of, args) if s is not None]
     where = kwargs.get("where", True)
-    if _is_array(where):
+    if is_array(where):
         shapes.append(where.shape)
     shape = numpy.broadcast_shapes(*shapes)
     out = kwargs.get("out")
@@ -177,10 +177,10 @@ def reduction(op, args, kwargs):
     # A tiny stand-in, empty where the input is: NumPy then raises as it would on the input
     # (a reduction with no identity over nothing).
     tiny = tuple(0 if n == 0 else 1 for n in shape)
-    params[a_name] = standin(tiny, a.dtype if _is_array(a) else numpy.asarray(a).dtype)
+    params[a_name] = standin(tiny, a.dtype if is_array(a) else numpy.asarray(a).dtype)
     if "where" in params and not isinstance(params["where"], bool):
         params["where"] = True  # a mask changes values, not the result's shape or dtype
-    if _is_array(params.get("mean")):  # std/var's precomputed mean, shaped like the result
+    if is_array(params.get("mean")):  # std/var's precomputed mean, shaped like the result
         params["mean"] = numpy.zeros((), params["mean"].dtype)
     dtype = numpy.asarray(_quiet_call(np_fn, bound.args, bound.kwargs)).dtype
     check_out(out, out_shape)

@@ -5,42 +5,17 @@
 from it.
 """
 
-from . import (
-    creation,
-    datetimes,
-    elementwise,
-    fft,
-    indexing,
-    linalg,
-    logic,
-    manipulation,
-    methods,
-    numerical,
-    reductions,
-    sets,
-    sorting,
-    strides,
-    strings,
-)
+import importlib
+import pkgutil
+
 from ._row import Op
 from ._views import VIEWS
 
-MODULES = (
-    elementwise,
-    reductions,
-    manipulation,
-    indexing,
-    creation,
-    sorting,
-    sets,
-    logic,
-    numerical,
-    linalg,
-    fft,
-    strides,
-    datetimes,
-    strings,
-    methods,
+# Every module of this package not named with an underscore holds rows (``ROWS``), one kind each.
+MODULES = tuple(
+    importlib.import_module(f"{__name__}.{m.name}")
+    for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    if not m.name.startswith("_")
 )
 
 
@@ -56,12 +31,16 @@ def _collect() -> dict[str, Op]:
 
 OPS = _collect()
 # TRANSITIONAL (issue 17): the lists below move into the rows' own fields, module by module.
-for _module in MODULES:
+# DNP_NO_TRANSITION=1 skips this block, to see which rows carry their facts themselves.
+import os  # noqa: E402
+
+_TRANSITION = os.environ.get("DNP_NO_TRANSITION") != "1"
+for _module in MODULES if _TRANSITION else ():
     for _name in getattr(_module, "NONDIFFERENTIABLE", ()):
         OPS[_name].differentiable = False
     for _name, _why in getattr(_module, "NO_GRADIENT", {}).items():
         OPS[_name].no_gradient = _why
-for _name, _rule in VIEWS.items():
+for _name, _rule in VIEWS.items() if _TRANSITION else ():
     OPS[_name].view = _rule
 
 # Ops whose result can be (a view of) an input: VIEWS, each with its rule telling the calls that
@@ -87,25 +66,30 @@ NOT_C_ORDERED = frozenset(
     "cross linalg.cross geomspace linspace logspace linalg.qr linalg.svd nanpercentile "
     "nanquantile percentile quantile median nanmedian tile unpackbits unravel_index".split()
 )
-for _name in ALIASES_AFTER_READING:
+for _name in ALIASES_AFTER_READING if _TRANSITION else ():
     OPS[_name].aliases = True
-for _name in SIGNATURE_ONLY:
+for _name in SIGNATURE_ONLY if _TRANSITION else ():
     OPS[_name].signature_only = True
-for _name in NOT_C_ORDERED:
+for _name in NOT_C_ORDERED if _TRANSITION else ():
     OPS[_name].c_ordered = False
-for _name in "matmul dot vdot inner tensordot einsum matvec vecmat".split():
+for _name in "matmul dot vdot inner tensordot einsum matvec vecmat".split() if _TRANSITION else ():
     OPS[_name].threaded = True
-for _op in OPS.values():
+for _op in OPS.values() if _TRANSITION else ():
     if _op.name.startswith("linalg."):
         _op.threaded = True
     if _op.name.endswith("_like") or _op.name in ("copy", "ndarray.copy"):
         _op.keeps_order = True
 for _name, _signs in (
-    ("negative", "negate"),
-    ("multiply", "product"),
-    ("divide", "product"),
-    ("add", "sum"),
-    ("subtract", "difference"),
+    ()
+    if not _TRANSITION
+    else (
+        ("negative", "negate"),
+        ("multiply", "product"),
+        ("divide", "product"),
+        ("add", "sum"),
+        ("subtract", "difference"),
+    )
 ):
     OPS[_name].signs = _signs
-OPS["multiply"].unit = 1
+if _TRANSITION:
+    OPS["multiply"].unit = 1

@@ -31,6 +31,12 @@ class _Public:
 np = _Public()
 
 
+def as_array(x):
+    """``x`` as a dnp array, keeping the very object (and its history) when it is one already
+    (no ``asarray`` node is recorded for arrays)."""
+    return x if isinstance(x, ndarray) else np.asarray(x)
+
+
 def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:
     """Shape and dtype of an argument, read directly from a dnp array (no dispatch)."""
     if isinstance(x, ndarray):

@@ -17,7 +17,7 @@ import operator
 import numpy
 
 from .._dispatch import dispatch
-from .._meta import Meta, _is_array, _quiet_call, _replace, describe, probe, standin
+from .._meta import Meta, _quiet_call, _replace, describe, is_array, probe, standin
 from ._grad import fit, np, to_input, unbroadcast
 from ._row import Op, attach_vjps
 
@@ -40,7 +40,7 @@ def _bound(op, args, kwargs) -> dict:
 
 
 def _meta_of(x):
-    return x if _is_array(x) else numpy.asarray(x)
+    return x if is_array(x) else numpy.asarray(x)
 
 
 def filled(op, args, kwargs):
@@ -71,7 +71,7 @@ def converted(op, args, kwargs):
     params = _bound(op, args, kwargs)
     first = next(iter(params))
     a = params[first]
-    if not _is_array(a):
+    if not is_array(a):
         return probe(op, args, kwargs)
     rest = {k: v for k, v in params.items() if k != first}
     small = _quiet_call(op.kernel(numpy), (standin((1,) * a.ndim, a.dtype),), rest)

@@ -17,7 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .._meta import Meta, _quiet_call, contraction_work, probe, reduction
 from .._ndarray import ndarray
-from ._grad import conj, expand_reduced, np, unbroadcast
+from ._grad import as_array, conj, expand_reduced, np, unbroadcast
 from ._row import Op, attach_vjps
 
 
@@ -349,11 +349,6 @@ def _diag_embed(v):
     return _row(v) * _eye(v.shape[-1], v)
 
 
-def _arr(x):
-    """``x`` as a dnp array, keeping the very object (and its history) when it is one already."""
-    return x if isinstance(x, ndarray) else np.asarray(x)
-
-
 def _sum_to(g, shape):
     """``g`` summed over the axes it was broadcast along to reach ``shape`` (same or more dims)."""
     if g.ndim > len(shape):
@@ -473,7 +468,7 @@ def _einsum_grad(terms, output, operands, i, g, optimize=False):
     out = ([] if own or not ellipsis else ["..."]) + [t for t in target if ellipsis or t != "..."]
     spec = ",".join(subs) + "->" + "".join(out)
     opt = optimize if isinstance(optimize, (bool, str)) else True
-    ops = [conj(_arr(operands[j])) for j in others]
+    ops = [conj(as_array(operands[j])) for j in others]
     r = np.einsum(spec, g, *ops, *extra_ops, optimize=opt)
     if ellipsis or own:  # the ellipsis block: add missing axes, sum extra leading ones
         p = target.index("...") if own else 0
@@ -565,7 +560,7 @@ def _outer_rule(i):
     def rule(g, ans, a, b, out=None):
         x, y = (a, b) if i == 0 else (b, a)
         sx = np.shape(x)
-        y = _arr(y).reshape(-1)
+        y = as_array(y).reshape(-1)
         gm = g if i == 0 else _t(g)
         return _real_like(_mm(gm, conj(y)).reshape(sx), x)
 
@@ -581,7 +576,7 @@ def _kron_rule(i):
         ta, tb = _letters(n), _letters(n, n)
         tg = [c for pair in zip(ta, tb, strict=True) for c in pair]
         x = (a, b)[i]
-        other = _arr((b, a)[i]).reshape((sb, sa)[i])
+        other = as_array((b, a)[i]).reshape((sb, sa)[i])
         spec = f"{''.join(tg)},{''.join((tb, ta)[i])}->{''.join((ta, tb)[i])}"
         return _real_like(np.einsum(spec, gi, conj(other)).reshape(np.shape(x)), x)
 
@@ -589,11 +584,11 @@ def _kron_rule(i):
 
 
 def _vdot_a(g, ans, a, b):
-    return _real_like((np.conjugate(g) * _arr(b)).reshape(np.shape(a)), a)
+    return _real_like((np.conjugate(g) * as_array(b)).reshape(np.shape(a)), a)
 
 
 def _vdot_b(g, ans, a, b):
-    return _real_like((g * _arr(a)).reshape(np.shape(b)), b)
+    return _real_like((g * as_array(a)).reshape(np.shape(b)), b)
 
 
 def _vecdot_rule(i):
@@ -607,7 +602,7 @@ def _vecdot_rule(i):
 
 def _cross_grad(i, g, a, b, axisa, axisb, axisc):
     """cross is bilinear: <g, a x b> = <a, conj(b) x g> = <b, g x conj(a)> (conjugated)."""
-    am, bm = np.moveaxis(_arr(a), axisa, -1), np.moveaxis(_arr(b), axisb, -1)
+    am, bm = np.moveaxis(as_array(a), axisa, -1), np.moveaxis(as_array(b), axisb, -1)
     pad = [
         np.eye(2, 3, dtype=bool, device=g.device) if x.shape[-1] == 2 else None for x in (am, bm)
     ]
@@ -642,7 +637,7 @@ def _linalg_cross_rule(i):
 
 
 def _multi_dot_vjp(g, ans, arrays, out=None):
-    mats = [_arr(x) for x in arrays]
+    mats = [as_array(x) for x in arrays]
     first, last = mats[0].ndim == 1, mats[-1].ndim == 1
     if first:
         mats[0] = mats[0].reshape(1, -1)
@@ -839,7 +834,7 @@ def _pinv_grad(g, p, a):
 
 
 def _pinv_vjp(g, ans, a, rcond=None, hermitian=False, **kwargs):
-    ga = _pinv_grad(g, ans, _arr(a))
+    ga = _pinv_grad(g, ans, as_array(a))
     return unbroadcast(_herm_project(ga) if hermitian else ga, a)
 
 
@@ -850,10 +845,10 @@ def _lstsq_rule(i):
         gx, g_res, _, gs = g
         gs = _live(gs)
         x, res = ans[0], ans[1]
-        a = _arr(a)
+        a = as_array(a)
         vec = np.ndim(b) == 1
         xm, gxm = (_col(x), _col(gx)) if vec else (x, gx)
-        bm = _col(_arr(b)) if vec else _arr(b)
+        bm = _col(as_array(b)) if vec else as_array(b)
         if a.shape[-2] < a.shape[-1]:  # underdetermined: x = pinv(a) b, the minimum-norm solution
             p = np.linalg.pinv(a)
             if i == 1:
@@ -881,7 +876,7 @@ def _lstsq_rule(i):
 def _matrix_power_vjp(g, ans, a, n):
     if n == 0:
         return np.zeros_like(a)
-    base = np.linalg.inv(a) if n < 0 else _arr(a)
+    base = np.linalg.inv(a) if n < 0 else as_array(a)
     negative, n = n < 0, abs(n)
     powers = [None] * n  # powers[k] = base^k (k >= 1)
     acc = None
@@ -903,7 +898,7 @@ def _tensorinv_vjp(g, ans, a, ind=2):
 
 
 def _tensorsolve_parts(a, b, axes):
-    a = _arr(a)
+    a = as_array(a)
     order = list(range(a.ndim))
     if axes is not None:
         for k in axes:
@@ -946,7 +941,7 @@ def _diagonal_vjp(g, ans, x, offset=0, **kwargs):
 
 # --- norms -------------------------------------------------------------------------------------
 def _vector_norm_grad(g, ans, x, axes, keepdims, ord):  # noqa: A002
-    x = _arr(x)
+    x = as_array(x)
     if ord == 0:
         return np.zeros(x.shape, np.real(x).dtype, device=x.device)
     ge = expand_reduced(g, x.shape, axes, keepdims)
@@ -969,7 +964,7 @@ def _moved(x, axes, f):
 
 
 def _matrix_norm_grad(g, ans, x, axes, keepdims, ord):  # noqa: A002
-    x = _arr(x)
+    x = as_array(x)
     if ord in (None, "fro"):
         return _vector_norm_grad(g, ans, x, axes, keepdims, 2)
     ge = expand_reduced(g, x.shape, axes, keepdims)
@@ -1015,7 +1010,7 @@ def _matrix_norm_vjp(g, ans, x, keepdims=False, ord="fro", **kwargs):  # noqa: A
 
 
 def _cond_vjp(g, ans, x, p=None):
-    x = _arr(x)
+    x = as_array(x)
     if p in (None, 2, -2):
         u, s, vh = np.linalg.svd(x, full_matrices=False)
         k = s.shape[-1]

@@ -13,14 +13,10 @@ import inspect
 import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
-from .._meta import Meta, elementwise, probe
+from .._meta import Meta, elementwise, is_array, probe
 from .._ndarray import ndarray
 from ._grad import np, unbroadcast
 from ._row import Op, attach_vjps
-
-
-def _is_array(x) -> bool:
-    return isinstance(x, (ndarray, numpy.ndarray))
 
 
 def probe_unless_array(*params):
@@ -28,7 +24,7 @@ def probe_unless_array(*params):
 
     def rule(op, args, kwargs):
         bound = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-        return None if any(_is_array(bound.get(p)) for p in params) else probe(op, args, kwargs)
+        return None if any(is_array(bound.get(p)) for p in params) else probe(op, args, kwargs)
 
     return rule
 

@@ -18,7 +18,7 @@ from .._backend import device_of_buffer
 from .._dispatch import dispatch
 from .._meta import elementwise, probe
 from .._ndarray import _new, ndarray
-from ._grad import conj, np, to_input
+from ._grad import as_array, conj, np, to_input
 from ._row import Op, attach_vjps
 
 
@@ -389,11 +389,6 @@ class vectorize:
 # --- gradients ---------------------------------------------------------------------------------
 
 
-def _arr(x):
-    """``x`` as a dnp array, without recording an ``asarray`` node for arrays."""
-    return x if isinstance(x, ndarray) else np.asarray(x)
-
-
 def _host_array(x):
     return x.asnumpy() if isinstance(x, ndarray) else numpy.asarray(x)
 
@@ -479,7 +474,7 @@ def _trapezoid_weights(x, dx, n, ndim, axis):
         w = numpy.ones(n)
         w[0] = w[-1] = 0.5
         return _along_axis(w, ndim, axis) * dx  # dx may be an array with a gradient
-    x = _arr(x)
+    x = as_array(x)
     if x.ndim == 1:
         x = np.reshape(x, tuple(-1 if i == axis else 1 for i in range(ndim)))
     d = np.diff(x, axis=axis)
@@ -520,7 +515,7 @@ def _interp_grid(x, xp, period):
     uses it (dnp: reduced modulo the period, where given)."""
     xpn = numpy.asarray(_host_array(xp), dtype=float).ravel()
     idx = numpy.arange(len(xpn))
-    xd = np.ravel(_arr(x))
+    xd = np.ravel(as_array(x))
     if period is not None:  # NumPy's: both reduced, xp sorted, one point added at each end
         period = abs(float(period))
         xd = np.remainder(xd, period)
@@ -562,7 +557,7 @@ def _interp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
     xpn, idx, xd, xn, j = _interp_grid(x, xp, period)
     if len(xpn) < 2:
         return np.zeros_like(x)
-    f = np.take(_arr(fp), idx)
+    f = np.take(as_array(fp), idx)
     slope = (np.take(f, j + 1) - np.take(f, j)) / (xpn[j + 1] - xpn[j])
     inside = (xn >= xpn[0]) & (xn <= xpn[-1])
     grad = np.ravel(g) * np.where(inside, conj(slope), 0)
@@ -611,7 +606,7 @@ def _real_if_close_vjp(g, ans, a, tol=100):
 
 
 def _polyval_p(g, ans, p, x):
-    x = _arr(x)
+    x = as_array(x)
     powers = np.vander(np.ravel(x), np.size(p))  # column i: x ** (len(p) - 1 - i)
     return to_input(np.sum(np.conjugate(powers) * np.reshape(g, (-1, 1)), axis=0), p)
 
@@ -678,7 +673,7 @@ def _polyfit_y(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
     """polyfit is least squares: c = pinv(W V) W y, linear in y."""
     if full or cov:
         raise NotImplementedError("dnp.polyfit: the gradient is written for full=False, cov=False")
-    lhs = np.vander(_arr(x).astype(g.real.dtype), int(deg) + 1)
+    lhs = np.vander(as_array(x).astype(g.real.dtype), int(deg) + 1)
     if w is not None:
         lhs = lhs * np.reshape(w, (-1, 1))
     grad = np.matmul(np.linalg.pinv(lhs).T, g)  # (len(x),) or (len(x), k)

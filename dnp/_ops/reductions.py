@@ -9,11 +9,11 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._meta import (
     Meta,
-    _is_array,
     _quiet_call,
     _shape_of,
     check_out,
     describe,
+    is_array,
     reduction,
     standin,
 )
@@ -36,7 +36,7 @@ DATA_SHAPED = ["histogram2d", "histogramdd", "bincount"]
 def _small_standin(a):
     """A one-element stand-in with ``a``'s dtype and number of dimensions."""
     shape = _shape_of(a) or ()
-    return standin((1,) * len(shape), a.dtype if _is_array(a) else numpy.asarray(a).dtype)
+    return standin((1,) * len(shape), a.dtype if is_array(a) else numpy.asarray(a).dtype)
 
 
 def _scan_meta(op, args, kwargs):
@@ -65,7 +65,7 @@ def _digitize_meta(op, args, kwargs):
 
 def _ones_standin(x, shape=None):
     """Like ``standin`` but filled with ones; ``shape`` replaces the array's own."""
-    if not _is_array(x):
+    if not is_array(x):
         return x
     shape = x.shape if shape is None else shape
     return as_strided(numpy.ones(1, x.dtype), shape, (0,) * len(shape), writeable=True)
@@ -106,8 +106,8 @@ def _quantile_meta(op, args, kwargs):
     params.pop("weights", None)  # weights select among the data: they do not change the dtype
     params["a"] = _small_standin(a)
     # An array q is a strong (non-weak) operand: keep its dtype but drop its size.
-    if _is_array(q) or type(q) in (list, tuple):
-        params["q"] = numpy.full((), 0.5, numpy.asarray(q).dtype if not _is_array(q) else q.dtype)
+    if is_array(q) or type(q) in (list, tuple):
+        params["q"] = numpy.full((), 0.5, numpy.asarray(q).dtype if not is_array(q) else q.dtype)
     dtype = numpy.asarray(_quiet_call(op.numpy_function(), (), params)).dtype
     return Meta(q_shape + tuple(kept), out.dtype if out is not None else dtype)
 

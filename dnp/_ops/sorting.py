@@ -11,7 +11,7 @@ import operator
 
 import numpy
 
-from .._meta import Meta, _is_array, _quiet_call, probe, standin
+from .._meta import Meta, _quiet_call, is_array, probe, standin
 from ._grad import (
     np,
     to_input,
@@ -25,7 +25,7 @@ def _sorted(op, args, kwargs):
     checks of the other arguments from the call on a one-element stand-in, not a full-size sort."""
     kwargs = {k: v for k, v in kwargs.items() if k != "descending"}  # the array API's; no NumPy
     params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-    a = params["a"] if _is_array(params["a"]) else numpy.asarray(params["a"])
+    a = params["a"] if is_array(params["a"]) else numpy.asarray(params["a"])
     params["a"] = standin((1,) * a.ndim, a.dtype)
     dtype = _quiet_call(op.kernel(numpy), (), params).dtype
     return Meta((a.size,) if params.get("axis", -1) is None else a.shape, dtype)
