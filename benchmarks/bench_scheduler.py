@@ -435,14 +435,15 @@ def timeline(fn: Callable, dnp_args: list, runs: int = 20) -> str:
     thread is done pushing, and per worker when its first op starts, when its last ends, the
     ops' own time (wall and CPU: a kernel that waits for the GIL or a core shows more wall),
     and the time between them (the worker's own Python: scheduling, waiting for the GIL).
-    Read from dnp's internals (``_core.timed`` wraps every timed op; the pushes are the
+    Read from dnp's internals (``_threaded.timed`` wraps every timed op; the pushes are the
     executor's calls), so it lists only ops that are timed (``MEASURE_FROM`` units and up)."""
-    from dnp._engine import _core, _execute
+    from dnp import _dispatch, _execute
+    from dnp._engine import _threaded
 
     log: list[tuple] = []
     origin = [0.0]
     clock, cpu = time.perf_counter, time.thread_time
-    execute, timed = _execute.execute, _core.timed
+    execute, timed = _execute.execute, _threaded.timed
 
     def logged_execute(op, *args):
         res = execute(op, *args)
@@ -456,7 +457,7 @@ def timeline(fn: Callable, dnp_args: list, runs: int = 20) -> str:
         return res
 
     best = (float("inf"), [])
-    _execute._dispatch.ENGINE, _core.timed = logged_execute, logged_timed
+    _dispatch.ENGINE, _threaded.timed = logged_execute, logged_timed
     try:
         with dnp.engine.engine("threaded"):
             for _ in range(runs):
@@ -468,7 +469,7 @@ def timeline(fn: Callable, dnp_args: list, runs: int = 20) -> str:
                 if total < best[0]:
                     best = (total, list(log))
     finally:
-        _execute._dispatch.ENGINE, _core.timed = execute, timed
+        _dispatch.ENGINE, _threaded.timed = execute, timed
     total, entries = best
     pushed = max((e[2] for e in entries if e[0] == "pushing"), default=0.0)
     lines = [

@@ -7,7 +7,7 @@ that code comparing ``x.dtype == np.float32`` keeps working.
 
 import numpy as _numpy
 
-from . import _namespace
+from . import _namespace, _ndarray
 from ._backend import Device, default_device, devices, get_device, gpu_available
 from ._backend import set_default_device as set_default_device
 from ._dispatch import DeviceMismatch
@@ -26,9 +26,31 @@ flatiter = _namespace.flatiter  # what ndarray.flat gives
 __array_api_version__ = "2025.12"
 _ARRAY_API_VERSIONS = ("2021.12", "2022.12", "2023.12", "2024.12", "2025.12")
 
-from . import autograd, char, emath, engine, fft, lib, linalg, random, strings  # noqa: E402
+
+def _array_namespace(api_version: str | None):
+    """``dnp.array_api``, for ``ndarray.__array_namespace__`` (its seam)."""
+    if api_version not in (None, *_ARRAY_API_VERSIONS):
+        raise ValueError(f"unsupported Array API version {api_version!r}")
+    from . import array_api
+
+    return array_api
+
+
+_ndarray.ARRAY_NAMESPACE = _array_namespace
+
+from . import (  # noqa: E402
+    _execute,  # noqa: F401  # plugs the executor into dispatch
+    autograd,
+    char,
+    emath,
+    engine,
+    fft,
+    lib,
+    linalg,
+    random,
+    strings,
+)
 from ._array_api import __array_namespace_info__, finfo, iinfo  # noqa: E402
-from ._engine import _execute  # noqa: E402, F401  # plugs the executor into dispatch
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
     fromfile,
     fromregex,
@@ -43,7 +65,7 @@ from ._io import (  # noqa: E402  # file io, through NumPy on the host
 from ._iterators import ndenumerate, nditer, nested_iters  # noqa: E402
 from ._jit import jit  # noqa: E402
 from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
-from ._ops.numerical import vectorize  # noqa: E402
+from ._ops.functional import vectorize  # noqa: E402
 
 waitall = engine.waitall
 

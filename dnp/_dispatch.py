@@ -6,12 +6,12 @@
 2. Run the row's forward on the device's backend module.
 3. Wrap buffers in the result as dnp arrays; ``out=`` arrays come back as themselves.
 
-This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_engine/_execute.py``): on
-the threaded engine, a CPU call on large inputs, or on inputs pending ops write (or, for a call
-that writes into them, read), goes to ``ENGINE``, which makes
-the outputs from the row's metadata rule and pushes the forward; a GPU call goes to ``GPU``, which
-launches it on one of the device's CUDA streams. Calls on small ready inputs (the fast path
-below) and the naive engine run at once, in the calling thread (on a GPU, on the current stream).
+This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_execute.py``): on the
+threaded engine, a CPU call on large inputs, or on inputs pending ops write (or, for a call that
+writes into them, read: ``_vars.must_wait``), goes to ``ENGINE``, which makes the outputs from
+the row's metadata rule and pushes the forward; a GPU call goes to ``GPU``, which launches it on
+one of the device's CUDA streams. Calls on small ready inputs (the fast path below) and the naive
+engine run at once, in the calling thread (on a GPU, on the current stream).
 ``CHECK_META`` (set by the test suite) runs every rule beside the op and fails loudly when the rule
 disagrees with what the op produced, so the rules are exercised by every conformance test.
 """
@@ -26,16 +26,11 @@ from typing import Any
 import numpy
 
 from ._backend import CPU, Device, get_device
-from ._engine._core import (
-    MEASURE_FROM,
-    SETTINGS,
-    VARS,
-    heavy,
-    owner_of,
-    timed,
-    unreadable,
-    work,
-)
+from ._engine import _naive
+from ._engine._cost import MEASURE_FROM, heavy, timed, work
+from ._engine._settings import SETTINGS
+from ._engine._vars import VARS, must_wait, owner_of
+from ._meta import Meta, signature_of
 from ._ndarray import (
     HOST_ONLY_KINDS,
     TRACES,
@@ -49,14 +44,14 @@ from ._ndarray import (
 )
 
 CHECK_META = False
-# The executor's seam (set by dnp._engine._execute): execute(op, xargs, xkwargs, known, written)
+# The executor's seam (set by dnp._execute): execute(op, xargs, xkwargs, known, written, plain)
 # runs or pushes a call, or returns INLINE for dispatch to run it here.
 ENGINE: Callable | None = None
-INLINE: Any = None
-# The GPU side of the executor (dnp._engine._gpu.launch, set with ENGINE): launch(device,
-# kernel, xargs, xkwargs, known, written) runs a GPU op on the device's streams.
+INLINE = object()
+# The GPU side of the executor (dnp._engine._gpu.push, set with ENGINE): push(kernel, xargs,
+# xkwargs, reads, writes, device) runs a GPU op on the device's streams.
 GPU: Callable | None = None
-# Autograd's seam (set by dnp.autograd): while any thread records, calls go through TAPE.
+# The tape's seam (set by dnp._tape): while any thread records, calls go through TAPE.
 RECORDING = 0
 TAPE: Callable | None = None
 # dnp.jit's seam: while any thread traces, its calls go to its tracer (``TRACES.tracer.call``).
@@ -215,13 +210,10 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                     break
                 arrays = True
                 buf = a._buf
-                if VARS and not busy:  # owner_of(buf) and unreadable(v), inline
+                if VARS and not busy:  # owner_of(buf), its common case inline
                     v = VARS.get(id(buf if buf.base is None else owner_of(buf)))
-                    busy = v is not None and (
-                        v.writer is not None
-                        or v.error is not None
-                        or may_write(op, args, kwargs)  # a write waits for pending reads too
-                    )
+                    if v is not None:  # memory with ops pending (rare): ask
+                        busy = must_wait(v, may_write(op, args, kwargs))
                 size += buf.size
                 xargs.append(buf)
             elif type(a) in _SCALARS or _plain_value(a):
@@ -229,7 +221,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             elif type(a) is list and a and _cpu_arrays(a):  # concatenate([x, y])
                 bufs = [x._buf for x in a]
                 for b in bufs:
-                    busy = busy or unreadable(VARS.get(id(owner_of(b))))
+                    busy = busy or must_wait(VARS.get(id(owner_of(b))), False)
                     size += b.size
                 xargs.append(bufs)
                 arrays = listed = True
@@ -338,10 +330,12 @@ def _dispatch(op, args: tuple, kwargs: dict) -> Any:
             size = sum(a._buf.size for a in unwrap.known)
             res = timed(op, work(op, size, xargs), op.kernel(numpy), *xargs, **xkwargs)
     elif SETTINGS.threaded and GPU is not None:
-        res = GPU(dev, op.kernel(dev.xp), xargs, xkwargs, unwrap.known, written(op, args, kwargs))
+        reads = [owner_of(a._buf) for a in unwrap.known]
+        writes = [owner_of(a._buf) for a in written(op, args, kwargs)]
+        res = GPU(op.kernel(dev.xp), xargs, xkwargs, reads, writes, dev)
     else:
         with dev.activate():
-            res = op.kernel(dev.xp)(*xargs, **xkwargs)
+            res = _naive.push(op.kernel(dev.xp), xargs, xkwargs)
     out = _wrap(res, dev, unwrap.known)
     if any(type(a) is not ndarray for a in unwrap.known):
         out = _subclassed(out, unwrap.known)
@@ -447,8 +441,6 @@ def _positional_out(op) -> tuple[int, int | None]:
 @functools.cache
 def _out_position(fn) -> int | None:
     """Where ``fn`` takes ``out`` positionally, if it does."""
-    from ._meta import signature_of
-
     try:
         params = list(signature_of(fn).parameters.values())
     except (TypeError, ValueError):  # no signature to read (None, or a C function without one)
@@ -513,8 +505,6 @@ def _check_aliasing(op, args, kwargs, result) -> None:
 
 
 def _describe(result):
-    from ._meta import Meta
-
     if isinstance(result, ndarray):
         return Meta(result.shape, result.dtype)
     if isinstance(result, (tuple, list)):

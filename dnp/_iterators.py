@@ -13,7 +13,7 @@ import numpy
 
 from ._backend import CPU
 from ._dispatch import VERSIONS
-from ._engine._core import owner_of
+from ._engine._vars import owner_of
 from ._ndarray import ndarray
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from typing import Any, NamedTuple
 
 import numpy
@@ -83,7 +84,7 @@ def _quiet_call(fn, args, kwargs):
 def contraction_work(args) -> int:
     """The work of a product contracting the last axis of its first array operand (matmul, dot,
     inner, ...): its multiply-adds, a.size * b.size / k (what one costs against an add is
-    measured as the engine runs it: ``_core.observe``)."""
+    measured as the engine runs it: ``_engine._cost.observe``)."""
     a = b = None
     for x in args:
         if is_array(x):
@@ -100,8 +101,8 @@ def contraction_work(args) -> int:
 
 def probe(op, args, kwargs):
     """Run the row's NumPy forward on stride-0 stand-ins of the inputs."""
-    if op.creation:  # dispatch consumes device= and like=; NumPy's forward never sees them
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "like")}
+    if op.creation:
+        kwargs = unplaced(kwargs)
     return describe(_quiet_call(op.kernel(numpy), full_standins(args), full_standins(kwargs)))
 
 
@@ -175,8 +176,12 @@ def reduction(op, args, kwargs):
         out_shape = tuple(n for i, n in enumerate(shape) if i not in axes)
     out = params.pop("out", None)
     # A tiny stand-in, empty where the input is: NumPy then raises as it would on the input
-    # (a reduction with no identity over nothing).
-    tiny = tuple(0 if n == 0 else 1 for n in shape)
+    # (a reduction with no identity over nothing). With ``ddof``, one element more than it along
+    # the reduced axes (where the input has them), so NumPy does not warn of degrees of freedom
+    # <= 0 where the call itself does not.
+    ddof = params.get("ddof")
+    k = ddof + 1 if isinstance(ddof, (int, numpy.integer)) and ddof > 0 else 1
+    tiny = tuple(min(n, k) if i in axes else min(n, 1) for i, n in enumerate(shape))
     params[a_name] = standin(tiny, a.dtype if is_array(a) else numpy.asarray(a).dtype)
     if "where" in params and not isinstance(params["where"], bool):
         params["where"] = True  # a mask changes values, not the result's shape or dtype
@@ -191,3 +196,121 @@ def check_out(out, shape: tuple[int, ...]) -> None:
     """NumPy's ValueError for an ``out=`` array of the wrong shape."""
     if out is not None and tuple(out.shape) != tuple(shape):
         raise ValueError(f"output array has shape {tuple(out.shape)}, expected {tuple(shape)}")
+
+
+# --- stand-ins for rules of shape arithmetic: the dtype (and NumPy's checks of the call) from the
+# op on one-element stand-ins, so describing a call costs the same at any size ------------------
+_PLACEMENT = ("device", "like")  # consumed by dispatch for creation rows; NumPy never sees them
+
+
+def unplaced(kwargs: dict) -> dict:
+    """``kwargs`` without the placement keywords dispatch consumes (``device=``, ``like=``)."""
+    return {k: v for k, v in kwargs.items() if k not in _PLACEMENT}
+
+
+def bound(op, args, kwargs) -> dict:
+    """The call's arguments by the names of the NumPy function the row mirrors."""
+    return signature_of(op.numpy_function()).bind(*args, **unplaced(kwargs)).arguments
+
+
+def as_numpy(x) -> Any:
+    """Arrays as they are; lists and tuples as the NumPy arrays NumPy makes of them (arrays in
+    them by stand-ins); scalars and other values as they are."""
+    if type(x) in (list, tuple):
+        return numpy.asarray(full_standins(x))
+    return x
+
+
+def shape_of(x) -> tuple[int, ...]:
+    """The shape NumPy gives ``x`` (an array, a nested list, a scalar)."""
+    return tuple(x.shape) if is_array(x) else numpy.shape(as_numpy(x))
+
+
+def size_of(x) -> int:
+    return math.prod(shape_of(x))
+
+
+def small(x, limit: int = 1) -> Any:
+    """``x`` as NumPy sees it, each axis cut to at most ``limit`` elements (an empty axis stays
+    empty): arrays and lists become stride-0 stand-ins; scalars and other values stay."""
+    x = as_numpy(x)
+    if is_array(x):
+        return standin(tuple(min(n, limit) for n in x.shape), x.dtype)
+    return x
+
+
+def run_small(op, args, kwargs) -> Any:
+    """The row's NumPy forward on (small) arguments, warnings silenced."""
+    return _quiet_call(op.kernel(numpy), args, unplaced(kwargs))
+
+
+def run_bound(op, params: dict) -> Any:
+    """The row's NumPy forward on arguments given by NumPy's parameter names (as ``bound``
+    gives them), passed as its signature takes them."""
+    call = inspect.BoundArguments(signature_of(op.numpy_function()), params)
+    return _quiet_call(op.kernel(numpy), call.args, call.kwargs)
+
+
+def resized(result, shape) -> Meta:
+    """The Meta of an array of ``shape`` with the dtype of ``result`` (an array or scalar)."""
+    return Meta(tuple(shape), numpy.asarray(result).dtype)
+
+
+# --- shape rules: a rule from a function of the arguments' shapes (products, factorizations,
+# sorts) ------------------------------------------------------------------------------------------
+def small_ones(x):
+    """An array argument as ones of shape ``(1,) * ndim`` and its dtype (well conditioned, so
+    factorizations succeed on it); a sequence of arrays item by item; Python scalars kept."""
+    if isinstance(x, (ndarray, numpy.ndarray, numpy.generic)):
+        return numpy.ones((1,) * x.ndim, x.dtype)
+    if type(x) in (list, tuple):
+        if any(isinstance(i, (ndarray, numpy.ndarray)) for i in x):  # a sequence of arrays
+            return type(x)(map(small_ones, x))
+        x = numpy.asarray(x)
+        return numpy.ones((1,) * x.ndim, x.dtype)
+    return x
+
+
+def shaped(shapes, arrays=1):
+    """A metadata rule: result shape_of(s) from ``shapes(*args, **kwargs)``; dtype(s) from the op
+    run with its first ``arrays`` parameters ``small_ones`` and without ``out`` (``out=`` gives the
+    dtype and, where it broadcasts with the result, the shape). ``shapes`` returning None means:
+    depends on the data for these arguments."""
+
+    def rule(op, args, kwargs):
+        if kwargs or len(args) > arrays:
+            bound = signature_of(op.numpy_function()).bind(*args, **kwargs)
+            out = bound.arguments.pop("out", None)
+            for name in list(bound.signature.parameters)[:arrays]:
+                if name in bound.arguments:
+                    bound.arguments[name] = small_ones(bound.arguments[name])
+            tiny = _quiet_call(op.kernel(numpy), bound.args, bound.kwargs)
+        else:  # the arrays alone (most calls): nothing to bind
+            out = None
+            tiny = _quiet_call(op.kernel(numpy), [small_ones(x) for x in args], {})
+        result = shapes(*args, **kwargs)
+        if result is None:
+            return None
+        if isinstance(tiny, tuple):  # keeps NumPy's named tuple (SVDResult, QRResult...)
+            metas = [Meta(s, numpy.asarray(t).dtype) for s, t in zip(result, tiny, strict=True)]
+            return type(tiny)(*metas) if hasattr(tiny, "_fields") else tuple(metas)
+        if out is None:
+            return Meta(result, numpy.asarray(tiny).dtype)
+        if numpy.broadcast_shapes(out.shape, result) != tuple(out.shape):
+            raise ValueError(
+                f"non-broadcastable output operand with shape {tuple(out.shape)} doesn't match "
+                f"the broadcast shape {result}"
+            )
+        return Meta(tuple(out.shape), out.dtype)
+
+    return rule
+
+
+def same(a, *rest, **kwargs):
+    """The shape of the first argument (inv, cholesky, matrix_power, sort_complex)."""
+    return shape_of(a)
+
+
+def batch(a, *rest, **kwargs):
+    """The leading dimensions of a stack of matrices (..., M, N): det, cond, trace."""
+    return shape_of(a)[:-2]

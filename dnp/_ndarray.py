@@ -1,21 +1,25 @@
 """``dnp.ndarray``: an array whose buffer lives on a device.
 
-This module holds what the array *is* (its buffer, device and metadata) and its sync points
-(conversions that hand the values to Python or another library). Every method and operator that
-computes is generated from the op table (``dnp/_namespace.py``), so each is defined once, as a row.
+This module holds what the array *is* (its buffer, device and metadata), its sync points
+(conversions that hand the values to Python or another library) and its autograd methods. Every
+method and operator that computes is generated from the op table (``dnp/_namespace.py``), so each
+is defined once, as a row. What the array reaches above this layer (the tape, ``dnp.array_api``)
+it reaches through seams that those modules set when they are imported (below).
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy
 
 from ._backend import CPU, Device, get_device
 from ._engine import _gpu
-from ._engine._core import VARS, owner_of, wait
+from ._engine._threaded import wait
+from ._engine._vars import VARS, owner_of
 
 # Object arrays hold Python objects, not data a device can compute on: dnp arrays never do.
 UNSUPPORTED_KINDS = frozenset("OT")
@@ -31,6 +35,17 @@ class _Traces(threading.local):
 
 
 TRACES = _Traces()
+
+# The tape's seams (set by dnp._tape, which sits above this module, when it is imported): the
+# functions behind ``attach_grad``, ``grad`` and ``backward``. MARK_VARIABLES(variables,
+# grad_reqs=...) makes arrays leaves; LEAF_GRAD(record) is the gradient a leaf's record holds
+# (None for other records); BACKWARD(heads, head_grads, retain_graph, train_mode) runs the tape.
+MARK_VARIABLES: Callable | None = None
+LEAF_GRAD: Callable | None = None
+BACKWARD: Callable | None = None
+# The Array API seam (set by the dnp package when it is imported): ARRAY_NAMESPACE(api_version)
+# is ``dnp.array_api``, what ``__array_namespace__`` returns, or raises for an unknown version.
+ARRAY_NAMESPACE: Callable | None = None
 
 
 def unsupported_dtype(dtype: numpy.dtype) -> TypeError:
@@ -55,7 +70,7 @@ class ndarray:
     the usual way to make one is ``dnp.array``/``dnp.asarray``/``dnp.zeros``.
     """
 
-    # _ag: autograd's record of this array (None: no gradient flows through it); see autograd.py
+    # _ag: the tape's record of this array (None: no gradient flows through it); see _tape.py
     __slots__ = ("_buf", "_device", "_ag", "__weakref__")
     __module__ = "dnp"
     __array_priority__ = 100.0
@@ -145,7 +160,7 @@ class ndarray:
         if VARS:
             wait(owner_of(buf))
         if self._device is not CPU and _gpu.DEVICES:
-            _gpu.wait(self._device, owner_of(buf))
+            _gpu.wait(owner_of(buf), self._device)
         return buf
 
     def asnumpy(self) -> numpy.ndarray:
@@ -240,12 +255,7 @@ class ndarray:
 
     def __array_namespace__(self, *, api_version: str | None = None):
         """``dnp.array_api``: dnp with the standard's ``eig``, ``argsort`` and ``clip``."""
-        import dnp
-        import dnp.array_api
-
-        if api_version not in (None, *dnp._ARRAY_API_VERSIONS):
-            raise ValueError(f"unsupported Array API version {api_version!r}")
-        return dnp.array_api
+        return ARRAY_NAMESPACE(api_version)
 
     def to_device(self, device, /, *, stream=None) -> ndarray:
         """This array on ``device`` (itself when already there)."""
@@ -256,6 +266,26 @@ class ndarray:
             raise host_only_dtype(self.dtype, dev)
         with dev.activate():
             return _new(dev.from_host(self.asnumpy()), dev)
+
+    # --- autograd (the tape: dnp/_tape.py) -------------------------------------------------------
+    def attach_grad(self, grad_req: str = "write", stype=None) -> None:
+        """Make this array a leaf whose gradient ``backward`` computes into ``.grad``."""
+        MARK_VARIABLES([self], grad_reqs=grad_req)
+
+    @property
+    def grad(self) -> ndarray | None:
+        """The gradient ``backward`` computed for this leaf (``attach_grad``); None for other
+        arrays."""
+        return LEAF_GRAD(self._ag)
+
+    def detach(self) -> ndarray:
+        """The same values, cut from the tape."""
+        return _new(self._buf, self._device)
+
+    def backward(self, head_grad=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+        """Compute the gradients of this array into the ``.grad`` of every leaf it depends on
+        (``autograd.backward``)."""
+        BACKWARD([self], None if head_grad is None else [head_grad], retain_graph, train_mode)
 
 
 def to_host(obj, convert=None):

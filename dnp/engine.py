@@ -17,15 +17,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from ._engine import _core, _gpu
-from ._engine._core import KINDS
+from ._engine import _gpu, _threaded
+from ._engine._settings import KINDS, SETTINGS
 
 
 def wait_all() -> None:
     """Wait for every pushed op, on the CPU and on GPU streams; raise the first error that no
     sync point has raised yet."""
-    _core.wait_all()
-    _gpu.synchronize_all()
+    _threaded.wait_all()
+    _gpu.wait_all()
 
 
 def waitall() -> None:
@@ -35,7 +35,7 @@ def waitall() -> None:
 
 def get_engine() -> dict:
     """The current settings: ``{'kind', 'num_workers', 'inline_limit'}``."""
-    s = _core.SETTINGS
+    s = SETTINGS
     return {
         "kind": "threaded" if s.threaded else "naive",
         "num_workers": s.workers,
@@ -60,11 +60,11 @@ def set_engine(
     if num_workers is not None and num_workers < 1:
         raise ValueError(f"num_workers must be at least 1, not {num_workers}")
     wait_all()
-    s = _core.SETTINGS
+    s = SETTINGS
     if kind is not None:
         s.threaded = kind == "threaded"
     if num_workers is not None:
-        _core.set_workers(num_workers)
+        _threaded.set_workers(num_workers)
         s.workers = num_workers
     if inline_limit is not None:
         s.inline_limit = int(inline_limit)

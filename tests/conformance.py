@@ -28,7 +28,7 @@ import numpy
 import pytest
 
 import dnp
-from dnp._ops.elementwise import FOLDS, NOT_REORDERED
+from dnp._ops.ufunc_methods import FOLDS, NOT_REORDERED
 
 DEVICES = [d.name for d in dnp.devices()]
 

@@ -573,7 +573,7 @@ SPECIAL = numpy.array([0.0, -0.0, 1.0, -1.0, numpy.inf, -numpy.inf, numpy.nan, 2
 @settings(max_examples=150, deadline=None)
 @given(steps=steps_of(SIGNED, 25), seed=st.integers(0, 2**16))
 def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly(steps, seed):
-    """Negations carried into products, sums and differences (``dnp._jit._Signs``) give the
+    """Negations carried into products, sums and differences (``dnp._jit._signs.Signs``) give the
     same values, zeros of the same sign included."""
 
     def f(x, y):
@@ -646,9 +646,11 @@ def test_every_op_case_replays_as_it_runs_or_runs(module, pushed, monkeypatch):
     where running the case raises."""
     cases = importlib.import_module(f"tests.ops.test_{module}").CASES
     failed_replays = []
-    failed = dnp._jit._Plan._failed
+    failed = dnp._jit._replay.Plan._failed
     monkeypatch.setattr(
-        dnp._jit._Plan, "_failed", lambda plan, exc: failed_replays.append(exc) or failed(plan, exc)
+        dnp._jit._replay.Plan,
+        "_failed",
+        lambda plan, exc: failed_replays.append(exc) or failed(plan, exc),
     )
     with dnp.engine.engine("threaded", inline_limit=0 if pushed else sys.maxsize):
         for c in cases:

@@ -111,10 +111,10 @@ def raise_unreported() -> None:
 
 
 def _at_exit() -> None:
-    from . import _core
+    from . import _threaded
 
     try:
-        _core.wait_all()
+        _threaded.wait_all()
     except BaseException as exc:  # noqa: BLE001  # reported below, with any others
         with _lock:
             _unreported[id(exc)] = exc

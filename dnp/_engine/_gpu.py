@@ -1,7 +1,9 @@
-"""GPU ops on a small pool of CUDA streams per device, ordered by events.
+"""The GPU-stream engine: GPU ops on a small pool of CUDA streams per device, ordered by events.
 
-A CuPy call launches its kernel and returns, so the calling thread already runs ahead of the
-device: the GPU needs no worker threads. What it needs from the engine is that independent
+It implements the engine's interface (``dnp/_engine/__init__.py``): ``push`` a kernel with the
+memory owners it reads and writes, ``wait`` for one owner, ``wait_all``. A CuPy call launches
+its kernel and returns, so the calling thread already runs ahead of the device: the GPU needs
+no worker threads. What it needs from the engine is that independent
 kernels go to different streams (the device may then run them at once) and dependent ones stay
 ordered. Each GPU op is launched here, in the calling thread:
 
@@ -15,11 +17,11 @@ ordered. Each GPU op is launched here, in the calling thread:
 
 The host blocks only at sync points: an array's sync point (``asnumpy()``, ``item()``,
 printing...) waits for the event of the last op writing its memory (``wait``), ``waitall()``
-for every stream. The streams are blocking streams, so work on them also waits for CuPy's
-uploads of NumPy data, which run on the legacy default stream (CuPy's default). CuPy's memory
-pool hands a freed block to later work on the stream it was allocated on; a block still being
-read or written by another stream must not be handed out, so the buffers of each op are kept
-until its event has completed.
+for every stream (``wait_all``). The streams are blocking streams, so work on them also waits
+for CuPy's uploads of NumPy data, which run on the legacy default stream (CuPy's default).
+CuPy's memory pool hands a freed block to later work on the stream it was allocated on; a block
+still being read or written by another stream must not be handed out, so the buffers of each op
+are kept until its event has completed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import collections
 import threading
 from typing import Any
 
-from ._core import owner_of
+from ._vars import owner_of
 
 STREAMS_PER_DEVICE = 4
 # Ops whose buffers are kept at most; past this, the launching thread waits for the oldest.
@@ -59,10 +61,9 @@ class DeviceStreams:
         self.kept: collections.deque = collections.deque()  # (event, buffers, owner ids)
         self.lock = threading.Lock()
 
-    def launch(self, kernel, xargs: list, xkwargs: dict, known: list, written: list) -> Any:
-        """Run ``kernel(*xargs, **xkwargs)`` on a stream chosen and ordered as above."""
-        reads = [owner_of(a._buf) for a in known]
-        writes = [owner_of(a._buf) for a in written]
+    def launch(self, kernel, xargs: list, xkwargs: dict, reads: list, writes: list) -> Any:
+        """Run ``kernel(*xargs, **xkwargs)``, which reads ``reads`` and writes ``writes``
+        (memory owners), on a stream chosen and ordered as above."""
         with self.lock:
             self._release_done()
             stream = self._pick(reads)
@@ -170,18 +171,20 @@ def streams_of(device) -> DeviceStreams:
     return state
 
 
-def launch(device, kernel, xargs: list, xkwargs: dict, known: list, written: list) -> Any:
-    """Run one GPU op's kernel on ``device``'s streams (see the module docstring)."""
-    return streams_of(device).launch(kernel, xargs, xkwargs, known, written)
+def push(fn, args: list, kwargs: dict, reads: list, writes: list, device) -> Any:
+    """Launch ``fn(*args, **kwargs)``, one GPU op's kernel, which reads ``reads`` and writes
+    ``writes`` (memory owners), on ``device``'s streams (see the module docstring); its result
+    (CuPy arrays, computed in stream order)."""
+    return streams_of(device).launch(fn, args, kwargs, reads, writes)
 
 
-def synchronize_all() -> None:
+def wait_all() -> None:
     """Block until every GPU op launched so far has completed (``waitall()``)."""
     for state in list(DEVICES.values()):
         state.synchronize()
 
 
-def wait(device, owner) -> None:
+def wait(owner, device) -> None:
     """Block until the last op writing ``owner``'s memory on ``device`` has completed (a sync
     point: CuPy's host copies would wait anyway on the legacy default stream; this does not
     rely on it)."""

@@ -1,10 +1,11 @@
 """What this host's CPU costs, measured when the engine loads: the base of every threshold.
 
-The engine counts work in units: an add, per float64 element (``_core.heavy`` weighs every op
+The engine counts work in units: an add, per float64 element (``_cost.heavy`` weighs every op
 against it, by its own timed runs). What an add costs differs between hosts by several times
 (SIMD width, clock, caches), so the unit is measured here, in a fraction of a millisecond, and
-the thresholds (``_core``) are times of work converted to units with it, not element counts
-tuned on one CPU. The fastest of a few runs: another process on the cores can only slow one.
+the thresholds (``_settings``, ``_cost``, ``_threaded``) are times of work converted to units
+with it, not element counts tuned on one CPU. The fastest of a few runs: another process on the
+cores can only slow one.
 """
 
 from __future__ import annotations
@@ -27,3 +28,7 @@ def unit_seconds() -> float:
         numpy.add(a, a, out=out)
         best = min(best, perf_counter() - start)
     return best / UNIT_ELEMENTS
+
+
+# Nanoseconds per unit of work on this host.
+UNIT_NS = unit_seconds() * 1e9

@@ -1,12 +1,13 @@
-"""Recycled memory for the outputs of pushed ops (MXNet's pooled storage, in miniature).
+"""Buffer reuse: recycled memory for the outputs of pushed ops (MXNet's pooled storage, in
+miniature), and inputs that only pending ops still hold.
 
 The engine makes an op's outputs when the op is pushed, so a chain of ops holds all its outputs
 at once and the allocator never hands back memory just freed. Each fresh large buffer then costs
 page faults (the kernel zeroes every page), which on a 2-core machine ate most of what running
 branches in parallel gains. The pool keeps blocks of ``MIN_BYTES`` and up after use and hands a
 free one of the same size to the next output (unless memory that only pending ops hold can take
-it: ``_core.dead_input``). A block is free when nothing but the pool refers to it: every array
-made from it (views included) holds a reference to it as its base, and so does every pending op
+it: ``dead_input``). A block is free when nothing but the pool refers to it: every array made
+from it (views included) holds a reference to it as its base, and so does every pending op
 using it. Unused blocks beyond ``CAP_BYTES`` are released.
 """
 
@@ -16,8 +17,11 @@ import math
 import os
 import sys
 import threading
+from typing import Any
 
 import numpy
+
+from ._vars import LOCK, VARS, Var, owner_of
 
 MIN_BYTES = 1 << 17  # where glibc starts giving each allocation fresh pages (mmap)
 
@@ -39,7 +43,7 @@ _lock = threading.Lock()
 # References to a free block while it is examined: its list, the loop variable, getrefcount's.
 _FREE_REFS = 3
 # Reference counts prove a block free only where they are exact: under the GIL. A free-threaded
-# CPython defers and biases them, so there nothing is reused (here or in ``_core.dead_input``).
+# CPython defers and biases them, so there nothing is reused (blocks or dead inputs).
 EXACT_REFCOUNTS = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
@@ -91,3 +95,71 @@ def _release_free() -> None:
                 kept.append(block)
         same[:] = kept
     _next.clear()
+
+
+def count_held(args: tuple, kwargs: dict) -> list[Var]:
+    """Count, on their Vars, the arrays a task's arguments hold (under ``LOCK``)."""
+    held = []
+    for a in (*args, *kwargs.values()) if kwargs else args:
+        if type(a) is numpy.ndarray:
+            v = VARS.get(id(a if a.base is None else owner_of(a)))
+            if v is not None:
+                v.held += 1
+                held.append(v)
+    return held
+
+
+def dead_input(reads: list, shape: tuple, dtype) -> Any:
+    """An array that an op about to be pushed, reading ``reads``, may write its output (of
+    ``shape`` and ``dtype``, C order) into; or None. It is one the pending writer of one of
+    those inputs reads, that no other op has read since it was last written, and that nothing
+    refers to but the arguments of pending ops, all of which the new op runs after (ops that
+    touched that memory earlier, which its last writer waited for). So nothing can tell (NumPy
+    elides temporaries alike, at run time), and a chain of ops cycles through a few warm blocks
+    instead of a cold one per op.
+
+    That nothing else refers to it is read off reference counts, against the references that
+    pending tasks' arguments hold (``Var.held``, ``count_held``); under ``LOCK``, so that a
+    task's references and their count go together (a running task's call holds more: the check
+    fails)."""
+    if not EXACT_REFCOUNTS:
+        return None
+    with LOCK:
+        for o in reads:
+            v = VARS.get(id(o))
+            p = v.writer if v is not None else None
+            if p is None or p.held is None:  # none; or its references are not counted
+                continue
+            for u in p.args:
+                if _reusable(u, p, shape, dtype):
+                    return u
+            for u in p.kwargs.values():
+                if _reusable(u, p, shape, dtype):
+                    return u
+    return None
+
+
+def _reusable(u, p, shape: tuple, dtype) -> bool:
+    """Whether ``u``, an argument of task ``p``, is free to be written after ``p``
+    (``dead_input``)."""
+    if type(u) is not numpy.ndarray or u.shape != shape or u.dtype != dtype:
+        return False
+    r = u if u.base is None else u.base
+    rv = VARS.get(id(r))
+    if (
+        rv is None
+        or rv.error is not None
+        or len(rv.readers) != 1
+        or p not in rv.readers
+        or type(r) is not numpy.ndarray
+        or r.base is not None
+        or not u.flags.c_contiguous
+        or not u.flags.writeable
+    ):
+        return False
+    pooled = owns(r)
+    # Besides the counted references: the pool's list and the Var hold r; a view holds its base;
+    # and there are the caller's loop name for u, the names here and getrefcount's argument.
+    if r is u:
+        return sys.getrefcount(u) == pooled + 1 + rv.held + 4
+    return sys.getrefcount(r) == pooled + 1 + 1 + 2 and sys.getrefcount(u) == rv.held + 3

@@ -26,7 +26,8 @@ class Op:
     backend module's function of the same name (``xp.linalg.inv``).
     ``meta(op, args, kwargs)``: the result's shape and dtype (a ``Meta``, or a tuple/list of them)
     from the inputs' metadata, without running the op on the data; ``None`` marks an op whose
-    result shape depends on the data (the executor waits for its inputs and runs it at once).
+    result shape depends on the data, or an op in place whose checks need its data (the executor
+    waits for its inputs and runs it at once).
     ``creation``: the op takes ``device=`` (and ``like=``); makes arrays from nothing or host data.
     ``vjp``: the gradient rule, a tuple with one function per positional array argument,
     ``vjp[i](g, ans, *args, **kwargs)`` -> the gradient with respect to ``args[i]`` given ``g``,
@@ -42,7 +43,7 @@ class Op:
     than their inputs (contractions); ``None``: the number of elements they read. The executor
     runs calls of little work inline.
 
-    Facts for the executor and ``dnp.jit`` (``dnp/_engine/_execute.py`` and ``dnp/_jit.py`` read
+    Facts for the executor and ``dnp.jit`` (``dnp/_execute.py`` and ``dnp/_jit/`` read
     them; the test suite checks them against what each op does):
     ``view(args, kwargs)``: for ops whose result can be a view of an input, whether this call's is
     (True / False), told from metadata alone, or None when only the data tells; the executor runs
@@ -158,13 +159,3 @@ class Op:
             return resolve(numpy, self.name)
         except AttributeError:
             return None
-
-
-def attach_vjps(rows: list[Op], vjps: dict[str, tuple]) -> None:
-    """Give the rows named in ``vjps`` their gradient rules (a module's ``VJPS`` table)."""
-    by_name = {op.name: op for op in rows}
-    unknown = set(vjps) - set(by_name)
-    if unknown:
-        raise RuntimeError(f"VJPs for rows this module does not define: {sorted(unknown)}")
-    for name, rules in vjps.items():
-        by_name[name].vjp = rules

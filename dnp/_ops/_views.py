@@ -1,7 +1,7 @@
 """The view ops, and for each, which calls make a view of an input without reading its data.
 
 The executor runs a view op at once even on inputs that pending ops write, since making a view
-reads no data (``_engine/_execute.py``). Whether a call makes a view follows from its arguments'
+reads no data (``dnp/_execute.py``). Whether a call makes a view follows from its arguments'
 metadata, but not for every call of these ops: ``a[m]`` with a boolean mask copies what the mask
 selects, ``reshape`` copies a non-contiguous array, ``astype`` copies by default. Such a call run
 on pending memory reads it while a worker writes it: a mask counted before a worker rewrote it
@@ -188,35 +188,3 @@ def ravel(args, kwargs) -> bool | None:
     if a.flags.f_contiguous and order in ("F", "K", "A", "f", "k", "a"):
         return True
     return None
-
-
-VIEWS: dict = {
-    name: of_first
-    for name in (
-        "broadcast_to diagonal linalg.diagonal expand_dims squeeze flip fliplr flipud rot90 "
-        "split array_split hsplit vsplit dsplit unstack real transpose ndarray.transpose "
-        "matrix_transpose linalg.matrix_transpose moveaxis rollaxis swapaxes ndarray.view "
-        "lib.stride_tricks.as_strided lib.stride_tricks.sliding_window_view"
-    ).split()
-}
-VIEWS |= {
-    "atleast_1d": of_all,
-    "atleast_2d": of_all,
-    "atleast_3d": of_all,
-    "broadcast_arrays": of_all,
-    "imag": imag,
-    "meshgrid": meshgrid,
-    "diag": diag,
-    "ndarray.__getitem__": getitem,
-    "array": array,
-    "asarray": asarray,
-    "asanyarray": asarray,
-    "ascontiguousarray": contiguous("C"),
-    "asfortranarray": contiguous("F"),
-    "require": require,
-    "astype": astype,
-    "ndarray.astype": astype_method,
-    "reshape": reshape,
-    "ndarray.reshape": reshape_method,
-    "ravel": ravel,
-}

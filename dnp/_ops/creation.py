@@ -1,25 +1,42 @@
-"""Array creation: from data, from shapes, ranges, grids, ``*_like``, and printing.
+"""Array creation: from data, from shapes and fill values (and ``*_like``), matrices, grids,
+index tricks and printing (evenly spaced numbers: ``ranges.py``).
 
 Rows whose NumPy function takes ``device=`` or ``like=`` are ``creation=True``: dispatch places the
 result on ``device=`` (else the inputs' device, else the default device) and drops ``like=``. The
 ``*_like`` rows are creation rows too, so ``zeros_like(a, device='gpu')`` places its result there;
 without ``device=`` their result lives where the prototype does.
 
-Metadata: ``filled`` (shape constructors, ``*_like``) and ``converted`` (conversions of arrays)
-allocate nothing of the result's size; ranges and grids are probed. ``fromiter`` consumes its
-iterator and ``fromfunction`` calls the user's function, so neither is probed (rule None); the
-printing functions return strings.
+Metadata: shapes come from the arguments (shape arithmetic), dtypes and NumPy's checks from the
+op on one-element stand-ins, so nothing of the result's size is made. ``fromfunction`` calls the
+user's function and ``fromiter`` consumes its iterator, so neither has a rule; the printing
+functions return strings.
 """
 
-import inspect
 import operator
 
 import numpy
+from numpy.lib._index_tricks_impl import AxisConcatenator
+from numpy.lib.array_utils import normalize_axis_index
 
 from .._dispatch import dispatch
-from .._meta import Meta, _quiet_call, _replace, describe, is_array, probe, standin
+from .._meta import (
+    Meta,
+    _quiet_call,
+    as_numpy,
+    bound,
+    is_array,
+    probe,
+    run_bound,
+    run_small,
+    shape_of,
+    size_of,
+    small,
+    standin,
+)
+from . import _views
 from ._grad import fit, np, to_input, unbroadcast
-from ._row import Op, attach_vjps
+from ._row import Op
+from .ranges import arange_meta
 
 
 def _dims(shape) -> tuple[int, ...]:
@@ -33,49 +50,8 @@ def _dims(shape) -> tuple[int, ...]:
     return dims
 
 
-def _bound(op, args, kwargs) -> dict:
-    """The arguments by NumPy's parameter names, without the placement ones dispatch consumes."""
-    kwargs = {k: v for k, v in kwargs.items() if k not in ("device", "like")}
-    return inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-
-
 def _meta_of(x):
     return x if is_array(x) else numpy.asarray(x)
-
-
-def filled(op, args, kwargs):
-    """``empty``/``zeros``/``ones``/``full`` and their ``*_like``: the shape from the arguments,
-    the dtype from NumPy's own call on a 0-d stand-in. Unlike ``probe``, nothing of the result's
-    size is allocated or filled."""
-    params = _bound(op, args, kwargs)
-    first = next(iter(params))
-    rest = {k: v for k, v in params.items() if k not in (first, "shape")}
-    if first == "shape":
-        dims, lead = _dims(params["shape"]), ()
-    else:  # the prototype of a *_like
-        proto = _meta_of(params[first])
-        shape = params.get("shape")
-        dims = proto.shape if shape is None else _dims(shape)
-        lead = numpy.zeros((), proto.dtype)
-    fill = rest.get("fill_value")
-    if fill is not None and not numpy.isscalar(fill):
-        fill = _meta_of(fill)
-        numpy.broadcast_to(standin(fill.shape, fill.dtype), dims)  # NumPy's error if it cannot
-        rest["fill_value"] = numpy.zeros((), fill.dtype)
-    return Meta(dims, _quiet_call(op.kernel(numpy), (lead,), rest).dtype)
-
-
-def converted(op, args, kwargs):
-    """``array``/``asarray``/``copy``/... of an array: its shape (after any ``ndmin``), the dtype
-    and NumPy's checks from the call on a one-element stand-in; other data is probed."""
-    params = _bound(op, args, kwargs)
-    first = next(iter(params))
-    a = params[first]
-    if not is_array(a):
-        return probe(op, args, kwargs)
-    rest = {k: v for k, v in params.items() if k != first}
-    small = _quiet_call(op.kernel(numpy), (standin((1,) * a.ndim, a.dtype),), rest)
-    return Meta((1,) * (small.ndim - a.ndim) + a.shape, small.dtype)
 
 
 def as_array(xp, a):
@@ -93,6 +69,39 @@ def on_arrays(name):
     return forward
 
 
+def _back_to(g, a):
+    """``g`` shaped, typed and placed like the input ``a`` it is the gradient of."""
+    if not hasattr(a, "shape"):
+        return g
+    g = unbroadcast(g, a) if g.dtype.kind == "c" and a.dtype.kind != "c" else g
+    if g.shape != a.shape:
+        g = np.reshape(g, a.shape)
+    if g.dtype != a.dtype or g.device != a.device:
+        g = np.asarray(g, dtype=a.dtype, device=a.device)
+    return g
+
+
+# --- from data -----------------------------------------------------------------------------------
+def converted(op, args, kwargs):
+    """``array``/``asarray``/``copy``/... of an array: its shape (after any ``ndmin``), the dtype
+    and NumPy's checks from the call on a one-element stand-in; other data is probed."""
+    params = bound(op, args, kwargs)
+    first = next(iter(params))
+    a = params[first]
+    if not is_array(a):
+        return probe(op, args, kwargs)
+    rest = {k: v for k, v in params.items() if k != first}
+    small_result = _quiet_call(op.kernel(numpy), (standin((1,) * a.ndim, a.dtype),), rest)
+    return Meta((1,) * (small_result.ndim - a.ndim) + a.shape, small_result.dtype)
+
+
+def _from_data(g, ans, a, *args, **kwargs):
+    """array/asarray/copy/...: the identity, up to ndmin's leading axes, dtype and device."""
+    if type(a) in (list, tuple):  # array([x, y]): a gradient for each element (stacked)
+        return [_back_to(g[j], x) for j, x in enumerate(a)]
+    return _back_to(g, a)
+
+
 def _copy(xp, a, order="K", subok=False):
     # NumPy's own definition; CuPy's copy calls a.copy(order), which lists do not take.
     return xp.array(a, order=order, copy=True)
@@ -106,19 +115,6 @@ _REQUIREMENTS = {
     "O": "owndata", "OWNDATA": "owndata",
     "E": None, "ENSUREARRAY": None,
 }  # fmt: skip
-
-
-# CuPy's *_like functions take arrays only, and raise for any subok= (NumPy's default is True;
-# dnp arrays have no subclasses, so it changes nothing).
-def _like(name):
-    def forward(xp, a, dtype=None, order="K", subok=True, shape=None):
-        return getattr(xp, name)(xp.asarray(a), dtype, order, shape=shape)
-
-    return forward
-
-
-def _full_like(xp, a, fill_value, dtype=None, order="K", subok=True, shape=None):
-    return xp.full_like(xp.asarray(a), fill_value, dtype, order, shape=shape)
 
 
 def _require(xp, a, dtype=None, requirements=None):
@@ -135,41 +131,203 @@ def _require(xp, a, dtype=None, requirements=None):
     return arr
 
 
-def _geomspace(xp, start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    """NumPy's algorithm (CuPy has no geomspace), on ``xp``."""
-    start, stop = xp.asarray(start), xp.asarray(stop)
-    if bool(xp.any(start == 0)) or bool(xp.any(stop == 0)):
-        raise ValueError("Geometric sequence cannot include zero")
-    dt = xp.result_type(start, stop, float(num), xp.zeros((), dtype))
-    dtype = dt if dtype is None else xp.dtype(dtype)
-    # Rotate start to the positive real axis so that logs of negative or complex values are
-    # exact, then rotate back; the end points are set exactly (exp(log(x)) may differ from x).
-    start = start.astype(dt, copy=True)
-    stop = stop.astype(dt, copy=True)
-    out_sign = xp.sign(start)
-    start /= out_sign
-    stop = stop / out_sign
-    result = xp.logspace(xp.log10(start), xp.log10(stop), num=num, endpoint=endpoint, dtype=dt)
-    if num > 0:
-        result[0] = start
-        if num > 1 and endpoint:
-            result[-1] = stop
-    result *= out_sign
-    if axis != 0:
-        result = xp.moveaxis(result, 0, axis)
-    return result.astype(dtype, copy=False)
+# Each conversion row with its view rule: which calls return (a view of) their input.
+FROM_DATA = {
+    "array": _views.array,
+    "asarray": _views.asarray,
+    "asanyarray": _views.asarray,
+    "ascontiguousarray": _views.contiguous("C"),
+    "asfortranarray": _views.contiguous("F"),
+}
+ROWS = [
+    Op(name, meta=converted, creation=True, vjp=(_from_data,), view=view)
+    for name, view in FROM_DATA.items()
+]
+ROWS += [
+    Op("require", _require, converted, creation=True, vjp=(_from_data,), view=_views.require),
+    # raises for NaN/inf when it runs: reads the data, then returns its input
+    Op("asarray_chkfinite", meta=converted, vjp=(_from_data,), aliases=True),
+    Op("copy", _copy, converted, vjp=(_from_data,), keeps_order=True),
+]
+# Host data to arrays: the data is read where the call is made.
+ROWS += [
+    Op(name, meta=probe, creation=True, differentiable=False)
+    for name in ("frombuffer", "fromstring", "from_dlpack")
+]
+ROWS += [Op("fromiter", meta=None, creation=True, differentiable=False)]
 
 
-def _geomspace_meta(op, args, kwargs):
-    """``probe`` on stand-ins of ones: the shared stand-ins hold zeros, which it rejects."""
-    ones = lambda a: numpy.ones(a.shape, a.dtype)  # start and stop: a few values
-    return describe(_quiet_call(op.kernel(numpy), _replace(args, ones), _replace(kwargs, ones)))
+# --- from shapes and fill values ------------------------------------------------------------------
+def filled(op, args, kwargs):
+    """``empty``/``zeros``/``ones``/``full`` and their ``*_like``: the shape from the arguments,
+    the dtype from NumPy's own call on a 0-d stand-in. Unlike ``probe``, nothing of the result's
+    size is allocated or filled."""
+    params = bound(op, args, kwargs)
+    first = next(iter(params))
+    rest = {k: v for k, v in params.items() if k not in (first, "shape")}
+    if first == "shape":
+        dims, lead = _dims(params["shape"]), ()
+    else:  # the prototype of a *_like
+        proto = _meta_of(params[first])
+        shape = params.get("shape")
+        dims = proto.shape if shape is None else _dims(shape)
+        lead = numpy.zeros((), proto.dtype)
+    fill = rest.get("fill_value")
+    if fill is not None and not numpy.isscalar(fill):
+        fill = _meta_of(fill)
+        numpy.broadcast_to(standin(fill.shape, fill.dtype), dims)  # NumPy's error if it cannot
+        rest["fill_value"] = numpy.zeros((), fill.dtype)
+    return Meta(dims, _quiet_call(op.kernel(numpy), (lead,), rest).dtype)
 
 
+# CuPy's *_like functions take arrays only, and raise for any subok= (NumPy's default is True;
+# dnp arrays have no subclasses, so it changes nothing).
+def _like(name):
+    def forward(xp, a, dtype=None, order="K", subok=True, shape=None):
+        return getattr(xp, name)(xp.asarray(a), dtype, order, shape=shape)
+
+    return forward
+
+
+def _full_like(xp, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    return xp.full_like(xp.asarray(a), fill_value, dtype, order, shape=shape)
+
+
+def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
+    """full(shape, fill_value) and full_like(a, fill_value): the values are fill_value's."""
+    return to_input(g, fill_value)
+
+
+ROWS += [
+    Op(name, meta=filled, creation=True, differentiable=False)
+    for name in ("empty", "zeros", "ones")
+]
+ROWS += [
+    Op(name, _like(name), filled, creation=True, differentiable=False, keeps_order=True)
+    for name in ("empty_like", "zeros_like", "ones_like")
+]
+ROWS += [
+    Op("full", meta=filled, creation=True, vjp=(None, _full_vjp)),
+    Op("full_like", _full_like, filled, creation=True, vjp=(None, _full_vjp), keeps_order=True),
+]
+
+
+# --- matrices ------------------------------------------------------------------------------------
+def _matrix(op, args, kwargs):
+    """eye, identity, tri: N by M (M defaults to N); the dtype and NumPy's checks from the op
+    on at most one row and column."""
+    params = bound(op, args, kwargs)
+    first = next(iter(params))  # N (n for identity)
+    rows = operator.index(params[first])
+    cols = rows if params.get("M") is None else operator.index(params["M"])
+    tiny = dict(params, **{first: min(rows, 1)})
+    if params.get("M") is not None:
+        tiny["M"] = min(cols, 1)
+    return Meta((max(rows, 0), max(cols, 0)), run_bound(op, tiny).dtype)  # tri: none below 0
+
+
+def _diagflat(op, args, kwargs):
+    """The flattened input on the k-th diagonal of a square of its size plus |k|."""
+    params = bound(op, args, kwargs)
+    result = run_bound(op, dict(params, v=small(params["v"])))
+    n = size_of(params["v"]) + abs(params.get("k", 0))
+    return Meta((n, n), result.dtype)
+
+
+def _triangle(op, args, kwargs):
+    """tril, triu: the input's shape (a 1-d input of n: n by n)."""
+    params = bound(op, args, kwargs)
+    result = run_bound(op, dict(params, m=small(params["m"])))
+    shape = shape_of(params["m"])
+    return Meta(shape if len(shape) > 1 else shape * 2, result.dtype)
+
+
+def _vander(op, args, kwargs):
+    """len(x) by N (default len(x)) powers."""
+    params = bound(op, args, kwargs)
+    n = params.get("N")
+    tiny = dict(params, x=small(params["x"]), N=None if n is None else min(n, 1))
+    result = run_bound(op, tiny)
+    rows = shape_of(params["x"])[0]
+    return Meta((rows, rows if n is None else n), result.dtype)
+
+
+def _diag_vjp(g, ans, v, k=0):
+    if np.ndim(v) == 1:
+        return np.diag(g, k)
+    return fit(np.diag(g, k), np.shape(v))  # the diagonal, in zeros of v's shape
+
+
+def _vander_vjp(g, ans, x, N=None, increasing=False):
+    n = g.shape[1]
+    if n <= 1:
+        return np.zeros_like(x)
+    powers = numpy.arange(n)
+    if increasing:  # d x^j = j x^(j-1): columns 1.. against vander(x, n - 1)
+        g, powers = g[:, 1:], powers[1:]
+    else:
+        g, powers = g[:, :-1], powers[::-1][:-1]
+    lower = np.vander(x, n - 1, increasing=increasing)
+    return to_input(np.sum(g * np.conjugate(lower) * powers.astype(g.real.dtype), axis=1), x)
+
+
+ROWS += [
+    Op(name, meta=_matrix, creation=True, differentiable=False)
+    for name in ("eye", "identity", "tri")
+]
+ROWS += [
+    Op("diag", meta=probe, vjp=(_diag_vjp,), view=_views.diag),
+    Op(
+        "diagflat",
+        on_arrays("diagflat"),
+        _diagflat,
+        vjp=(lambda g, ans, v, k=0: np.diag(g, k).reshape(np.shape(v)),),
+    ),
+    Op("tril", meta=_triangle, vjp=(lambda g, ans, m, k=0: np.tril(g, k),)),
+    Op("triu", meta=_triangle, vjp=(lambda g, ans, m, k=0: np.triu(g, k),)),
+    Op("vander", meta=_vander, vjp=(_vander_vjp,)),
+]
+
+
+# --- grids ---------------------------------------------------------------------------------------
 def _meshgrid(xp, *xi, copy=True, sparse=False, indexing="xy"):
     # NumPy flattens each input; CuPy takes 1-d arrays only.
     flat = [xp.asarray(x).ravel() for x in xi]
     return tuple(xp.meshgrid(*flat, copy=copy, sparse=sparse, indexing=indexing))
+
+
+def _meshgrid_meta(op, args, kwargs):
+    """Input i's length along axis i (axes 0 and 1 swapped for 'xy'): each output spans every
+    input's axis, or only its own when sparse; the dtypes from the op on one-element inputs."""
+    result = run_small(op, [small(x) for x in args], kwargs)
+    sizes = [size_of(x) for x in args]
+    axes = list(range(len(args)))
+    if kwargs.get("indexing", "xy") == "xy" and len(args) > 1:
+        axes[0], axes[1] = 1, 0
+    full = [1] * len(args)
+    for i, n in zip(axes, sizes, strict=True):
+        full[i] = n
+    if kwargs.get("sparse", False):
+        shapes = [
+            tuple(n if j == i else 1 for j in range(len(args)))
+            for i, n in zip(axes, sizes, strict=True)
+        ]
+    else:
+        shapes = [tuple(full)] * len(args)
+    return tuple(Meta(s, r.dtype) for s, r in zip(shapes, result, strict=True))
+
+
+def _meshgrid_rule(i):
+    def rule(g, ans, *xi, copy=True, sparse=False, indexing="xy"):
+        ndim = len(xi)
+        axis = i
+        if indexing == "xy" and ndim > 1 and i < 2:
+            axis = 1 - i
+        gi = g[i]
+        gi = np.sum(gi, axis=tuple(ax for ax in range(ndim) if ax != axis))
+        return _back_to(gi, xi[i])
+
+    return rule
 
 
 def _indices(xp, dimensions, dtype=int, sparse=False):
@@ -192,30 +350,26 @@ def _fromfunction(xp, function, shape, *, dtype=float, **kwargs):
     return function(*xp.indices(shape, dtype=dtype), **kwargs)
 
 
-FROM_DATA = "array asarray asanyarray ascontiguousarray asfortranarray".split()
-PLAIN = "arange linspace eye identity tri frombuffer fromstring from_dlpack".split()
-LIKE = ("empty_like", "zeros_like", "ones_like")
-
-ROWS = [Op(name, meta=converted, creation=True) for name in FROM_DATA]
-ROWS += [Op(name, meta=probe, creation=True) for name in PLAIN]
-ROWS += [Op(name, meta=filled, creation=True) for name in ("empty", "zeros", "ones", "full")]
-ROWS += [Op(name, _like(name), filled, creation=True) for name in LIKE]
-ROWS += [Op(name, meta=probe) for name in "logspace diag tril triu vander".split()]
-ROWS += [Op(name, meta=None) for name in "array2string array_repr array_str".split()]
 ROWS += [
-    Op("full_like", _full_like, filled, creation=True),
-    Op("require", _require, converted, creation=True),
-    Op("asarray_chkfinite", meta=converted),  # raises for NaN/inf when it runs: reads the data
-    Op("copy", _copy, converted),
-    Op("diagflat", on_arrays("diagflat"), probe),
-    Op("geomspace", _geomspace, _geomspace_meta),
-    Op("meshgrid", _meshgrid, probe),
-    Op("indices", _indices, probe),
-    Op("fromfunction", _fromfunction, None, creation=True),
-    Op("fromiter", meta=None, creation=True),  # probing would consume the iterator
+    # one gradient rule per array argument
+    Op(
+        "meshgrid",
+        _meshgrid,
+        _meshgrid_meta,
+        vjp=tuple(_meshgrid_rule(i) for i in range(64)),
+        view=_views.meshgrid,
+    ),
+    Op("indices", _indices, probe, differentiable=False),
+    Op("fromfunction", _fromfunction, None, creation=True, differentiable=False),
+]
+# Printing: strings.
+ROWS += [
+    Op(name, meta=None, differentiable=False)
+    for name in ("array2string", "array_repr", "array_str")
 ]
 
 
+# --- index tricks --------------------------------------------------------------------------------
 class IndexTrick:
     """``mgrid``, ``ogrid``, ``r_``, ``c_``: arrays built by indexing an object. See `numpy.mgrid`.
 
@@ -235,116 +389,70 @@ class IndexTrick:
         return f"dnp.{self._op.name.partition('.')[0]}"
 
 
-def _index_trick(name: str) -> Op:
-    return Op(f"{name}.__getitem__", lambda xp, key: getattr(xp, name)[key], probe, creation=True)
+def _concatenated(objs, axis=0) -> Meta:
+    """``numpy.concatenate``'s result, from its operands' shapes (all of one dtype here)."""
+    if not objs:
+        raise ValueError("need at least one array to concatenate")
+    first = objs[0].shape
+    if not first:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    axis = normalize_axis_index(axis, len(first))
+    for o in objs:
+        if len(o.shape) != len(first):
+            raise ValueError("all the input arrays must have same number of dimensions")
+        if o.shape[:axis] + o.shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
+            raise ValueError(
+                "all the input array dimensions except for the concatenation axis must match"
+            )
+    length = sum(o.shape[axis] for o in objs)
+    return Meta(first[:axis] + (length,) + first[axis + 1 :], objs[0].dtype)
 
 
-INDEX_TRICKS = {name: _index_trick(name) for name in ("mgrid", "ogrid", "r_", "c_")}
-ROWS += INDEX_TRICKS.values()
-mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())
+class _Described(AxisConcatenator):
+    """NumPy's reading of an ``r_``/``c_`` key, ending in the result's Meta (no concatenation)."""
+
+    __slots__ = ()
+    concatenate = staticmethod(_concatenated)
 
 
-# --- gradients ---------------------------------------------------------------------------------
+def _slice_standin(item: slice):
+    """A stand-in for the range a slice in an ``r_`` key makes (arange, or linspace for a
+    complex step): a 1-d array is placed as that range is."""
+    start = 0 if item.start is None else item.start
+    step = 1 if item.step is None else item.step
+    if isinstance(step, (complex, numpy.complexfloating)):
+        n = int(abs(step))
+        return standin((n,), numpy.linspace(start, item.stop, num=0).dtype)
+    meta = arange_meta(None, (start, item.stop, step), {})
+    return standin(meta.shape, meta.dtype)
 
 
-def _back_to(g, a):
-    """``g`` shaped, typed and placed like the input ``a`` it is the gradient of."""
-    if not hasattr(a, "shape"):
-        return g
-    g = unbroadcast(g, a) if g.dtype.kind == "c" and a.dtype.kind != "c" else g
-    if g.shape != a.shape:
-        g = np.reshape(g, a.shape)
-    if g.dtype != a.dtype or g.device != a.device:
-        g = np.asarray(g, dtype=a.dtype, device=a.device)
-    return g
+_NUMBERS = (int, float, complex, bool, numpy.generic)
 
 
-def _from_data(g, ans, a, *args, **kwargs):
-    """array/asarray/copy/...: the identity, up to ndmin's leading axes, dtype and device."""
-    if type(a) in (list, tuple):  # array([x, y]): a gradient for each element (stacked)
-        return [_back_to(g[j], x) for j, x in enumerate(a)]
-    return _back_to(g, a)
+def _item_standin(item):
+    """An ``r_``/``c_`` key item as NumPy reads it, with stand-ins for its arrays and ranges."""
+    if type(item) is slice:
+        return _slice_standin(item)
+    if isinstance(item, (str, *_NUMBERS)):
+        return item
+    return as_numpy(item)
 
 
-def _diag_vjp(g, ans, v, k=0):
-    if np.ndim(v) == 1:
-        return np.diag(g, k)
-    return fit(np.diag(g, k), np.shape(v))  # the diagonal, in zeros of v's shape
-
-
-def _vander_vjp(g, ans, x, N=None, increasing=False):
-    n = g.shape[1]
-    if n <= 1:
-        return np.zeros_like(x)
-    powers = numpy.arange(n)
-    if increasing:  # d x^j = j x^(j-1): columns 1.. against vander(x, n - 1)
-        g, powers = g[:, 1:], powers[1:]
-    else:
-        g, powers = g[:, :-1], powers[::-1][:-1]
-    lower = np.vander(x, n - 1, increasing=increasing)
-    return to_input(np.sum(g * np.conjugate(lower) * powers.astype(g.real.dtype), axis=1), x)
-
-
-def _meshgrid_rule(i):
-    def rule(g, ans, *xi, copy=True, sparse=False, indexing="xy"):
-        ndim = len(xi)
-        axis = i
-        if indexing == "xy" and ndim > 1 and i < 2:
-            axis = 1 - i
-        gi = g[i]
-        gi = np.sum(gi, axis=tuple(ax for ax in range(ndim) if ax != axis))
-        return _back_to(gi, xi[i])
-
-    return rule
-
-
-def _linspace_t(num, endpoint, ndim, axis, dtype):
-    div = (num - 1) if endpoint else num
-    t = numpy.arange(num, dtype=dtype) / div if div > 0 else numpy.zeros(num, dtype)
-    return numpy.moveaxis(t.reshape((-1,) + (1,) * ndim), 0, axis), div
-
-
-def _linspace_rule(which):
-    def rule(g, ans, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
-        step_g = None
-        if retstep:
-            g, step_g = g
-        x = start if which == 0 else stop
-        nd = np.ndim(ans[0] if retstep else ans) - 1
-        axis = axis % (nd + 1)
-        t, div = _linspace_t(num, endpoint, nd, axis, numpy.finfo(g.dtype).dtype)
-        w = 1 - t if which == 0 else t
-        grad = np.sum(g * w, axis=axis)
-        if step_g is not None and div > 0:
-            grad = grad + (step_g / div if which else -step_g / div)
-        return to_input(grad, x)
-
-    return rule
-
-
-def _logspace_rule(which):
-    # y = base ** linspace(start, stop): the gradient of the exponents is g * y * log(base).
-    def rule(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-        if numpy.ndim(base) != 0:
-            raise NotImplementedError("dnp.logspace: the gradient is written for a scalar base")
-        ge = g * (np.conjugate(ans) * numpy.log(complex(base) if base < 0 else base))
-        return _linspace_rule(which)(ge, ans, start, stop, num, endpoint, False, None, axis)
-
-    return rule
-
-
-def _geomspace_rule(which):
-    # y = start ** (1 - t) * stop ** t: dy/dstart = (1 - t) y / start, dy/dstop = t y / stop.
-    def rule(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
-        nd = np.ndim(ans) - 1
-        axis = axis % (nd + 1)
-        t, _ = _linspace_t(num, endpoint, nd, axis, numpy.finfo(g.dtype).dtype)
-        x = start if which == 0 else stop
-        w = 1 - t if which == 0 else t
-        xe = np.expand_dims(x, axis) if np.ndim(x) else x
-        return to_input(np.sum(g * np.conjugate(ans * w / xe), axis=axis), x)
-
-    return rule
+def _concatenation_meta(op, args, kwargs):
+    """r_, c_: NumPy's own reading of the key, on stand-ins of each item already in the
+    result's dtype, with concatenate replaced by shape arithmetic. A matrix (a string key, an
+    'r' or 'c' directive) has no rule."""
+    (key,) = args
+    items = key if type(key) is tuple else (key,)
+    if type(key) is str or (items and type(items[0]) is str and items[0] in ("r", "c")):
+        return None
+    items = [_item_standin(k) for k in items]
+    dtypes = [k if isinstance(k, _NUMBERS) else k.dtype for k in items if type(k) is not str]
+    final = numpy.result_type(*dtypes) if dtypes else None
+    key = tuple(k if isinstance(k, (str, *_NUMBERS)) else standin(k.shape, final) for k in items)
+    trick = getattr(numpy, op.name.partition(".")[0])
+    return _Described(trick.axis, trick.matrix, trick.ndmin, trick.trans1d)[key]
 
 
 def _index_trick_rule(columns):
@@ -371,32 +479,19 @@ def _index_trick_rule(columns):
     return (rule,)
 
 
-def _full_vjp(g, ans, shape, fill_value, *args, **kwargs):
-    return to_input(g, fill_value)
+def _index_trick(name: str, meta, **facts) -> Op:
+    def forward(xp, key):
+        return getattr(xp, name)[key]
+
+    return Op(f"{name}.__getitem__", forward, meta, creation=True, **facts)
 
 
-VJPS = {name: (_from_data,) for name in FROM_DATA}
-VJPS |= {name: (_from_data,) for name in ("require", "asarray_chkfinite", "copy")}
-VJPS |= {
-    "diag": (_diag_vjp,),
-    "diagflat": (lambda g, ans, v, k=0: np.diag(g, k).reshape(np.shape(v)),),
-    "tril": (lambda g, ans, m, k=0: np.tril(g, k),),
-    "triu": (lambda g, ans, m, k=0: np.triu(g, k),),
-    "vander": (_vander_vjp,),
-    "meshgrid": tuple(_meshgrid_rule(i) for i in range(64)),  # one per array argument
-    "linspace": (_linspace_rule(0), _linspace_rule(1)),
-    "logspace": (_logspace_rule(0), _logspace_rule(1)),
-    "geomspace": (_geomspace_rule(0), _geomspace_rule(1)),
-    # full(shape, fill_value) and full_like(a, fill_value): the values are fill_value's.
-    "full": (None, _full_vjp),
-    "r_.__getitem__": _index_trick_rule(False),
-    "c_.__getitem__": _index_trick_rule(True),
-    "full_like": (None, _full_vjp),
+INDEX_TRICKS = {
+    # grids of numbers from slices
+    "mgrid": _index_trick("mgrid", probe, differentiable=False),
+    "ogrid": _index_trick("ogrid", probe, differentiable=False),
+    "r_": _index_trick("r_", _concatenation_meta, vjp=_index_trick_rule(False)),
+    "c_": _index_trick("c_", _concatenation_meta, vjp=_index_trick_rule(True)),
 }
-NONDIFFERENTIABLE = frozenset(
-    {"arange", "eye", "identity", "tri", "indices", "empty", "zeros", "ones", *LIKE}
-    | {"frombuffer", "fromstring", "fromiter", "fromfunction", "from_dlpack"}  # host data
-    | {"array2string", "array_repr", "array_str"}  # strings
-    | {"mgrid.__getitem__", "ogrid.__getitem__"}  # grids of numbers from slices
-)
-attach_vjps(ROWS, VJPS)
+ROWS += INDEX_TRICKS.values()
+mgrid, ogrid, r_, c_ = (IndexTrick(op) for op in INDEX_TRICKS.values())

@@ -6,16 +6,15 @@ The metadata rules follow NumPy's ``n``/``s``/``axes`` rules for the
 shape; the dtype comes from the NumPy function on a tiny input of the same dtype and rank.
 """
 
-import inspect
 import operator
 
 import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
-from .._meta import Meta, _quiet_call, check_out
+from .._meta import Meta, _quiet_call, check_out, shape_of, signature_of
 from .._ndarray import ndarray
 from ._grad import fit, np, unbroadcast
-from ._row import Op, attach_vjps
+from ._row import Op
 
 # How each transform maps its length n along an axis: 'c' complex to complex (n -> n), 'r' real to
 # half spectrum (n -> n // 2 + 1), 'i' half spectrum to real (default n = 2 * (m - 1), n -> n).
@@ -27,7 +26,7 @@ ND_KINDS |= {f"{name[:-1]}2": kind for name, kind in ND_KINDS.items()}  # fft2 =
 def _tiny(op, x, **options):
     """The NumPy function on a 2 x ... x 2 input of ``x``'s dtype: the result dtype, for free."""
     dtype = x.dtype if isinstance(x, (ndarray, numpy.ndarray)) else numpy.asarray(x).dtype
-    tiny = numpy.ones((2,) * len(numpy.shape(x)), dtype)
+    tiny = numpy.ones((2,) * len(shape_of(x)), dtype)
     return _quiet_call(op.numpy_function(), (tiny,), options).dtype
 
 
@@ -54,50 +53,58 @@ def _transform(shape, kind, n, axis):
     shape[axis] = n // 2 + 1 if kind == "r" else n
 
 
-def transform_meta(op, args, kwargs):
-    """Metadata of fft, rfftn, irfft2, ...: the 1-D transforms applied in NumPy's order."""
-    bound = inspect.signature(op.numpy_function()).bind(*args, **kwargs)
-    bound.apply_defaults()
-    p = bound.arguments
-    shape = list(numpy.shape(p["a"]))
-    kind = (KINDS | ND_KINDS)[op.name.partition(".")[2]]
-    if "axis" in p:
-        axis = normalize_axis_index(p["axis"], len(shape))
-        _transform(shape, kind, p["n"], axis)
-        where = {"axis": axis}
-    else:
-        s, axes = _cook_nd(kind, shape, p["s"], p["axes"])
-        steps = [("c", n, ax) for n, ax in zip(s, axes, strict=True)]
-        if kind == "r":  # rfft on the last axis first, then fft on the others, last to first
-            steps = [("r", s[-1], axes[-1]), *reversed(steps[:-1])]
-        elif kind == "i":  # ifft on the others, first to last, then irfft on the last axis
-            steps = [*steps[:-1], ("i", s[-1], axes[-1])]
+def _transform_meta(kind):
+    """The metadata rule of a transform of ``kind`` (fft, rfftn, irfft2, ...): the 1-D
+    transforms applied in NumPy's order."""
+
+    def rule(op, args, kwargs):
+        bound = signature_of(op.numpy_function()).bind(*args, **kwargs)
+        bound.apply_defaults()
+        p = bound.arguments
+        dims = list(shape_of(p["a"]))
+        if "axis" in p:
+            axis = normalize_axis_index(p["axis"], len(dims))
+            _transform(dims, kind, p["n"], axis)
+            where = {"axis": axis}
         else:
-            steps.reverse()
-        for step_kind, n, ax in steps:
-            _transform(shape, step_kind, n, ax)
-        where = {"axes": axes}
-    if p["out"] is not None:
-        check_out(p["out"], tuple(shape))
-        return Meta(tuple(shape), p["out"].dtype)
-    return Meta(tuple(shape), _tiny(op, p["a"], norm=p["norm"], **where))
+            s, axes = _cook_nd(kind, dims, p["s"], p["axes"])
+            steps = [("c", n, ax) for n, ax in zip(s, axes, strict=True)]
+            if kind == "r":  # rfft on the last axis first, then fft on the others, last to first
+                steps = [("r", s[-1], axes[-1]), *reversed(steps[:-1])]
+            elif kind == "i":  # ifft on the others, first to last, then irfft on the last axis
+                steps = [*steps[:-1], ("i", s[-1], axes[-1])]
+            else:
+                steps.reverse()
+            for step_kind, n, ax in steps:
+                _transform(dims, step_kind, n, ax)
+            where = {"axes": axes}
+        if p["out"] is not None:
+            check_out(p["out"], tuple(dims))
+            return Meta(tuple(dims), p["out"].dtype)
+        return Meta(tuple(dims), _tiny(op, p["a"], norm=p["norm"], **where))
+
+    return rule
 
 
 def shift_meta(op, args, kwargs):
     """fftshift/ifftshift: a rolled copy, same shape and dtype (axes checked on a tiny input)."""
-    p = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-    return Meta(numpy.shape(p["x"]), _tiny(op, p["x"], axes=p.get("axes")))
+    p = signature_of(op.numpy_function()).bind(*args, **kwargs).arguments
+    return Meta(shape_of(p["x"]), _tiny(op, p["x"], axes=p.get("axes")))
 
 
-def freq_meta(op, args, kwargs):
-    """fftfreq/rfftfreq: n (or n // 2 + 1) frequencies; dtype ``dtype=`` (the array API's),
-    else from the NumPy function at n=1."""
-    dtype = kwargs.get("dtype")
-    kwargs = {k: v for k, v in kwargs.items() if k != "dtype"}
-    p = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-    n = operator.index(p["n"])
-    d = _quiet_call(op.numpy_function(), (1, p.get("d", 1.0)), {})
-    return Meta((n // 2 + 1 if op.name == "fft.rfftfreq" else n,), _freq_dtype(dtype, d.dtype))
+def _freq_meta(half: bool):
+    """The metadata rule of fftfreq (n frequencies) or rfftfreq (``half``: n // 2 + 1); dtype
+    ``dtype=`` (the array API's), else from the NumPy function at n=1."""
+
+    def rule(op, args, kwargs):
+        dtype = kwargs.get("dtype")
+        kwargs = {k: v for k, v in kwargs.items() if k != "dtype"}
+        p = signature_of(op.numpy_function()).bind(*args, **kwargs).arguments
+        n = operator.index(p["n"])
+        d = _quiet_call(op.numpy_function(), (1, p.get("d", 1.0)), {})
+        return Meta((n // 2 + 1 if half else n,), _freq_dtype(dtype, d.dtype))
+
+    return rule
 
 
 def _freq_dtype(dtype, default):
@@ -118,15 +125,14 @@ def _frequencies(name):
     return forward
 
 
-ROWS = [Op(f"fft.{name}", meta=transform_meta) for name in (*KINDS, *ND_KINDS)]
-ROWS += [Op(f"fft.{name}", meta=shift_meta) for name in ("fftshift", "ifftshift")]
-ROWS += [
-    Op(f"fft.{name}", _frequencies(name), freq_meta, creation=True)
-    for name in ("fftfreq", "rfftfreq")
+# Frequencies follow from n and d alone: no gradient.
+ROWS = [
+    Op(f"fft.{name}", _frequencies(name), _freq_meta(half), creation=True, differentiable=False)
+    for name, half in (("fftfreq", False), ("rfftfreq", True))
 ]
 
 
-# --- gradients ---------------------------------------------------------------------------------
+# --- the transforms and their gradients --------------------------------------------------------
 # The VJP of a linear transform is its adjoint: the inverse transform with the opposite
 # normalization (fft(norm='backward')^H = n * ifft = ifft(norm='forward')), preceded by the
 # adjoint of the zero padding/truncation to ``n`` (a truncation/zero padding back to the input's
@@ -162,18 +168,18 @@ def _irfft_adjoint(g, n, axis, norm):
 
 def _params(name, args, kwargs):
     """The bound arguments of ``numpy.fft.<name>``, with ``s``/``axes`` resolved for n-d ones."""
-    p = inspect.signature(getattr(numpy.fft, name)).bind(*args, **kwargs)
+    p = signature_of(getattr(numpy.fft, name)).bind(*args, **kwargs)
     p.apply_defaults()
     p = p.arguments
-    shape = numpy.shape(p["a"])
+    dims = shape_of(p["a"])
     if "axis" in p:
-        axis = normalize_axis_index(p["axis"], len(shape))
+        axis = normalize_axis_index(p["axis"], len(dims))
         kind = KINDS[name]
         n = p["n"]
         if n is None:
-            n = 2 * (shape[axis] - 1) if kind == "i" else shape[axis]
+            n = 2 * (dims[axis] - 1) if kind == "i" else dims[axis]
         return p["a"], [n], [axis], p["norm"]
-    s, axes = _cook_nd(ND_KINDS[name], list(shape), p["s"], p["axes"])
+    s, axes = _cook_nd(ND_KINDS[name], list(dims), p["s"], p["axes"])
     return p["a"], s, axes, p["norm"]
 
 
@@ -183,7 +189,7 @@ def _c2c_vjp(name, inverse):
         adjoint = np.fft.ifftn if inverse == "ifft" else np.fft.fftn
         return unbroadcast(fit(adjoint(g, axes=axes, norm=_SWAP[norm]), np.shape(a), axes), a)
 
-    return (rule,)
+    return rule
 
 
 def _r2c_vjp(name):
@@ -195,7 +201,7 @@ def _r2c_vjp(name):
             g = np.fft.ifftn(g, axes=axes[:-1], norm=_SWAP[norm])
         return unbroadcast(fit(_rfft_adjoint(g, s[-1], axes[-1], norm), np.shape(a), axes), a)
 
-    return (rule,)
+    return rule
 
 
 def _c2r_vjp(name):
@@ -208,7 +214,7 @@ def _c2r_vjp(name):
             g = np.fft.fftn(g, axes=axes[:-1], norm=_SWAP[norm])
         return unbroadcast(fit(g, np.shape(a), axes), a)
 
-    return (rule,)
+    return rule
 
 
 def _hfft_vjp(g, ans, *args, **kwargs):
@@ -225,24 +231,35 @@ def _ihfft_vjp(g, ans, *args, **kwargs):
     return unbroadcast(fit(grad, np.shape(a), [axis]), a)
 
 
-VJPS = {
-    "fft.fft": _c2c_vjp("fft", "ifft"),
-    "fft.ifft": _c2c_vjp("ifft", "fft"),
-    "fft.fftn": _c2c_vjp("fftn", "ifft"),
-    "fft.ifftn": _c2c_vjp("ifftn", "fft"),
-    "fft.fft2": _c2c_vjp("fft2", "ifft"),
-    "fft.ifft2": _c2c_vjp("ifft2", "fft"),
-    "fft.rfft": _r2c_vjp("rfft"),
-    "fft.rfftn": _r2c_vjp("rfftn"),
-    "fft.rfft2": _r2c_vjp("rfft2"),
-    "fft.irfft": _c2r_vjp("irfft"),
-    "fft.irfftn": _c2r_vjp("irfftn"),
-    "fft.irfft2": _c2r_vjp("irfft2"),
-    "fft.hfft": (_hfft_vjp,),
-    "fft.ihfft": (_ihfft_vjp,),
-    # A shift is a permutation: its adjoint is the inverse shift.
-    "fft.fftshift": (lambda g, ans, x, axes=None: np.fft.ifftshift(g, axes),),
-    "fft.ifftshift": (lambda g, ans, x, axes=None: np.fft.fftshift(g, axes),),
-}
-NONDIFFERENTIABLE = frozenset({"fft.fftfreq", "fft.rfftfreq"})  # frequencies: from n and d only
-attach_vjps(ROWS, VJPS)
+ROWS += [
+    Op(f"fft.{name}", meta=_transform_meta((KINDS | ND_KINDS)[name]), vjp=(rule,))
+    for name, rule in (
+        ("fft", _c2c_vjp("fft", "ifft")),
+        ("ifft", _c2c_vjp("ifft", "fft")),
+        ("fftn", _c2c_vjp("fftn", "ifft")),
+        ("ifftn", _c2c_vjp("ifftn", "fft")),
+        ("fft2", _c2c_vjp("fft2", "ifft")),
+        ("ifft2", _c2c_vjp("ifft2", "fft")),
+        ("rfft", _r2c_vjp("rfft")),
+        ("rfftn", _r2c_vjp("rfftn")),
+        ("rfft2", _r2c_vjp("rfft2")),
+        ("irfft", _c2r_vjp("irfft")),
+        ("irfftn", _c2r_vjp("irfftn")),
+        ("irfft2", _c2r_vjp("irfft2")),
+        ("hfft", _hfft_vjp),
+        ("ihfft", _ihfft_vjp),
+    )
+]
+# A shift is a permutation: its adjoint is the inverse shift.
+ROWS += [
+    Op(
+        "fft.fftshift",
+        meta=shift_meta,
+        vjp=(lambda g, ans, x, axes=None: np.fft.ifftshift(g, axes),),
+    ),
+    Op(
+        "fft.ifftshift",
+        meta=shift_meta,
+        vjp=(lambda g, ans, x, axes=None: np.fft.fftshift(g, axes),),
+    ),
+]

@@ -11,7 +11,7 @@ import inspect
 
 import numpy
 
-from .._meta import elementwise, probe
+from .._meta import bound, elementwise, resized, run_bound, shape_of, small
 from ._row import Op
 from .creation import on_arrays
 
@@ -21,6 +21,13 @@ def _broadcasting(op, args, kwargs):
     params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
     out = params.pop("out", None)
     return elementwise(op, tuple(params.values()), {} if out is None else {"out": out})
+
+
+def _per_element(op, args, kwargs):
+    """``iscomplex``/``isreal``: one bool per element; NumPy's checks from a one-element
+    stand-in."""
+    x = bound(op, args, kwargs)["x"]
+    return resized(run_bound(op, {"x": small(x)}), shape_of(x))
 
 
 def _allclose(xp, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -52,24 +59,25 @@ def _overlap(name, default):
     return forward
 
 
+# Booleans, dtypes and Python bools: no gradient. The whole-array predicates and dtype routines
+# return Python values (no rule); those that follow from the arguments' shapes and dtypes alone
+# are ``signature_only`` (``dnp.jit`` keeps the value a trace saw).
 ROWS = [
-    Op("allclose", _allclose, None),
-    Op("array_equal", _array_equal, None),
-    Op("array_equiv", _array_equiv, None),
-    Op("min_scalar_type", _min_scalar_type, None),
-    Op("may_share_memory", _overlap("may_share_memory", 0), None),
-    Op("shares_memory", _overlap("shares_memory", -1), None),
-    Op("isclose", meta=_broadcasting),
-    Op("isneginf", on_arrays("isneginf"), _broadcasting),
-    Op("isposinf", on_arrays("isposinf"), _broadcasting),
+    Op("allclose", _allclose, None, differentiable=False),
+    Op("array_equal", _array_equal, None, differentiable=False),
+    Op("array_equiv", _array_equiv, None, differentiable=False),
+    Op("min_scalar_type", _min_scalar_type, None, differentiable=False),
+    Op("may_share_memory", _overlap("may_share_memory", 0), None, differentiable=False),
+    Op("shares_memory", _overlap("shares_memory", -1), None, differentiable=False),
+    Op("isclose", meta=_broadcasting, differentiable=False),
+    Op("isneginf", on_arrays("isneginf"), _broadcasting, differentiable=False),
+    # ``isposinf(x, out)`` (out given positionally) returns one of its inputs.
+    Op("isposinf", on_arrays("isposinf"), _broadcasting, differentiable=False, aliases=True),
+    Op("iscomplex", meta=_per_element, differentiable=False),
+    Op("isreal", meta=_per_element, differentiable=False),
+    Op("isfortran", meta=None, differentiable=False),
+    *(
+        Op(name, meta=None, differentiable=False, signature_only=True)
+        for name in "iscomplexobj isrealobj isscalar result_type can_cast common_type".split()
+    ),
 ]
-ROWS += [Op(name, meta=probe) for name in ("iscomplex", "isreal")]
-ROWS += [
-    Op(name, meta=None)
-    for name in (
-        "iscomplexobj isrealobj isscalar isfortran result_type can_cast common_type"
-    ).split()
-]
-
-# Booleans, dtypes and Python bools: no gradient.
-NONDIFFERENTIABLE = frozenset(op.name for op in ROWS)

@@ -6,11 +6,14 @@ the function's row. The rest call the backend array's method of the same name.
 """
 
 import numpy
+from numpy.lib.array_utils import normalize_axis_index
 
-from .._meta import Meta, probe
+from .._meta import Meta, is_array, probe, resized, small
 from .._ndarray import ndarray
+from . import _views
 from ._grad import np
-from ._row import Op, attach_vjps
+from ._row import Op
+from .casting import astype_meta, cast_back
 from .indexing import (
     _compress_vjp,
     cycled,
@@ -20,7 +23,7 @@ from .indexing import (
     written_values,
     zero_at,
 )
-from .manipulation import _ravel_order, cast_back, cast_meta
+from .manipulation import ravel_order
 
 FUNCTION_METHODS = (
     "all any argmax argmin argsort choose clip conj conjugate cumprod cumsum diagonal dot max "
@@ -28,19 +31,66 @@ FUNCTION_METHODS = (
     "trace var"
 ).split()
 
-# Backend-method rows: different defaults or argument order from the function, or method-only.
-OWN_METHODS = (
-    "copy reshape transpose flatten sort partition argpartition fill compress byteswap".split()
-)
-
 
 def _method(name):
     return lambda xp, a, *args, **kwargs: getattr(a, name)(*args, **kwargs)
 
 
-def _astype_meta(op, args, kwargs):
+# --- metadata -----------------------------------------------------------------------------------
+def _on_small(op, args, kwargs):
+    """The method on a one-element stand-in of the array (NumPy's checks of the arguments)."""
+    return op.kernel(numpy)(small(args[0]), *args[1:], **kwargs)
+
+
+def _same_meta(op, args, kwargs):
+    """``copy``, ``byteswap``: the array's shape and dtype."""
+    return resized(_on_small(op, args, kwargs), args[0].shape)
+
+
+def _flatten_meta(op, args, kwargs):
+    """``flatten``: one axis of all the elements."""
+    return resized(_on_small(op, args, kwargs), (args[0].size,))
+
+
+def _argpartition_meta(op, args, kwargs):
+    """``argpartition(kth, axis=-1, ...)``: indices shaped like the array (flattened for
+    ``axis=None``); NumPy's ValueError for ``kth`` out of range where it is host data."""
     a, *rest = args
-    return cast_meta(a, rest[0] if rest else kwargs["dtype"])
+    kth = rest[0] if rest else kwargs.get("kth")
+    axis = rest[1] if len(rest) > 1 else kwargs.get("axis", -1)
+    # kth as zeros: in range of the stand-in (an array's values are data, not read here)
+    stand = small(kth) if is_array(kth) else numpy.zeros(numpy.shape(kth), numpy.asarray(kth).dtype)
+    others = {k: v for k, v in kwargs.items() if k != "kth"}
+    result = op.kernel(numpy)(small(a), stand, *rest[1:], **others)
+    shape = (a.size,) if axis is None or a.ndim == 0 else a.shape
+    n = shape[normalize_axis_index(axis or 0, len(shape))]
+    if a.size and not is_array(kth):  # NumPy checks kth only on arrays with elements
+        for k in numpy.ravel(kth).tolist():
+            if not -n <= k < n:
+                raise ValueError(f"kth(={k + n if k < 0 else k}) out of bounds ({n})")
+    return resized(result, shape)
+
+
+def _compress_meta(op, args, kwargs):
+    """``compress(condition, axis=None, out=None)``: the axis (or the flattened array) cut to the
+    nonzero entries of ``condition`` where it is host data; an array's entries are data."""
+    a, *rest = args
+    condition = rest[0] if rest else kwargs.get("condition")
+    axis = rest[1] if len(rest) > 1 else kwargs.get("axis")
+    out = rest[2] if len(rest) > 2 else kwargs.get("out")
+    if is_array(condition):
+        return None
+    selected = numpy.flatnonzero(condition) if numpy.ndim(condition) == 1 else None
+    if selected is None:
+        raise ValueError("condition must be a 1-d array")
+    shape = (a.size,) if axis is None or a.ndim == 0 else a.shape
+    axis = normalize_axis_index(axis or 0, len(shape))
+    n, shape = shape[axis], (*shape[:axis], selected.size, *shape[axis + 1 :])
+    if out is not None and tuple(out.shape) != shape:
+        raise ValueError("output array does not match result of ndarray.take")
+    if selected.size and selected[-1] >= n:
+        raise IndexError(f"index {selected[-1]} is out of bounds for axis {axis} with size {n}")
+    return Meta(shape, a.dtype if out is None else out.dtype)
 
 
 def _view_meta(op, args, kwargs):
@@ -80,27 +130,6 @@ def _setitem(xp, a, key, value):
 
 def _flat_setitem(xp, a, key, value):
     a.flat[key] = value
-
-
-ROWS = [Op(f"ndarray.{name}", _method(name), probe) for name in OWN_METHODS]
-ROWS += [
-    Op("ndarray.astype", _method("astype"), _astype_meta),
-    Op("ndarray.view", _method("view"), _view_meta),
-    Op("ndarray.__getitem__", lambda xp, a, key: a[key], _index_meta),
-    Op("ndarray.__setitem__", _setitem, _index_meta),
-    Op("ndarray.__contains__", _method("__contains__"), None),  # a Python bool: reads data
-    # ``a.flat[key]``: indexes the array as if it were 1-d, in C order.
-    Op("ndarray.flat.__getitem__", lambda xp, a, key: a.flat[key], None),
-    Op("ndarray.flat.__setitem__", _flat_setitem, None),
-]
-for _op in ROWS:
-    _op.inplace = _op.name in (
-        "ndarray.__setitem__",
-        "ndarray.flat.__setitem__",
-        "ndarray.fill",
-        "ndarray.sort",
-        "ndarray.partition",
-    )
 
 
 # --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
@@ -166,42 +195,128 @@ def _view_vjp(g, ans, a, *args, **kwargs):
     raise NotImplementedError(f"no gradient for viewing {a.dtype} as {g.dtype}")
 
 
-VJPS = {
-    "ndarray.__getitem__": (_getitem_vjp,),
-    "ndarray.__setitem__": (
-        lambda g, ans, a, key, value: zero_at(g, key),
+def _setitem_value_vjp(g, ans, a, key, value):
+    return cast_back(to_shape(written_values(g, a.shape, _dnp_key(key, g)), value), value)
+
+
+def _flat_setitem_value_vjp(g, ans, a, key, value):
+    written = written_values(g, a.shape, _flat_key(key, g), flat=True)
+    return cast_back(cycled(written, value), value)
+
+
+ROWS = [
+    # Keeps the array's memory order (pushed only for C-ordered arrays).
+    Op(
+        "ndarray.copy",
+        _method("copy"),
+        _same_meta,
+        vjp=(lambda g, ans, a, *args, **kwargs: g,),
+        keeps_order=True,
+    ),
+    Op(
+        "ndarray.reshape",
+        _method("reshape"),
+        probe,
+        vjp=(
+            lambda g, ans, a, *shape, **kwargs: np.reshape(
+                g, a.shape, order=kwargs.get("order", "C")
+            ),
+        ),
+        view=_views.reshape_method,
+    ),
+    Op(
+        "ndarray.transpose",
+        _method("transpose"),
+        probe,
+        vjp=(_transpose_method_vjp,),
+        view=_views.of_first,
+    ),
+    Op(
+        "ndarray.flatten",
+        _method("flatten"),
+        _flatten_meta,
+        vjp=(lambda g, ans, a, order="C": np.reshape(g, a.shape, order=ravel_order(a, order)),),
+    ),
+    Op(
+        "ndarray.sort",
+        _method("sort"),
         None,
-        lambda g, ans, a, key, value: cast_back(
-            to_shape(written_values(g, a.shape, _dnp_key(key, g)), value), value
+        vjp=(_permuted_vjp(_sort_order),),
+        inplace=True,
+    ),
+    Op(
+        "ndarray.partition",
+        _method("partition"),
+        None,
+        vjp=(_permuted_vjp(_partition_order),),
+        inplace=True,
+    ),
+    Op(
+        "ndarray.argpartition",
+        _method("argpartition"),
+        _argpartition_meta,
+        differentiable=False,
+    ),
+    Op(
+        "ndarray.fill",
+        _method("fill"),
+        None,
+        vjp=(lambda g, ans, a, value: None, lambda g, ans, a, value: to_shape(g.sum(), value)),
+        inplace=True,
+    ),
+    Op(
+        "ndarray.compress",
+        _method("compress"),
+        _compress_meta,
+        vjp=(
+            lambda g, ans, a, condition, axis=None, out=None: _compress_vjp(
+                g, ans, condition, a, axis
+            ),
         ),
     ),
-    "ndarray.flat.__getitem__": (lambda g, ans, a, key: flat_scatter(g, a, _flat_key(key, g)),),
-    "ndarray.flat.__setitem__": (
-        lambda g, ans, a, key, value: np.reshape(zero_at(g.ravel(), _flat_key(key, g)), g.shape),
+    Op("ndarray.byteswap", _method("byteswap"), _same_meta, differentiable=False),
+    Op(
+        "ndarray.astype",
+        _method("astype"),
+        astype_meta,
+        vjp=(lambda g, ans, a, *args, **kwargs: cast_back(g, a),),
+        view=_views.astype_method,
+    ),
+    Op("ndarray.view", _method("view"), _view_meta, vjp=(_view_vjp,), view=_views.of_first),
+    Op(
+        "ndarray.__getitem__",
+        lambda xp, a, key: a[key],
+        _index_meta,
+        vjp=(_getitem_vjp,),
+        view=_views.getitem,
+    ),
+    Op(
+        "ndarray.__setitem__",
+        _setitem,
+        _index_meta,
+        vjp=(lambda g, ans, a, key, value: zero_at(g, key), None, _setitem_value_vjp),
+        inplace=True,
+    ),
+    # A Python bool: reads data.
+    Op("ndarray.__contains__", _method("__contains__"), None, differentiable=False),
+    # ``a.flat[key]``: indexes the array as if it were 1-d, in C order.
+    Op(
+        "ndarray.flat.__getitem__",
+        lambda xp, a, key: a.flat[key],
         None,
-        lambda g, ans, a, key, value: cast_back(
-            cycled(written_values(g, a.shape, _flat_key(key, g), flat=True), value), value
+        vjp=(lambda g, ans, a, key: flat_scatter(g, a, _flat_key(key, g)),),
+    ),
+    Op(
+        "ndarray.flat.__setitem__",
+        _flat_setitem,
+        None,
+        vjp=(
+            lambda g, ans, a, key, value: np.reshape(
+                zero_at(g.ravel(), _flat_key(key, g)), g.shape
+            ),
+            None,
+            _flat_setitem_value_vjp,
         ),
+        inplace=True,
     ),
-    "ndarray.copy": (lambda g, ans, a, *args, **kwargs: g,),
-    "ndarray.astype": (lambda g, ans, a, *args, **kwargs: cast_back(g, a),),
-    "ndarray.view": (_view_vjp,),
-    "ndarray.reshape": (
-        lambda g, ans, a, *shape, **kwargs: np.reshape(g, a.shape, order=kwargs.get("order", "C")),
-    ),
-    "ndarray.flatten": (
-        lambda g, ans, a, order="C": np.reshape(g, a.shape, order=_ravel_order(a, order)),
-    ),
-    "ndarray.transpose": (_transpose_method_vjp,),
-    "ndarray.compress": (
-        lambda g, ans, a, condition, axis=None, out=None: _compress_vjp(g, ans, condition, a, axis),
-    ),
-    "ndarray.fill": (
-        lambda g, ans, a, value: None,
-        lambda g, ans, a, value: to_shape(g.sum(), value),
-    ),
-    "ndarray.sort": (_permuted_vjp(_sort_order),),
-    "ndarray.partition": (_permuted_vjp(_partition_order),),
-}
-NONDIFFERENTIABLE = frozenset({"ndarray.argpartition", "ndarray.byteswap", "ndarray.__contains__"})
-attach_vjps(ROWS, VJPS)
+]

@@ -10,13 +10,10 @@ import inspect
 import numpy
 from numpy.lib._arraysetops_impl import UniqueAllResult, UniqueCountsResult, UniqueInverseResult
 
-from .._meta import probe
+from .._meta import shape_of, shaped
 from .._ndarray import ndarray
-from ._grad import (
-    np,
-    unbroadcast,
-)
-from ._row import Op, attach_vjps
+from ._grad import np, unbroadcast
+from ._row import Op
 from .creation import as_array, on_arrays
 
 
@@ -63,20 +60,6 @@ def _isin(xp, element, test_elements, assume_unique=False, invert=False, *, kind
     return xp.isin(element, test_elements, assume_unique=assume_unique, invert=invert, **kwargs)
 
 
-ROWS = [
-    Op("unique", _unique, None),
-    Op("unique_all", _named("unique_all", UniqueAllResult), None),
-    Op("unique_counts", _named("unique_counts", UniqueCountsResult), None),
-    Op("unique_inverse", _named("unique_inverse", UniqueInverseResult), None),
-    Op("isin", _isin, probe),
-    Op("unique_values", _unique_values, None),
-]
-SET_OPS = "intersect1d union1d setdiff1d setxor1d".split()
-ROWS += [Op(name, on_arrays(name), None) for name in SET_OPS]
-
-# --- gradients ---------------------------------------------------------------------------------
-
-
 def _unique_values_vjp(g, ans, ar, *args, axis=None, **kwargs):
     """Each value's gradient goes to the elements equal to it, split equally among them (as
     max splits it among ties): exact where the elements are distinct. Flattened input only."""
@@ -94,9 +77,28 @@ def _unique_values_vjp(g, ans, ar, *args, axis=None, **kwargs):
     return unbroadcast(np.reshape(np.take(gv / counts, inverse), np.shape(ar)), ar)
 
 
-_UNIQUE = ("unique", "unique_values", "unique_all", "unique_counts", "unique_inverse")
-VJPS = {name: (_unique_values_vjp,) for name in _UNIQUE}
-# isin answers booleans. The other set routines' values are elements of their inputs, but which
-# element (of equal ones) a value comes from, and how many values there are, is data-dependent.
-NONDIFFERENTIABLE = frozenset({"isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"})
-attach_vjps(ROWS, VJPS)
+ROWS = [
+    Op(name, forward, None, vjp=(_unique_values_vjp,))
+    for name, forward in (
+        ("unique", _unique),
+        ("unique_all", _named("unique_all", UniqueAllResult)),
+        ("unique_counts", _named("unique_counts", UniqueCountsResult)),
+        ("unique_inverse", _named("unique_inverse", UniqueInverseResult)),
+        ("unique_values", _unique_values),
+    )
+]
+# isin answers booleans, with its first argument's shape. The other set routines' values are
+# elements of their inputs, but which element (of equal ones) a value comes from, and how many
+# values there are, is data-dependent: no gradient.
+ROWS.append(
+    Op(
+        "isin",
+        _isin,
+        shaped(lambda element, *rest, **kwargs: shape_of(element), 2),
+        differentiable=False,
+    )
+)
+ROWS += [
+    Op(name, on_arrays(name), None, differentiable=False)
+    for name in ("intersect1d", "union1d", "setdiff1d", "setxor1d")
+]

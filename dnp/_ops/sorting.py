@@ -6,27 +6,26 @@ fields, so ``order=`` raises NumPy's error for unstructured arrays. ``partition`
 only partly ordered: which order each side comes in is the backend's choice, as in NumPy.
 """
 
-import inspect
+import math
 import operator
 
 import numpy
+from numpy.lib.array_utils import normalize_axis_index
 
-from .._meta import Meta, _quiet_call, is_array, probe, standin
-from ._grad import (
-    np,
-    to_input,
-)
-from ._row import Op, attach_vjps
+from .._meta import Meta, _quiet_call, is_array, same, shape_of, shaped, signature_of, small_ones
+from ._grad import np, to_input
+from ._row import Op
 from .creation import as_array, on_arrays
 
 
+# --- sort, argsort, sort_complex ----------------------------------------------------------------
 def _sorted(op, args, kwargs):
     """``sort``/``argsort``: the input's shape (flat for ``axis=None``); the dtype and NumPy's
     checks of the other arguments from the call on a one-element stand-in, not a full-size sort."""
     kwargs = {k: v for k, v in kwargs.items() if k != "descending"}  # the array API's; no NumPy
-    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+    params = signature_of(op.numpy_function()).bind(*args, **kwargs).arguments
     a = params["a"] if is_array(params["a"]) else numpy.asarray(params["a"])
-    params["a"] = standin((1,) * a.ndim, a.dtype)
+    params["a"] = numpy.zeros((1,) * a.ndim, a.dtype)
     dtype = _quiet_call(op.kernel(numpy), (), params).dtype
     return Meta((a.size,) if params.get("axis", -1) is None else a.shape, dtype)
 
@@ -94,6 +93,41 @@ def _descending(xp, a, axis):
     return (a.shape[axis] - 1) - xp.flip(flipped, axis=axis)
 
 
+def _permuted_back(g, ans, a, axis):
+    """The gradient of a permutation of ``a`` along ``axis`` (``ans``: the permuted values).
+
+    Equal values are matched through stable sorts of both, so this holds for any order the
+    backend produced (a sort, a partition): ``ans[q[i]] == a[p[i]]`` with ``p``, ``q`` their
+    argsorts, hence ``grad_a[p[i]] = g[q[i]]``.
+    """
+    if axis is None:
+        return _permuted_back(g, ans, np.ravel(a), -1).reshape(np.shape(a))
+    p = np.argsort(a, axis=axis, kind="stable")
+    q = np.argsort(ans, axis=axis, kind="stable")
+    return np.take_along_axis(np.take_along_axis(g, q, axis), np.argsort(p, axis=axis), axis)
+
+
+def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+    if axis is None:
+        return _sort_vjp(g, ans, np.ravel(a), -1, descending=descending).reshape(np.shape(a))
+    # sort(a) == take_along_axis(a, p)
+    p = np.argsort(a, axis=axis, kind="stable", descending=descending)
+    return np.take_along_axis(g, np.argsort(p, axis=axis), axis)
+
+
+ROWS = [
+    Op("sort", _ordering(values=True), _sorted, vjp=(_sort_vjp,)),
+    Op("argsort", _ordering(values=False), _sorted, differentiable=False),  # indices
+    Op(
+        "sort_complex",
+        on_arrays("sort_complex"),
+        shaped(same),
+        vjp=(lambda g, ans, a: to_input(_permuted_back(g, ans, a, -1), a),),
+    ),
+]
+
+
+# --- partition, argpartition ----------------------------------------------------------------------
 def _select(name):
     def forward(xp, a, kth, axis=-1, kind="introselect", order=None):
         _no_order(order)
@@ -104,6 +138,40 @@ def _select(name):
     return forward
 
 
+def _selected(op, args, kwargs):
+    """``partition``/``argpartition``: the input's shape (flat for ``axis=None``); ``kth`` checked
+    against the axis here; the dtype and NumPy's checks of the rest from the call on a
+    one-element array with a zero ``kth`` of the same type."""
+    if len(args) == 2:  # a and kth, the options by name (most calls): nothing to bind
+        p = {"a": args[0], "kth": args[1], **kwargs}
+    else:
+        p = signature_of(op.numpy_function()).bind(*args, **kwargs).arguments
+    a = p["a"] if is_array(p["a"]) else numpy.asarray(p["a"])
+    given = p["kth"]
+    kth = given if is_array(given) else numpy.asarray(given)
+    tiny = {**p, "a": numpy.zeros((1,) * a.ndim, a.dtype), "kth": numpy.zeros(kth.shape, kth.dtype)}
+    dtype = _quiet_call(op.kernel(numpy), (), tiny).dtype
+    axis = p.get("axis", -1)
+    n = a.size if axis is None else a.shape[normalize_axis_index(axis, a.ndim)]
+    if a.size and not is_array(given):  # kth's values, where they are not array data
+        for k in numpy.ravel(kth).tolist():
+            if not -n <= k < n:
+                raise ValueError(f"kth(={k + n if k < 0 else k}) out of bounds ({n})")
+    return Meta((a.size,) if axis is None else a.shape, dtype)
+
+
+ROWS += [
+    Op(
+        "partition",
+        _select("partition"),
+        _selected,
+        vjp=(lambda g, ans, a, kth, axis=-1, *args, **kw: _permuted_back(g, ans, a, axis),),
+    ),
+    Op("argpartition", _select("argpartition"), _selected, differentiable=False),  # indices
+]
+
+
+# --- lexsort, searchsorted: indices -------------------------------------------------------------
 def _lexsort(xp, keys, axis=-1):
     """Stable sorts by each key in turn, the last key last (it is the primary one).
 
@@ -129,46 +197,44 @@ def _lexsort(xp, keys, axis=-1):
     return order
 
 
-ROWS = [
-    Op("sort", _ordering(values=True), _sorted),
-    Op("argsort", _ordering(values=False), _sorted),
-    Op("lexsort", _lexsort, probe),
-    Op("partition", _select("partition"), probe),
-    Op("argpartition", _select("argpartition"), probe),
-    Op("searchsorted", on_arrays("searchsorted"), probe),
-    Op("sort_complex", on_arrays("sort_complex"), probe),
+def _lexsort_meta(op, args, kwargs):
+    """The keys' shape (the keys of a sequence, or the rows of an array); the dtype and NumPy's
+    checks from the call on one-element keys."""
+    p = signature_of(numpy.lexsort).bind(*args, **kwargs).arguments
+    keys = p["keys"]
+    if isinstance(keys, (list, tuple)):
+        keys = [k if is_array(k) else numpy.asarray(k) for k in keys]
+        tiny = [numpy.zeros((1,) * k.ndim, k.dtype) for k in keys]
+    else:
+        keys = keys if is_array(keys) else numpy.asarray(keys)
+        tiny = numpy.zeros((1,) * keys.ndim, keys.dtype)
+    dtype = _quiet_call(op.kernel(numpy), (tiny,), {"axis": p.get("axis", -1)}).dtype
+    if type(keys) is not list:
+        return Meta(keys.shape[1:], dtype)
+    if any(k.shape != keys[0].shape for k in keys):
+        raise ValueError("all keys need to be the same shape")
+    return Meta(keys[0].shape, dtype)
+
+
+def _searchsorted_meta(op, args, kwargs):
+    """The shape of ``v``; the dtype and NumPy's checks from the call on one-element arrays
+    (a zero ``sorter``)."""
+    if len(args) == 2:  # a and v, the options by name (most calls): nothing to bind
+        p = {"a": args[0], "v": args[1], **kwargs}
+    else:
+        p = signature_of(numpy.searchsorted).bind(*args, **kwargs).arguments
+    a, v, sorter = p["a"], p["v"], p.get("sorter")
+    tiny = {**p, "a": small_ones(a), "v": small_ones(v)}
+    if sorter is not None:
+        s = sorter if is_array(sorter) else numpy.asarray(sorter)
+        tiny["sorter"] = numpy.zeros((1,) * s.ndim, s.dtype)
+    dtype = numpy.asarray(_quiet_call(op.kernel(numpy), (), tiny)).dtype
+    if sorter is not None and s.size != math.prod(shape_of(a)):
+        raise ValueError("sorter.size must equal a.size")
+    return Meta(shape_of(v), dtype)
+
+
+ROWS += [
+    Op("lexsort", _lexsort, _lexsort_meta, differentiable=False),
+    Op("searchsorted", on_arrays("searchsorted"), _searchsorted_meta, differentiable=False),
 ]
-
-
-# --- gradients ---------------------------------------------------------------------------------
-
-
-def _permuted_back(g, ans, a, axis):
-    """The gradient of a permutation of ``a`` along ``axis`` (``ans``: the permuted values).
-
-    Equal values are matched through stable sorts of both, so this holds for any order the
-    backend produced (a sort, a partition): ``ans[q[i]] == a[p[i]]`` with ``p``, ``q`` their
-    argsorts, hence ``grad_a[p[i]] = g[q[i]]``.
-    """
-    if axis is None:
-        return _permuted_back(g, ans, np.ravel(a), -1).reshape(np.shape(a))
-    p = np.argsort(a, axis=axis, kind="stable")
-    q = np.argsort(ans, axis=axis, kind="stable")
-    return np.take_along_axis(np.take_along_axis(g, q, axis), np.argsort(p, axis=axis), axis)
-
-
-def _sort_vjp(g, ans, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
-    if axis is None:
-        return _sort_vjp(g, ans, np.ravel(a), -1, descending=descending).reshape(np.shape(a))
-    # sort(a) == take_along_axis(a, p)
-    p = np.argsort(a, axis=axis, kind="stable", descending=descending)
-    return np.take_along_axis(g, np.argsort(p, axis=axis), axis)
-
-
-VJPS = {
-    "sort": (_sort_vjp,),
-    "partition": (lambda g, ans, a, kth, axis=-1, *args, **kw: _permuted_back(g, ans, a, axis),),
-    "sort_complex": (lambda g, ans, a: to_input(_permuted_back(g, ans, a, -1), a),),
-}
-NONDIFFERENTIABLE = frozenset({"argsort", "argpartition", "lexsort", "searchsorted"})  # indices
-attach_vjps(ROWS, VJPS)

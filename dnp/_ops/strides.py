@@ -1,7 +1,7 @@
 """Views with strides of the caller's choosing: ``numpy.lib.stride_tricks`` (``as_strided``,
 ``sliding_window_view``), as rows named ``lib.stride_tricks.<name>``.
 
-Both make a view of their input's memory without reading it (``_views.py`` says so), on the
+Both make a view of their input's memory without reading it (their rows' view rule), on the
 CPU with NumPy's functions and on a GPU with CuPy's. Their gradient sends each element of the
 view back to the input element it is (elements seen more than once, as in overlapping windows,
 add up); it is read off the two arrays' layouts, so it holds for any strides that stay inside
@@ -11,8 +11,9 @@ the input.
 import numpy
 
 from .._meta import probe
+from . import _views
 from ._grad import np
-from ._row import Op, attach_vjps
+from ._row import Op
 from .creation import as_array
 from .indexing import flat_scatter
 
@@ -27,15 +28,6 @@ def _sliding_window_view(xp, x, window_shape, axis=None, *, subok=False, writeab
     return xp.lib.stride_tricks.sliding_window_view(
         as_array(xp, x), window_shape, axis=axis, writeable=writeable
     )
-
-
-ROWS = [
-    Op("lib.stride_tricks.as_strided", _as_strided, probe),
-    Op("lib.stride_tricks.sliding_window_view", _sliding_window_view, probe),
-]
-
-
-# --- gradients ---------------------------------------------------------------------------------
 
 
 def _address(buf) -> int:
@@ -77,8 +69,10 @@ def _strided_vjp(g, ans, x, *args, **kwargs):
     return flat_scatter(g, x, (np.asarray(view_positions(ans._buf, x._buf), device=g.device),))
 
 
-VJPS = {
-    "lib.stride_tricks.as_strided": (_strided_vjp,),
-    "lib.stride_tricks.sliding_window_view": (_strided_vjp,),
-}
-attach_vjps(ROWS, VJPS)
+ROWS = [
+    Op(name, forward, probe, vjp=(_strided_vjp,), view=_views.of_first)
+    for name, forward in (
+        ("lib.stride_tricks.as_strided", _as_strided),
+        ("lib.stride_tricks.sliding_window_view", _sliding_window_view),
+    )
+]

@@ -29,10 +29,9 @@ def _public(module) -> list[str]:
     )
 
 
-ROWS = [Op(f"strings.{name}", meta=None) for name in _public(numpy.strings)]
+ROWS = [Op(f"strings.{name}", meta=None, differentiable=False) for name in _public(numpy.strings)]
 ROWS += [
-    Op(f"char.{name}", meta=None)
+    Op(f"char.{name}", meta=None, differentiable=False)
     for name in _public(numpy.char)
     if name not in _OBJECT_RESULTS | _CHARARRAY
 ]
-NONDIFFERENTIABLE = frozenset(op.name for op in ROWS)

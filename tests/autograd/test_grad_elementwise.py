@@ -9,7 +9,7 @@ or the case sits on a kink (ties of maximum), where only the first derivative is
 import numpy
 
 import dnp as np
-from dnp._ops.elementwise import _BINARY
+from dnp._ops.ufunc_methods import _BINARY
 from tests.grad_check import grad_case, gradient_test
 
 rng = numpy.random.default_rng(0)

@@ -1,4 +1,5 @@
-"""Numerical gradient checks for the linear algebra rows (dnp/_ops/linalg.py).
+"""Numerical gradient checks for the linear algebra rows (dnp/_ops: products, decompositions,
+norms).
 
 Matrices are well conditioned (random plus a multiple of the identity; SPD/Hermitian for
 cholesky/eigh). Factorizations with gauge freedom (eigh, eig, svd, qr) are checked through

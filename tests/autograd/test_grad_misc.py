@@ -1,4 +1,5 @@
-"""Gradients of creation, sorting and numerical routines (creation.py, sorting.py, numerical.py).
+"""Gradients of creation, sorting and numerical routines (dnp/_ops: creation, sorting, calculus,
+polynomials, functional, special, windows).
 
 Most of these are linear in their differentiable inputs: their second derivative is zero and the
 order-2 check needs a gradient that depends on the input, so those cases square the result

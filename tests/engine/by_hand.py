@@ -7,7 +7,7 @@ import time
 import types
 from collections.abc import Callable, Iterator
 
-from dnp._engine import _core
+from dnp._engine import _threaded, _vars
 
 
 class Gate(threading.Event):
@@ -34,9 +34,9 @@ def push_by_hand(fn, name: str, writes: list, *, reads: tuple = (), light: bool 
     ``reads``): later ops on them wait for it as for such an op (a gate:
     ``push_by_hand(gate.wait, ...)``)."""
     stand_in = types.SimpleNamespace(name=name)  # the engine reads an op row's name
-    owners = [_core.owner_of(a._buf) for a in writes]
-    read = [_core.owner_of(a._buf) for a in reads]
-    _core.push(fn, (), {}, stand_in, 0, read, owners, [], light=light)
+    owners = [_vars.owner_of(a._buf) for a in writes]
+    read = [_vars.owner_of(a._buf) for a in reads]
+    _threaded.push(fn, (), {}, stand_in, 0, read, owners, [], light=light)
 
 
 def filled_later(x, values) -> Gate:
@@ -63,7 +63,7 @@ def opened_when_blocked(gate: Gate, first: Callable[[], None] | None = None) -> 
     but does not has run before it opens, and a call that waits for it cannot hang the test.
     (Whatever waits in the block must wait for the gate.)"""
     go, ended = threading.Event(), threading.Event()
-    wait_changed = _core._wait_changed
+    wait_changed = _threaded._wait_changed
 
     def spy(var=None, everything=False) -> None:
         go.set()
@@ -72,11 +72,11 @@ def opened_when_blocked(gate: Gate, first: Callable[[], None] | None = None) -> 
     def opener() -> None:
         go.wait()
         while True:
-            with _core._lock:  # free while the blocked thread waits in _wait_changed
+            with _vars.LOCK:  # free while the blocked thread waits in _wait_changed
                 if gate.is_set():
                     return
                 # Every op ready or running is one the gate holds, or it holds every worker.
-                if _core._ready <= gate.holds or gate.holds >= len(_core._workers):
+                if _threaded._ready <= gate.holds or gate.holds >= len(_threaded._workers):
                     if first is not None and not ended.is_set():
                         first()
                     gate.set()
@@ -84,12 +84,12 @@ def opened_when_blocked(gate: Gate, first: Callable[[], None] | None = None) -> 
             time.sleep(0.001)  # until the other ops have run: how long is not what is tested
 
     thread = threading.Thread(target=opener, daemon=True)
-    _core._wait_changed = spy
+    _threaded._wait_changed = spy
     thread.start()
     try:
         yield
     finally:
-        _core._wait_changed = wait_changed
+        _threaded._wait_changed = wait_changed
         ended.set()
         go.set()
         thread.join()

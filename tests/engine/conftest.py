@@ -3,7 +3,7 @@
 import pytest
 
 import dnp
-from dnp._engine import _core
+from dnp._engine import _cost, _threaded
 
 
 @pytest.fixture
@@ -20,8 +20,8 @@ def costs(monkeypatch):
     leave them alone. What is pushed and handed over then follows from the test, not from how
     fast the ops ran on this machine, or how busy it was."""
     weights: dict = {}
-    monkeypatch.setattr(_core, "WEIGHTS", weights)
-    monkeypatch.setattr(_core, "observe", lambda *timing: None)
+    monkeypatch.setattr(_cost, "WEIGHTS", weights)
+    monkeypatch.setattr(_cost, "observe", lambda *timing: None)
     return weights
 
 
@@ -29,11 +29,11 @@ def costs(monkeypatch):
 def pushed(monkeypatch):
     """The names of the ops pushed to the workers while a test runs."""
     names: list[str] = []
-    push = _core.push
+    push = _threaded.push
 
     def spy(fn, args, kwargs, op, *rest, **kw):
         names.append(op.name)
         return push(fn, args, kwargs, op, *rest, **kw)
 
-    monkeypatch.setattr(_core, "push", spy)
+    monkeypatch.setattr(_threaded, "push", spy)
     return names

@@ -25,7 +25,7 @@ import dnp
 from dnp import _dispatch
 from dnp._backend import Device
 from dnp._engine import _gpu
-from dnp._engine._core import owner_of
+from dnp._engine._vars import owner_of
 from dnp._ndarray import _new
 from tests.engine.test_differential import run, steps
 from tests.test_jit import mlp_inputs, mlp_loss
@@ -275,7 +275,7 @@ def test_the_naive_engine_runs_gpu_ops_on_the_current_stream(device):
         x = dnp.sin(on(dev, [0.5, 1.0]))
     numpy.testing.assert_array_equal(dev.asnumpy(x._buf), numpy.sin([0.5, 1.0]))
     assert not sim.streams  # no stream was made
-    assert _dispatch.GPU is _gpu.launch
+    assert _dispatch.GPU is _gpu.push
 
 
 @settings(max_examples=150)

@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 import dnp
-from dnp._engine import _core
+from dnp._engine import _threaded, _vars
 from tests.threads import run_threads
 
 
@@ -51,12 +51,12 @@ def test_a_long_loop_keeps_memory_flat():
             if i == 91_000:
                 dnp.waitall()
                 early, _ = tracemalloc.get_traced_memory()
-            peak_in_flight = max(peak_in_flight, _core._in_flight)
+            peak_in_flight = max(peak_in_flight, _threaded._in_flight)
         dnp.waitall()
         late, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert peak_in_flight <= _core.MAX_IN_FLIGHT
+    assert peak_in_flight <= _threaded.MAX_IN_FLIGHT
     assert late - early < 200_000, f"memory grew by {late - early} bytes in 9 000 iterations"
     assert peak < 16_000_000, f"peak {peak} bytes: more in flight than back-pressure allows"
-    assert not any(v.writer or v.readers for v in _core.VARS.values())  # nothing left pending
+    assert not any(v.writer or v.readers for v in _vars.VARS.values())  # nothing left pending
     numpy.testing.assert_array_equal(x.asnumpy(), numpy.ones(1000))

@@ -10,12 +10,12 @@ import pytest
 
 import dnp
 from dnp import _ops
-from dnp._engine import _core, _pool
+from dnp._engine import _cost, _host, _pool, _settings, _threaded, _vars
 from tests.conformance import assert_same
 from tests.engine.by_hand import Gate, opened_when_blocked, push_by_hand
 
 # float64 elements: not light (so outputs may take memory only pending ops hold), and pooled
-BIG = max(2 * _core.BULK_ELEMENTS, _pool.MIN_BYTES // 8)
+BIG = max(2 * _threaded.BULK_ELEMENTS, _pool.MIN_BYTES // 8)
 
 
 def gated(x: dnp.ndarray) -> threading.Event:
@@ -27,26 +27,26 @@ def gated(x: dnp.ndarray) -> threading.Event:
 
 
 def owner_id(a: dnp.ndarray) -> int:
-    return id(_core.owner_of(a._buf))
+    return id(_vars.owner_of(a._buf))
 
 
 # --- what ops cost ------------------------------------------------------------------------------
 def test_observe_folds_timings_into_a_weight_relative_to_a_cheap_op(monkeypatch):
-    monkeypatch.setattr(_core, "WEIGHTS", {})
-    monkeypatch.setattr(_core, "_warming", {})
+    monkeypatch.setattr(_cost, "WEIGHTS", {})
+    monkeypatch.setattr(_cost, "_warming", {})
     op = _ops.OPS["sin"]
-    per_element = _core.UNIT_NS * 1e-9
-    for _ in range(_core.WARMUP_RUNS):  # cold runs (first-touch page faults): left out
-        _core.observe(op, 1000, 1000 * per_element * 500)
-        assert op not in _core.WEIGHTS
-    _core.observe(op, 1000, 1000 * per_element * 8)
-    assert _core.WEIGHTS[op] == pytest.approx(8.0)
-    _core.observe(op, 1000, 1000 * per_element * 24)  # slower: an eighth of the way
-    assert _core.WEIGHTS[op] == pytest.approx(10.0)
-    _core.observe(op, 1000, 1000 * per_element * 4)  # faster: replaces the estimate
-    assert _core.WEIGHTS[op] == pytest.approx(4.0)
-    _core.observe(op, 1000, 1000 * per_element / 10)  # cheaper than the reference: weight 1
-    assert _core.WEIGHTS[op] == pytest.approx(1.0)
+    per_element = _host.UNIT_NS * 1e-9
+    for _ in range(_cost.WARMUP_RUNS):  # cold runs (first-touch page faults): left out
+        _cost.observe(op, 1000, 1000 * per_element * 500)
+        assert op not in _cost.WEIGHTS
+    _cost.observe(op, 1000, 1000 * per_element * 8)
+    assert _cost.WEIGHTS[op] == pytest.approx(8.0)
+    _cost.observe(op, 1000, 1000 * per_element * 24)  # slower: an eighth of the way
+    assert _cost.WEIGHTS[op] == pytest.approx(10.0)
+    _cost.observe(op, 1000, 1000 * per_element * 4)  # faster: replaces the estimate
+    assert _cost.WEIGHTS[op] == pytest.approx(4.0)
+    _cost.observe(op, 1000, 1000 * per_element / 10)  # cheaper than the reference: weight 1
+    assert _cost.WEIGHTS[op] == pytest.approx(1.0)
 
 
 def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, costs, pushed):
@@ -54,12 +54,12 @@ def test_an_expensive_op_is_pushed_where_a_cheap_one_runs_inline(monkeypatch, co
     MEASURE_FROM elements is pushed and the add is not; below MEASURE_FROM elements, weights
     are not consulted."""
     costs[_ops.OPS["sin"]] = 64.0
-    monkeypatch.setattr(_core.SETTINGS, "inline_limit", 16 * _core.MEASURE_FROM)
-    x = dnp.asarray(numpy.linspace(0.0, 1.0, _core.MEASURE_FROM))
+    monkeypatch.setattr(_settings.SETTINGS, "inline_limit", 16 * _cost.MEASURE_FROM)
+    x = dnp.asarray(numpy.linspace(0.0, 1.0, _cost.MEASURE_FROM))
     s = dnp.sin(x)
     s.wait_to_read()  # x is free again (an op on memory pending ops use is always pushed)
     a = x + 1.0
-    small = dnp.sin(x[: _core.MEASURE_FROM // 2])
+    small = dnp.sin(x[: _cost.MEASURE_FROM // 2])
     assert pushed == ["sin"]
     numpy.testing.assert_array_equal(s.asnumpy(), numpy.sin(x.asnumpy()))
     numpy.testing.assert_array_equal(a.asnumpy(), x.asnumpy() + 1.0)
@@ -74,27 +74,27 @@ def test_contractions_are_weighed_per_multiply_add(monkeypatch, costs):
     matmul = _ops.OPS["matmul"]
     square = [numpy.ones((64, 64)), numpy.ones((64, 64))]
     size, madds = 2 * 64 * 64, 64**3
-    assert _core.work(matmul, size, square) == madds
-    monkeypatch.setattr(_core, "MEASURE_FROM", madds)
-    monkeypatch.setattr(_core.SETTINGS, "inline_limit", madds)
-    assert _core.heavy(matmul, size, square)  # not measured yet: weighs 1
+    assert _cost.work(matmul, size, square) == madds
+    monkeypatch.setattr(_cost, "MEASURE_FROM", madds)
+    monkeypatch.setattr(_settings.SETTINGS, "inline_limit", madds)
+    assert _cost.heavy(matmul, size, square)  # not measured yet: weighs 1
     costs[matmul] = 0.25
-    assert not _core.heavy(matmul, size, square)
+    assert not _cost.heavy(matmul, size, square)
     observed = []
-    monkeypatch.setattr(_core, "observe", lambda *timing: observed.append(timing))
-    _core.timed(matmul, madds, numpy.matmul, *square)
+    monkeypatch.setattr(_cost, "observe", lambda *timing: observed.append(timing))
+    _cost.timed(matmul, madds, numpy.matmul, *square)
     assert [(op, units) for op, units, _ in observed] == [(matmul, madds)]
 
 
 def test_weights_below_an_add_count_for_contractions_only(monkeypatch):
-    monkeypatch.setattr(_core, "WEIGHTS", {})
-    monkeypatch.setattr(_core, "WARMUP_RUNS", 0)
-    unit = _core.UNIT_NS * 1e-9
+    monkeypatch.setattr(_cost, "WEIGHTS", {})
+    monkeypatch.setattr(_cost, "WARMUP_RUNS", 0)
+    unit = _host.UNIT_NS * 1e-9
     matmul, add = _ops.OPS["matmul"], _ops.OPS["add"]
-    _core.observe(matmul, 1000, 1000 * unit / 4)
-    _core.observe(add, 1000, 1000 * unit / 4)
-    assert _core.WEIGHTS[matmul] == pytest.approx(0.25)
-    assert _core.WEIGHTS[add] == 1.0
+    _cost.observe(matmul, 1000, 1000 * unit / 4)
+    _cost.observe(add, 1000, 1000 * unit / 4)
+    assert _cost.WEIGHTS[matmul] == pytest.approx(0.25)
+    assert _cost.WEIGHTS[add] == 1.0
 
 
 class FakeClock:
@@ -114,20 +114,20 @@ def test_ops_are_timed_where_they_run(monkeypatch, where):
     kernel ends while the pushing thread holds the GIL, and the wait that follows is not the op's
     cost (by the wall clock, a sin of 1 ms measured the 0.2 s the pusher then ran). The clocks
     here are fake: the weight follows from them, not from how fast or busy the machine is."""
-    monkeypatch.setattr(_core, "WEIGHTS", {})
-    monkeypatch.setattr(_core, "_warming", {})
-    size = 2 * _core.MEASURE_FROM
-    per_weight = size * _core.UNIT_NS * 1e-9  # seconds a call on size elements takes per unit
-    monkeypatch.setattr(_core, "perf_counter", FakeClock(40 * per_weight))  # wall clock
-    monkeypatch.setattr(_core, "thread_time", FakeClock(5 * per_weight))  # this thread's CPU time
+    monkeypatch.setattr(_cost, "WEIGHTS", {})
+    monkeypatch.setattr(_cost, "_warming", {})
+    size = 2 * _cost.MEASURE_FROM
+    per_weight = size * _host.UNIT_NS * 1e-9  # seconds a call on size elements takes per unit
+    monkeypatch.setattr(_cost, "perf_counter", FakeClock(40 * per_weight))  # wall clock
+    monkeypatch.setattr(_cost, "thread_time", FakeClock(5 * per_weight))  # this thread's CPU time
     x = dnp.asarray(numpy.linspace(0.0, 1.0, size))
     limit = 0 if where == "worker" else sys.maxsize
     with dnp.engine.engine("threaded", inline_limit=limit):
-        for _ in range(_core.WARMUP_RUNS + 1):
+        for _ in range(_cost.WARMUP_RUNS + 1):
             dnp.exp(x).wait_to_read()
-        dnp.exp(x[: _core.MEASURE_FROM - 1]).wait_to_read()  # a view (no work), a call too small
-    assert list(_core.WEIGHTS) == [_ops.OPS["exp"]]
-    assert _core.WEIGHTS[_ops.OPS["exp"]] == pytest.approx(5.0 if where == "worker" else 40.0)
+        dnp.exp(x[: _cost.MEASURE_FROM - 1]).wait_to_read()  # a view (no work), a call too small
+    assert list(_cost.WEIGHTS) == [_ops.OPS["exp"]]
+    assert _cost.WEIGHTS[_ops.OPS["exp"]] == pytest.approx(5.0 if where == "worker" else 40.0)
 
 
 def test_ready_ops_beyond_a_bound_make_the_pusher_wait():
@@ -143,10 +143,10 @@ def test_ready_ops_beyond_a_bound_make_the_pusher_wait():
     ):
         push_by_hand(gate.wait, "gate", [a])  # both workers held: nothing else runs
         push_by_hand(gate.wait, "gate", [b])
-        for i in range(3 * _core.MAX_READY):
+        for i in range(3 * _threaded.MAX_READY):
             made.append(x + float(i))
-    assert when_blocked == [_core.MAX_READY - 2]  # the gates count: they are ready or running
-    assert len(made) == 3 * _core.MAX_READY
+    assert when_blocked == [_threaded.MAX_READY - 2]  # the gates count: they are ready or running
+    assert len(made) == 3 * _threaded.MAX_READY
     for i, m in enumerate(made):
         numpy.testing.assert_array_equal(m.asnumpy(), numpy.arange(8.0) + i)
 

@@ -11,7 +11,7 @@ import numpy
 import pytest
 
 import dnp
-from dnp._engine import _core, _pool
+from dnp._engine import _cost, _pool, _settings, _threaded, _vars
 from dnp._ops import OPS
 from tests.engine.by_hand import Gate, filled_later, opened_when_blocked, push_by_hand
 from tests.threads import gil_kept, run_threads
@@ -54,7 +54,7 @@ def test_reads_of_memory_pending_ops_only_read_run_at_once(pushed, monkeypatch, 
     op pushed for it would make every later op on that memory wait for a worker, and be pushed
     too). What writes into that memory still waits for the pending readers."""
     monkeypatch.setattr(dnp._dispatch, "CHECK_META", check_meta)
-    monkeypatch.setattr(_core.SETTINGS, "inline_limit", sys.maxsize)  # nothing here is heavy
+    monkeypatch.setattr(_settings.SETTINGS, "inline_limit", sys.maxsize)  # nothing here is heavy
     a, b = dnp.asarray(ramp(1000)), dnp.asarray(numpy.ones(1000))
     gate = threading.Event()
     push_by_hand(gate.wait, "gate", [b], reads=(a,))  # a pending op reading a
@@ -131,7 +131,7 @@ def test_every_sync_point_sees_the_value(forced):
         assert [0.0, 6.0][i] == 6.0  # i.__index__
     x = x * 1.0
     x.wait_to_read()
-    assert not _core.pending(_core.owner_of(x._buf))
+    assert not _vars.pending(_vars.owner_of(x._buf))
 
 
 def test_several_user_threads_each_see_their_own_program_order(forced):
@@ -160,10 +160,10 @@ def long_sin(monkeypatch, costs):
     """Elements on which sin is pushed and long enough to hand over, and cos is pushed but short
     (by the weights set here, not measured); the pusher waits as long as a busy machine may
     take to start a worker."""
-    n = 2 * max(_core.MEASURE_FROM, _core.BULK_ELEMENTS)  # weighed, and not light
-    monkeypatch.setattr(_core.SETTINGS, "inline_limit", n)
-    monkeypatch.setattr(_core, "HAND_OVER_UNITS", 4 * n)
-    monkeypatch.setattr(_core, "HAND_OVER_WAIT", 60.0)
+    n = 2 * max(_cost.MEASURE_FROM, _threaded.BULK_ELEMENTS)  # weighed, and not light
+    monkeypatch.setattr(_settings.SETTINGS, "inline_limit", n)
+    monkeypatch.setattr(_threaded, "HAND_OVER_UNITS", 4 * n)
+    monkeypatch.setattr(_threaded, "HAND_OVER_WAIT", 60.0)
     costs[OPS["sin"]] = 8.0  # 8n units
     costs[OPS["cos"]] = 1.0  # n units
     return n
@@ -176,12 +176,12 @@ def test_the_first_long_op_pushed_to_idle_workers_is_started_before_the_push_ret
     Python (here for a second at a time): the first op of a burst, if long, is handed over (the
     pusher waits until a worker has started it), or it would start only at a sync point after
     the burst."""
-    monkeypatch.setattr(_core, "_handed", None)
+    monkeypatch.setattr(_threaded, "_handed", None)
     x = ramp(long_sin)
     dnp.waitall()
     with gil_kept():
         y = dnp.sin(dnp.asarray(x))
-        task, started = _core._handed
+        task, started = _threaded._handed
         assert task.op is OPS["sin"] and started.is_set()
     numpy.testing.assert_array_equal(y.asnumpy(), numpy.sin(x))
 
@@ -190,13 +190,13 @@ def test_only_the_first_long_op_pushed_to_idle_workers_is_handed_over(monkeypatc
     """Handing over costs the pusher a thread switch (about 0.1 ms): not worth it for a short op,
     nor once a worker is busy (a second one would compete with the pusher for the cores)."""
     handed = []
-    hand_over = _core._hand_over
+    hand_over = _threaded._hand_over
 
     def spy(task):
         handed.append(task.op.name)
         hand_over(task)
 
-    monkeypatch.setattr(_core, "_hand_over", spy)
+    monkeypatch.setattr(_threaded, "_hand_over", spy)
     x = dnp.asarray(ramp(long_sin))
     dnp.waitall()
     c = dnp.cos(x)  # pushed but short: not handed over
@@ -298,9 +298,9 @@ def test_a_bulk_fails_what_its_failed_op_touches_and_nothing_more(forced):
         good = b + 1.0
         worse = bad + 1.0
         also_good = good * 3.0
-        head = _core.VARS[id(_core.owner_of(b._buf))].writer
+        head = _vars.VARS[id(_vars.owner_of(b._buf))].writer
         for x in (bad, good, worse, also_good):  # each joined the head, not a task of its own
-            assert _core.VARS[id(_core.owner_of(x._buf))].writer is head
+            assert _vars.VARS[id(_vars.owner_of(x._buf))].writer is head
         assert len(head.bulk) == 4
     numpy.testing.assert_array_equal(good.asnumpy(), numpy.full(4, 3.0))
     numpy.testing.assert_array_equal(also_good.asnumpy(), numpy.full(4, 9.0))
@@ -344,7 +344,7 @@ def test_keyboard_interrupt_during_a_wait_leaves_the_engine_usable():
     """Ctrl-C in a wait for a pending op lands in the engine's timed wait on its condition
     (Python runs signal handlers between its rounds): its bookkeeping stays whole, the op still
     runs, and the engine goes on."""
-    changed = _core._changed
+    changed = _threaded._changed
 
     class Interrupted:  # the condition, as Ctrl-C during its wait leaves it
         def notify_all(self):
@@ -356,14 +356,14 @@ def test_keyboard_interrupt_during_a_wait_leaves_the_engine_usable():
 
     a = dnp.zeros(N)
     gate = filled_later(a, ramp())
-    _core._changed = Interrupted()
+    _threaded._changed = Interrupted()
     try:
         with pytest.raises(KeyboardInterrupt):
             a.wait_to_read()  # the gate is closed: only the interrupt ends this wait
     finally:
-        _core._changed = changed
+        _threaded._changed = changed
         gate.set()
-    assert not _core._watched
+    assert not _threaded._watched
     numpy.testing.assert_array_equal(a.asnumpy(), ramp())
     assert float((dnp.asarray(ramp()) * 2.0).sum()) == pytest.approx(0.0, abs=1e-9)
 
@@ -422,11 +422,11 @@ def test_a_failed_array_is_freed_with_its_error(forced):
     bad = failing()
     with pytest.raises(FloatingPointError):
         bad.asnumpy()
-    key = id(_core.owner_of(bad._buf))
-    assert key in _core.VARS  # the error stays with the array...
+    key = id(_vars.owner_of(bad._buf))
+    assert key in _vars.VARS  # the error stays with the array...
     del bad
     gc.collect()
-    assert key not in _core.VARS  # ...and goes with it
+    assert key not in _vars.VARS  # ...and goes with it
 
 
 def test_recycled_output_memory_starts_clean(forced):
@@ -434,7 +434,7 @@ def test_recycled_output_memory_starts_clean(forced):
     carries neither its values nor its error."""
     side = 400  # 1.28 MB of float64: pooled
     bad = failing((side, side))
-    failed_block = id(_core.owner_of(bad._buf))
+    failed_block = id(_vars.owner_of(bad._buf))
     with pytest.raises(FloatingPointError):
         bad.wait_to_read()
     del bad
@@ -444,7 +444,7 @@ def test_recycled_output_memory_starts_clean(forced):
     assert failed_block in blocks
     source = dnp.asarray(numpy.full((side, side), 3.0))
     fresh = [source * 2.0 for _ in blocks]
-    assert {id(_core.owner_of(f._buf)) for f in fresh} == blocks  # all recycled
+    assert {id(_vars.owner_of(f._buf)) for f in fresh} == blocks  # all recycled
     for f in fresh:
         numpy.testing.assert_array_equal(f.asnumpy(), numpy.full((side, side), 6.0))
 
@@ -465,8 +465,8 @@ def test_contractions_are_pushed_by_their_multiply_adds(monkeypatch, costs):
     # is not, and the product gives NumPy's values.
     rng = numpy.random.default_rng(0)
     x, w = rng.standard_normal((128, 128)), rng.standard_normal((128, 128))
-    monkeypatch.setattr(_core.SETTINGS, "inline_limit", contraction_work([x, w]))
-    assert _core.heavy(OPS["matmul"], x.size + w.size, [x, w])
-    assert not _core.heavy(OPS["add"], x.size + w.size, [x, w])
+    monkeypatch.setattr(_settings.SETTINGS, "inline_limit", contraction_work([x, w]))
+    assert _cost.heavy(OPS["matmul"], x.size + w.size, [x, w])
+    assert not _cost.heavy(OPS["add"], x.size + w.size, [x, w])
     dx, dw = dnp.asarray(x), dnp.asarray(w)
     numpy.testing.assert_array_equal(dnp.matmul(dx, dw).asnumpy(), x @ w)

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dnp
-from dnp._engine import _core
+from dnp._engine import _settings
 
 # Elements: above the inline limit measured on this host (so the default engine pushes by size),
 # up to a bound that keeps the test quick on a host measured while busy; even (a[::2] = a[1::2]).
-N = 2 * ((min(_core.SETTINGS.inline_limit, 1 << 20) + 1001) // 2)
+N = 2 * ((min(_settings.SETTINGS.inline_limit, 1 << 20) + 1001) // 2)
 STEPS = [
     "mask_set",  # z[m] = f(z[m]), as in escape-time fractals
     "mask_scalar",  # a[a < t] = c

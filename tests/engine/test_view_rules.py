@@ -7,7 +7,7 @@ import numpy
 import pytest
 
 import dnp
-from dnp._engine import _core
+from dnp._engine import _vars
 from dnp._ops import OPS
 from tests.engine.by_hand import push_by_hand
 
@@ -118,6 +118,6 @@ def test_a_view_of_a_pending_array_is_made_at_once(gated):
     v = z[10:20]
     t = z.T.reshape(-1)[::2]
     assert not gate.is_set()
-    assert _core.pending(_core.owner_of(v._buf)) and _core.pending(_core.owner_of(t._buf))
+    assert _vars.pending(_vars.owner_of(v._buf)) and _vars.pending(_vars.owner_of(t._buf))
     gate.set()
     numpy.testing.assert_array_equal(v.asnumpy(), numpy.linspace(-2.0, 2.0, 1000)[10:20])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from dnp._engine._core import INLINE_LIMIT
+from dnp._engine._settings import INLINE_LIMIT
 
 # Elements of the 1-d programs (a multiple of 1000), and rows and columns of the 2-d ones: above
 # the inline limit measured on this host, so the default engine pushes their ops too.

@@ -9,8 +9,10 @@ import numpy
 import pytest
 
 import dnp
-from dnp._ops import elementwise
-from dnp._ops.elementwise import GUFUNCS, NOT_REORDERED, UFUNCS
+from dnp._ops import ufunc_methods as elementwise
+from dnp._ops.elementwise import UFUNCS
+from dnp._ops.gufuncs import GUFUNCS
+from dnp._ops.ufunc_methods import NOT_REORDERED
 from tests.conformance import DEVICES, case, compare, conformance, numpy_compare, ufunc_method
 from tests.samples import ALL_DTYPES, positive, sample
 

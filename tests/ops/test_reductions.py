@@ -6,7 +6,10 @@ import numpy
 import pytest
 
 from dnp._ops import OPS
-from dnp._ops.reductions import ARG_EXTREMA, EXTREMA, MOMENTS, QUANTILES, SCANS, SUMS, TRUTH
+from dnp._ops.quantiles import QUANTILES
+from dnp._ops.reductions import ARG_EXTREMA, EXTREMA, SUMS, TRUTH
+from dnp._ops.scans import SCANS
+from dnp._ops.statistics import MOMENTS
 from tests.conformance import case, conformance
 from tests.samples import sample
 

@@ -1,14 +1,14 @@
-"""The lazy asynchronous executor: ``dispatch`` hands it each CPU op to run now or push.
+"""The glue between dispatch and the engine: ``dispatch`` hands it each CPU op to run now or push.
 
 ``execute`` decides, for one call whose arguments are already unwrapped:
 
 - *inline* (``INLINE``: dispatch runs it at once, as the naive engine does) when its inputs are
-  ready and its work small (``_core.heavy``: elements times the op's measured cost), when its
+  ready and its work small (``_cost.heavy``: elements times the op's measured cost), when its
   result shape depends on the data (no metadata rule), when it reads host data the caller could
   change afterwards (NumPy arrays, lists), when it runs on a worker already, or when its metadata
   rule rejects the call (the op then raises NumPy's own error at the call). Pending inputs are
-  waited for first. Ready: no pending op writes what it reads (pending reads do not stop another
-  read), and none reads or writes what it writes.
+  waited for first. Ready: ``_vars.must_wait`` (no pending op writes what it reads, and none
+  reads or writes what it writes).
 - *view* ops (rows with a ``view`` rule: reshape, transpose, basic indexing) run at once on pending
   inputs, for the calls their rule says make a view (a view reads no data). A call that makes a
   copy (advanced indexing, ``astype``) is pushed like any other; one whose rule cannot tell
@@ -16,11 +16,12 @@
 - otherwise it is *pushed*: the outputs are allocated now from the row's metadata rule (so the
   caller gets arrays of the right shape and dtype at once, and views of them share their
   dependency state), and the work runs on a worker thread once what it reads and writes is free.
-  A large output goes into an array only pending ops still hold (``_core.dead_input``), if there
-  is one, else into a block of the pool (``_pool.py``).
+  A large output goes into an array only pending ops still hold (``_pool.dead_input``), if there
+  is one, else into a block of the pool (``_pool.empty``).
 
-The scheduler and the settings are ``_core.py``; asynchronous errors are ``_errors.py``; the
-public face is ``dnp.engine``. Importing this module plugs ``execute`` into ``dispatch``.
+The engine is ``dnp/_engine`` (the threaded scheduler: ``_threaded``); its public face is
+``dnp.engine``. Importing this module plugs ``execute`` (CPU calls) and the GPU-stream engine's
+``push`` (GPU calls) into ``dispatch``.
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from typing import Any
 
 import numpy
 
-from .. import _dispatch
-from .._dispatch import _same_kind
-from .._meta import Meta
-from .._ndarray import _new, ndarray
-from . import _core, _gpu, _pool
-from ._core import BULK_ELEMENTS, VARS, owner_of
-
-INLINE = object()
+from . import _dispatch
+from ._dispatch import INLINE, _same_kind
+from ._engine import _cost, _gpu, _pool, _settings, _threaded
+from ._engine._threaded import BULK_ELEMENTS
+from ._engine._vars import VARS, must_wait, owner_of
+from ._meta import Meta
+from ._ndarray import _new, ndarray
 
 
 def execute(
@@ -58,13 +58,14 @@ def execute(
         buf = a._buf
         o = buf if buf.base is None else owner_of(buf)  # owner_of, its common case inline
         reads.append(o)
-        if not busy and VARS:  # _core.unreadable(v), inline; a write waits for reads too
+        if not busy and VARS:
             v = VARS.get(id(o))
-            busy = v is not None and (v.writer is not None or v.error is not None or bool(written))
+            if v is not None:  # memory with ops pending: ask
+                busy = must_wait(v, bool(written))
         size += buf.size
-    units = _core.work(op, size, xargs)
-    cost = _core.weighed(op, size, units)
-    if not busy and cost < _core.SETTINGS.inline_limit:
+    units = _cost.work(op, size, xargs)
+    cost = _cost.weighed(op, size, units)
+    if not busy and cost < _settings.SETTINGS.inline_limit:
         return INLINE
     kind = (_PLANS.get(op) or _plan(op))[0]
     if kind is _VIEW:
@@ -79,7 +80,7 @@ def execute(
                 return res
     if (
         kind is _AT_ONCE
-        or _get_ident() in _core.WORKER_IDS  # a worker's own calls run inline
+        or _get_ident() in _settings.WORKER_IDS  # a worker's own calls run inline
         or (written and not all(a._buf.flags.writeable for a in written))  # NumPy's error now
         or "order" in xkwargs
         or (kind is _COPY and not all(a._buf.flags.c_contiguous for a in known))
@@ -116,9 +117,9 @@ def execute(
             made.append(o)
         nbytes += b.nbytes
     light = not large and nbytes < BULK_ELEMENTS * 8 and op.work is None
-    long = not light and cost >= _core.HAND_OVER_UNITS
+    long = not light and cost >= _threaded.HAND_OVER_UNITS
     fn, args, kwargs = _task(op, xargs, xkwargs, fresh, meta)
-    _core.push(fn, args, kwargs, op, units, reads, writes, made, nbytes, light, long)
+    _threaded.push(fn, args, kwargs, op, units, reads, writes, made, nbytes, light, long)
     return result
 
 
@@ -141,7 +142,6 @@ def _kind(op) -> str:
         op.meta is None  # the result's shape depends on the data
         or op.aliases
         or not op.c_ordered
-        or (op.inplace and op.meta.__name__ == "probe")  # its check would do the work
     ):
         kind = _AT_ONCE
     elif op.threaded and _multithreaded_blas():
@@ -155,7 +155,7 @@ def _kind(op) -> str:
 
 def _wait_then_inline(owners: list) -> object:
     for o in owners:
-        _core.wait(o)
+        _threaded.wait(o)
     return INLINE
 
 
@@ -252,7 +252,7 @@ def _allocate(op, meta, known: list[ndarray], reads: list | None) -> list | None
     decides how later reductions round): C order for C-ordered inputs; a ufunc's K order
     (``empty_like``) from its one full-shape input. None: only running the op can tell.
     One large C-ordered output goes into an array that only ops this one runs after still hold
-    (``_core.dead_input``, looked for among ``reads`` unless None), if there is one, else into
+    (``_pool.dead_input``, looked for among ``reads`` unless None), if there is one, else into
     a pool block."""
     c_ordered = True
     for a in known:
@@ -262,7 +262,7 @@ def _allocate(op, meta, known: list[ndarray], reads: list | None) -> list | None
     if type(meta) is Meta:
         if c_ordered:
             if reads is not None:
-                dead = _core.dead_input(reads, meta.shape, meta.dtype)
+                dead = _pool.dead_input(reads, meta.shape, meta.dtype)
                 if dead is not None:
                     return [dead]
             return [_pool.empty(meta.shape, meta.dtype, _forget)]
@@ -361,5 +361,5 @@ def _store(op, res, fresh: list, meta) -> None:
         buf[...] = r
 
 
-_dispatch.ENGINE, _dispatch.INLINE = execute, INLINE
-_dispatch.GPU = _gpu.launch
+_dispatch.ENGINE = execute
+_dispatch.GPU = _gpu.push

@@ -1,0 +1,340 @@
+"""Tracing: the ops one call of ``f`` dispatched, recorded as steps (``Trace``), simplified and
+generated as one Python function of the buffers (``Trace.program``)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy
+
+from .. import _dispatch
+from .._backend import CPU, _default
+from .._dispatch import written
+from .._engine._errors import caller, location
+from .._engine._vars import owner_of, pending
+from .._ndarray import TRACES, ndarray
+from .._ops import Op
+from ._key import STATIC
+from ._replay import Out, Program
+from ._signs import Signs
+from ._step import NAME, Step, errstate
+
+
+class Untraceable(Exception):
+    """Why a trace cannot be replayed."""
+
+
+class Trace:
+    """The ops one call of ``f`` dispatched, keyed by the buffers they read and made."""
+
+    def __init__(self, inputs: list[ndarray]) -> None:
+        self.names: dict[int, str] = {}  # id(buffer) -> its name in the program
+        # name -> the array it named while tracing (held: the ids above stay unique); ``t``
+        # names are what f's ops made, ``a`` and ``c`` its inputs and the arrays it captured
+        self.arrays: dict[str, ndarray] = {}
+        self.owners: dict[str, int] = {}  # name -> id of its memory's owner
+        # ids of the memory owners of inputs and captured arrays -> their parameters' positions
+        self.external: dict[int, list[int]] = {}
+        self.written: set[int] = set()  # positions of those whose memory f writes into
+        self.namespace: dict[str, Any] = {"_arr": numpy.asarray, "_errstate": numpy.errstate}
+        self.captured: list[ndarray] = []  # arrays f read but did not make: inputs after inputs
+        self.host: set[str] = set()  # names of values read at each call (NumPy arrays, lists)
+        self.host_owners: set[int] = set()  # ids of those NumPy arrays' memory owners
+        self.steps: list[Step] = []
+        self.device = inputs[0]._device if inputs else _default.get()
+        self.inputs = len(inputs)
+        self.failure: str | None = None
+        self.errstate = errstate()  # the caller's (part of the key)
+        self._count = itertools.count()
+        for i, a in enumerate(inputs):
+            self._bind(a, f"a{i}")
+            self.external.setdefault(id(owner_of(a._buf)), []).append(i)
+
+    def _bind(self, arr: ndarray, name: str) -> None:
+        self.names[id(arr._buf)] = name
+        self.arrays[name] = arr
+        self.owners[name] = id(owner_of(arr._buf))
+
+    # --- the seam: dispatch's run hands each call here while this thread traces -------------
+    def call(self, op: Op, args: tuple, kwargs: dict) -> Any:
+        TRACES.tracer = None  # neither the call nor its metadata rule is traced again
+        try:
+            try:
+                result = _dispatch.run(op, args, kwargs)
+            except Exception:
+                if self.failure is None:  # f may handle it: what it does next depends on it
+                    self.failure = f"dnp.{op.name} raised while tracing"
+                raise
+            if self.failure is None:
+                try:
+                    self._record(op, args, kwargs, result)
+                except Untraceable as exc:
+                    self.failure = str(exc)
+                except Exception as exc:  # noqa: BLE001  # a trace never changes what f does
+                    self.failure = f"dnp.{op.name} could not be traced ({exc!r})"
+        finally:
+            TRACES.tracer = self
+        return result
+
+    def read_back(self) -> None:
+        """A value left dnp for Python (a sync point): what ``f`` does next may depend on it."""
+        if self.failure is None:
+            self.failure = "a value was read back into Python while tracing (a sync point)"
+
+    def _record(self, op: Op, args: tuple, kwargs: dict, result: Any) -> None:
+        if op.signature_only and not isinstance(result, ndarray):
+            return  # a value of the signature: nothing to replay
+        if not (op.inplace and result is None) and (
+            op.meta is None or op.meta(op, args, kwargs) is None
+        ):  # only a write in place can be replayed whatever its shapes
+            raise Untraceable(f"dnp.{op.name}: its result depends on values or random state")
+        reads: set[str] = set()
+        parts = [self._expr(a, reads) for a in args]
+        for k, v in kwargs.items():
+            if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
+                parts.append(f"{k}={self._expr(v, reads)}")
+        effect, owners = False, set()
+        for t in written(op, args, kwargs):
+            owners.add(id(owner_of(t._buf)))
+            if id(owner_of(t._buf)) in self.host_owners:  # f made that NumPy array afresh
+                raise Untraceable(f"dnp.{op.name} writes into NumPy data f passed to dnp")
+            positions = self.external.get(id(owner_of(t._buf)))
+            if positions is not None:  # an argument's or a captured array's memory
+                if self.device is not CPU:  # its engine would not know the program writes it
+                    raise Untraceable(f"dnp.{op.name} writes into an argument on a GPU")
+                self.written.update(positions)
+            effect = True
+        n = next(self._count)
+        kernel = op.kernel(self.device.xp)
+        self.namespace[f"k{n}"] = kernel
+        call = f"k{n}({', '.join(parts)})"
+        if isinstance(result, ndarray):
+            multi, results = False, (result,)
+        elif isinstance(result, (tuple, list)):
+            multi, results = True, result
+        elif result is None and effect:
+            multi, results = False, ()
+        else:
+            raise Untraceable(f"dnp.{op.name} returned a Python value")
+        defines = []
+        for k, r in enumerate(results):
+            if not isinstance(r, ndarray):
+                raise Untraceable(f"dnp.{op.name} returned {type(r).__name__} values")
+            if r._device is not self.device:
+                raise Untraceable(f"dnp.{op.name} made an array on another device")
+            name = f"t{n}_{k}" if multi else f"t{n}"
+            if id(r._buf) in self.names:  # an input returned (asarray(x), out=)
+                defines.append(None)
+            else:
+                self._bind(r, name)
+                defines.append(name)
+        if not effect and not any(defines):
+            return  # it returned what it was given: nothing to replay
+        step = Step(kernel, call, reads, defines, multi, effect, op, location(caller()))
+        step.writes = owners
+        self.steps.append(step)
+
+    def _expr(self, x: Any, reads: set) -> str:
+        """The program's expression for argument ``x`` of a call."""
+        if isinstance(x, ndarray):
+            if x._device is not self.device:
+                raise Untraceable("arrays on more than one device")
+            name = self.names.get(id(x._buf))
+            if name is None:  # made before the trace, or outside dispatch: read at each call
+                name = f"c{len(self.captured)}"
+                self.external.setdefault(id(owner_of(x._buf)), []).append(
+                    self.inputs + len(self.captured)
+                )
+                self.captured.append(x)
+                self._bind(x, name)
+            reads.add(name)
+            return name
+        t = type(x)
+        if t in (tuple, list) and _dispatch._holds_array(x):
+            items = [self._expr(v, reads) for v in x]
+            return f"({', '.join(items)},)" if t is tuple else f"[{', '.join(items)}]"
+        if t is dict and any(isinstance(v, ndarray) for v in x.values()):
+            raise Untraceable("a dict of arrays as an argument of an op")
+        if isinstance(x, numpy.ndarray) and self.device is not CPU:
+            raise Untraceable("host data in an op on a GPU")
+        return self._value(x)
+
+    def _value(self, x: Any, frozen: bool = False) -> str:
+        """A name for value ``x`` in the program (NumPy arrays and lists: read at each call, as
+        they are then, unless ``frozen``)."""
+        name = f"v{len(self.namespace)}"
+        self.namespace[name] = x
+        if not frozen and isinstance(x, (numpy.ndarray, list)):
+            self.host.add(name)
+            if isinstance(x, numpy.ndarray):
+                self.host_owners.add(id(owner_of(x)))
+        return name
+
+    # --- the program ----------------------------------------------------------------------
+    def outputs(self, result: Any) -> tuple[Any, list[str]]:
+        """``result``'s structure (arrays replaced by their index in the program's output tuple)
+        and the names of those arrays."""
+        names: list[str] = []
+
+        def spec(x):
+            if isinstance(x, ndarray):
+                name = self.names.get(id(x._buf))
+                if name is None or name[0] != "t":
+                    raise Untraceable("it returns an argument or an array it did not make")
+                if id(owner_of(x._buf)) in self.external:
+                    raise Untraceable("it returns a view of an argument or of a captured array")
+                if id(owner_of(x._buf)) in self.host_owners:
+                    raise Untraceable("it returns NumPy data it passed to dnp (not a copy)")
+                names.append(name)
+                return Out(len(names) - 1)
+            t = type(x)
+            if t in (tuple, list):
+                return t(map(spec, x))
+            if t is dict:
+                return {k: spec(v) for k, v in x.items()}
+            if t in STATIC:
+                return x
+            raise Untraceable(f"it returns a {t.__name__}")
+
+        return spec(result), names
+
+    def simplify(self, outputs: list[str]) -> tuple[list[Step], dict[str, str]]:
+        """The steps to run and what the other names became. Each rewrite is exact, and is made
+        only to steps on memory that no step writes in place: a step reading only constants is
+        folded into its traced value (read-only); multiplying by an array of ones keeps the
+        other factor; negations of real floats are carried into the products, sums and
+        differences that read them (``Signs``); a step repeating an earlier one reuses its
+        result. Outputs stay fresh arrays. Last, the steps no output needs are dropped."""
+        written = set().union(*(s.writes for s in self.steps))
+
+        def stable(s: Step) -> bool:  # what it reads and makes keeps its value
+            if not written:
+                return True
+            names = (*s.reads, *s.defines)
+            return not s.effect and all(self.owners.get(n) not in written for n in names)
+
+        keep_fresh = set(outputs)
+        alias: dict[str, str] = {}  # a name -> the name (or folded value) that replaces it
+        folded: set[str] = set()
+        signs = Signs(self)
+        seen: dict[tuple, list] = {}
+        steps: list[Step] = []
+        for s in self.steps:
+            if alias:
+                s.call = NAME.sub(lambda m: alias.get(m.group(), m.group()), s.call)
+                s.reads = {alias.get(r, r) for r in s.reads}
+            if stable(s) and None not in s.defines and not keep_fresh.intersection(s.defines):
+                if (
+                    s.reads <= folded
+                    and not self.host.intersection(NAME.findall(s.call))
+                    and not any(pending(owner_of(self.arrays[d]._buf)) for d in s.defines)
+                ):  # (a value still computing, or failed: left to run)
+                    for d in s.defines:
+                        alias[d] = self._value(self._frozen(self.arrays[d]), frozen=True)
+                        folded.add(alias[d])
+                    continue
+                same = self._times_ones(s, folded)
+                if same is None:
+                    same = signs.rewrite(s, steps)
+                if same is not None:  # the step is another name's value (or its negation)
+                    if same != s.defines[0]:
+                        alias[s.defines[0]] = same
+                    continue
+                key = (id(s.kernel), s.call[s.call.index("(") :], s.errstate)
+                if key in seen:
+                    same_as = dict(zip(s.defines, seen[key], strict=True))
+                    alias.update(same_as)
+                    signs.rename(same_as)
+                    continue
+                seen[key] = s.defines
+            elif stable(s) and None not in s.defines:  # an output: rewrites giving its value
+                signs.rewrite(s, steps, as_is=True)
+                seen.setdefault((id(s.kernel), s.call[s.call.index("(") :], s.errstate), s.defines)
+            else:
+                signs.materialize(s, steps)
+            steps.append(s)
+        needed, kept = set(outputs), []
+        for s in reversed(steps):
+            if s.effect or needed.intersection(s.defines):
+                kept.append(s)
+                needed |= s.reads
+        kept.reverse()
+        return kept, alias
+
+    def _frozen(self, arr: ndarray):
+        """The traced value of a folded step, as a read-only buffer."""
+        buf = arr._ready().copy()
+        if isinstance(buf, numpy.ndarray):
+            buf.flags.writeable = False
+        return buf
+
+    def _times_ones(self, s: Step, folded: set) -> str | None:
+        """For ``multiply(x, ones)`` (either order) of real floats whose result is like ``x``:
+        the name of ``x`` (exact: x * 1.0 is x)."""
+        if s.op.unit != 1 or len(s.reads) != 2 or s.multi or len(s.defines) != 1:
+            return None
+        args = [a.strip() for a in s.call[s.call.index("(") + 1 : -1].split(",")]
+        if len(args) != 2 or len(folded.intersection(args)) != 1:
+            return None
+        ones, x = (args[0], args[1]) if args[0] in folded else (args[1], args[0])
+        result, value, other = self.arrays[s.defines[0]], self.namespace[ones], self.arrays[x]
+        if (
+            result.shape == other.shape
+            and result.dtype == other.dtype
+            and other.dtype.kind == "f"
+            and value.dtype.kind == "f"
+            and bool((value == 1).all())
+        ):
+            return x
+        return None
+
+    def program(self, n_inputs: int, outputs: list[str], label: str) -> Program:
+        """One Python function of the buffers: the simplified steps, then the outputs."""
+        steps, alias = self.simplify(outputs)
+        pure = not any(s.effect for s in steps)
+
+        def array(name: str, value: str) -> str:
+            """NumPy gives scalars where dispatch gives 0-d arrays: the same in a ufunc, not as
+            an output or when written in place."""
+            scalar = self.arrays[name].ndim == 0 and self.device is CPU
+            return f"_arr({value})" if scalar and (name in outputs or not pure) else value
+
+        # Each array is dropped after its last use, as it is when f runs: holding every
+        # intermediate to the end costs memory and, once freed, fresh pages on the next call.
+        last: dict[str, int] = {}
+        for i, s in enumerate(steps):
+            for name in (*s.reads, *s.defines):
+                if name is not None and name[0] in "tn":
+                    last[name] = i
+        dead: list[list[str]] = [[] for _ in steps]
+        for name, i in last.items():
+            if name not in outputs:
+                dead[i].append(name)
+        params = [f"a{i}" for i in range(n_inputs)] + [f"c{i}" for i in range(len(self.captured))]
+        lines = [f"def program({', '.join(params)}):"]
+        where = {}  # line of the program -> (op name, file:line of the call in f)
+        for i, s in enumerate(steps):
+            indent = "    "
+            if s.errstate != self.errstate:  # f set numpy.errstate around this op
+                settings = ", ".join(f"{k}={v!r}" for k, v in s.errstate)
+                lines.append(f"    with _errstate({settings}):")
+                indent = "        "
+            where[len(lines) + 1] = (s.op.name, s.where)
+            if not s.multi and s.defines in ([], [None]):  # it wrote into what it returns
+                lines.append(f"{indent}{s.call}")
+            elif not s.multi:
+                lines.append(f"{indent}{s.defines[0]} = {array(s.defines[0], s.call)}")
+            else:
+                lines.append(f"{indent}_r = {s.call}")
+                for k, d in enumerate(s.defines):
+                    if d is not None:
+                        lines.append(f"{indent}{d} = {array(d, f'_r[{k}]')}")
+                dead[i].append("_r")
+            if dead[i]:
+                lines.append(f"    del {', '.join(sorted(dead[i]))}")
+        lines.append(f"    return ({''.join(alias.get(o, o) + ', ' for o in outputs)})")
+        source = "\n".join(lines)
+        namespace = dict(self.namespace)
+        exec(compile(source, f"<dnp.jit {label}>", "exec"), namespace)  # noqa: S102  # made above
+        return Program(namespace["program"], source, where, label)
