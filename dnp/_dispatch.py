@@ -7,11 +7,12 @@
 3. Wrap buffers in the result as dnp arrays; ``out=`` arrays come back as themselves.
 
 This is the seam the executor plugs into (``ENGINE``, set by ``dnp/_execute.py``): on the
-threaded engine, a CPU call on large inputs, or on inputs pending ops write (or, for a call that
-writes into them, read: ``_vars.must_wait``), goes to ``ENGINE``, which makes the outputs from
-the row's metadata rule and pushes the forward; a GPU call goes to ``GPU``, which launches it on
-one of the device's CUDA streams. Calls on small ready inputs (the fast path below) and the naive
-engine run at once, in the calling thread (on a GPU, on the current stream).
+threaded engine, a CPU call on large inputs, or on inputs with pending ops, goes to ``ENGINE``,
+which applies the readiness test (``_vars.must_wait``), makes the outputs from the row's metadata
+rule and pushes the forward (or hands a call that need not wait back to run here); a GPU call
+goes to ``GPU``, which launches it on one of the device's CUDA streams. Calls on small ready
+inputs (the fast path below) and the naive engine run at once, in the calling thread (on a GPU,
+on the current stream).
 ``CHECK_META`` (set by the test suite) runs every rule beside the op and fails loudly when the rule
 disagrees with what the op produced, so the rules are exercised by every conformance test.
 """
@@ -211,9 +212,9 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 arrays = True
                 buf = a._buf
                 if VARS and not busy:  # owner_of(buf), its common case inline
-                    v = VARS.get(id(buf if buf.base is None else owner_of(buf)))
-                    if v is not None:  # memory with ops pending (rare): ask
-                        busy = must_wait(v, may_write(op, args, kwargs))
+                    # Memory with a Var has ops pending (or an error): the engine decides, by the
+                    # readiness test, whether the call waits or still runs here.
+                    busy = id(buf if buf.base is None else owner_of(buf)) in VARS
                 size += buf.size
                 xargs.append(buf)
             elif type(a) in _SCALARS or _plain_value(a):

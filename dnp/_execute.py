@@ -299,7 +299,7 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
     which then cost every op: a ufunc's call is a tuple of arrays, not a closure.)"""
     _, kernel, ufunc = _PLANS.get(op) or _plan(op)
     if fresh and ufunc:  # it writes into its outputs at no extra cost
-        if not xkwargs and kernel not in _OUT_BY_KEYWORD:  # outputs after inputs: no dict
+        if not xkwargs and not op.out_keyword:  # outputs after inputs: no dict
             return kernel, (*xargs, *fresh), _NO_KEYWORDS
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
         return kernel, tuple(xargs), {**xkwargs, "out": out}
@@ -314,10 +314,9 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
 
 _NO_KEYWORDS: dict = {}  # never changed: a call with no keywords shares it
 
-# A ufunc takes its outputs after its inputs, as ``out=`` (a keyword costs a dict per op, kept
-# while the op is pending: objects that survive young garbage collections cost every op, here
-# 0.8 us per pushed add). NumPy 2 deprecates outputs passed positionally to these:
-_OUT_BY_KEYWORD = frozenset((numpy.maximum, numpy.minimum))
+# A ufunc takes its outputs after its inputs, not as ``out=`` unless its row says so
+# (``out_keyword``): a keyword costs a dict per op, kept while the op is pending, and objects that
+# survive young garbage collections cost every op (here 0.8 us per pushed add).
 
 
 _PLANS: dict = {}

@@ -1,16 +1,22 @@
 """Metadata rules: an op's result shape and dtype from its inputs' metadata alone.
 
 A rule is ``rule(op, args, kwargs) -> Meta | tuple | list | None`` and never reads array data, so
-``dispatch`` can describe (and reject) a call before anything runs. Rows name one of a few shared
-rules here rather than re-deriving one:
+``dispatch`` can describe (and reject) a call before anything runs, and it never runs the op at
+full size: its cost does not grow with the inputs (``tests/test_meta_cost.py``). Rows name one of
+a few shared rules here, or a rule of their own built from the helpers below:
 
 - ``elementwise``: broadcast shapes; dtype from the ufunc's own type resolution on 0-d stand-ins.
 - ``reduction``: shape from ``axis``/``keepdims``; dtype (and errors) from the op on a stand-in
   with one element per axis (none where the input has none).
+- ``shaped(shapes)``: the shape from a function of the arguments' shapes, the dtype from the op
+  on one-element operands of ones (products, factorizations, sorts).
 - ``probe``: the row's NumPy forward run on stand-ins of the real shapes whose memory is a single
-  element (stride 0). Exact, free for ops that return views; ops that compute get a shape-specific
-  rule where cost matters (the executor issue tightens those).
+  element (stride 0): for ops that return views (no work at any size) and calls whose work is
+  bounded.
 - ``None`` (on the row): the result shape depends on the data.
+
+The stand-in helpers (``small``, ``bound``, ``run_bound``, ``resized``, ``shape_of``...) take a
+call's arguments by NumPy's parameter names and shrink its arrays to one element per axis.
 """
 
 from __future__ import annotations
@@ -272,7 +278,7 @@ def small_ones(x):
 
 
 def shaped(shapes, arrays=1):
-    """A metadata rule: result shape_of(s) from ``shapes(*args, **kwargs)``; dtype(s) from the op
+    """A metadata rule: result shape(s) from ``shapes(*args, **kwargs)``; dtype(s) from the op
     run with its first ``arrays`` parameters ``small_ones`` and without ``out`` (``out=`` gives the
     dtype and, where it broadcasts with the result, the shape). ``shapes`` returning None means:
     depends on the data for these arguments."""

@@ -33,7 +33,6 @@ class Op:
     ``vjp[i](g, ans, *args, **kwargs)`` -> the gradient with respect to ``args[i]`` given ``g``,
     the gradient with respect to the result ``ans``; written with dnp functions, so it can be
     differentiated again. ``None``: no rule (see ``differentiable`` and ``no_gradient``).
-    ``inplace``: the op writes into its first argument (``a[k] = v``, ``a.sort()``, ``np.put``).
     ``no_gradient``: why a differentiable op has no gradient rule yet (a gradient that reaches
     it raises NotImplementedError saying so).
     ``differentiable``: False for ops whose results carry no gradient (integer, boolean or
@@ -62,6 +61,10 @@ class Op:
     ``signs``: how the op treats negated real operands, for ``dnp.jit``'s carried negations:
     "negate" (``negative``), "product" (the result's sign is the product of the operands':
     ``multiply``, ``divide``), "sum" (``add``), "difference" (``subtract``).
+    ``unit``: the operand value that leaves the other operand exactly as it is, on either side
+    (``multiply``: 1), so ``dnp.jit`` drops the step.
+    ``out_keyword``: a ufunc that takes its outputs only as ``out=``, not after its inputs (NumPy 2
+    deprecates that for ``maximum`` and ``minimum``); the executor passes them by keyword.
     """
 
     __slots__ = (
@@ -85,6 +88,7 @@ class Op:
         "signature_only",
         "signs",
         "unit",
+        "out_keyword",
     )
 
     def __init__(
@@ -108,6 +112,7 @@ class Op:
         signature_only: bool = False,
         signs: str | None = None,
         unit: float | None = None,
+        out_keyword: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -127,6 +132,7 @@ class Op:
         self.signature_only = signature_only
         self.signs = signs
         self.unit = unit
+        self.out_keyword = out_keyword
         self.kernels: dict[Any, Callable] = {}
         self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)
 

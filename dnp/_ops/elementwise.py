@@ -178,13 +178,17 @@ def _ufunc_rules(derivs):
     return tuple(make(i, d) for i, d in enumerate(derivs))
 
 
-# How ``dnp.jit`` carries negated operands through these (``Op.signs``; ``unit``: multiply's).
-_JIT_FACTS = {
+# Facts of a few ufuncs: how ``dnp.jit`` carries negated operands through them (``signs``;
+# ``unit``: multiply's); outputs taken only as ``out=`` (NumPy 2 deprecates passing them after
+# the inputs to maximum and minimum).
+_FACTS = {
     "negative": {"signs": "negate"},
     "add": {"signs": "sum"},
     "subtract": {"signs": "difference"},
     "multiply": {"signs": "product", "unit": 1},
     "divide": {"signs": "product"},
+    "maximum": {"out_keyword": True},
+    "minimum": {"out_keyword": True},
 }
 
 
@@ -195,7 +199,7 @@ def _ufunc_row(name):
         meta=elementwise,
         vjp=None if derivs is None else _ufunc_rules(derivs),
         differentiable=derivs is not None,
-        **_JIT_FACTS.get(name, {}),
+        **_FACTS.get(name, {}),
     )
 
 

@@ -24,25 +24,34 @@ from ._row import Op
 QUANTILES = ["percentile", "nanpercentile", "quantile", "nanquantile"]
 
 
-def _quantile_meta(op, args, kwargs):
-    """``q``'s shape, then the reduced shape; dtype from one-element stand-ins of ``a``, ``q``."""
-    params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
-    a, q = params["a"], params["q"]
-    shape = _shape_of(a) or ()
-    axis, keepdims = params.get("axis"), params.get("keepdims", False)
-    axes = range(len(shape)) if axis is None else normalize_axis_tuple(axis, len(shape))
-    kept = [1 if i in axes else n for i, n in enumerate(shape) if keepdims is True or i not in axes]
-    q_shape = _shape_of(q) or ()
-    if op.name.startswith("nan") and len(q_shape) > 1 and len(axes) > 1 and axis is not None:
-        return None  # NumPy's nan* quantiles lay these results out in their own way: let it run
-    out = params.pop("out", None)
-    params.pop("weights", None)  # weights select among the data: they do not change the dtype
-    params["a"] = one_element_standin(a)
-    # An array q is a strong (non-weak) operand: keep its dtype but drop its size.
-    if is_array(q) or type(q) in (list, tuple):
-        params["q"] = numpy.full((), 0.5, numpy.asarray(q).dtype if not is_array(q) else q.dtype)
-    dtype = numpy.asarray(_quiet_call(op.numpy_function(), (), params)).dtype
-    return Meta(q_shape + tuple(kept), out.dtype if out is not None else dtype)
+def _quantile_meta(nan=False):
+    """The quantiles' rule (``nan``: their nan forms'): ``q``'s shape, then the reduced shape;
+    the dtype from one-element stand-ins of ``a`` and ``q``."""
+
+    def rule(op, args, kwargs):
+        params = inspect.signature(op.numpy_function()).bind(*args, **kwargs).arguments
+        a, q = params["a"], params["q"]
+        shape = _shape_of(a) or ()
+        axis, keepdims = params.get("axis"), params.get("keepdims", False)
+        axes = range(len(shape)) if axis is None else normalize_axis_tuple(axis, len(shape))
+        kept = [
+            1 if i in axes else n for i, n in enumerate(shape) if keepdims is True or i not in axes
+        ]
+        q_shape = _shape_of(q) or ()
+        if nan and len(q_shape) > 1 and len(axes) > 1 and axis is not None:
+            return None  # NumPy's nan* quantiles lay these results out in their own way: let it run
+        out = params.pop("out", None)
+        params.pop("weights", None)  # weights select among the data: they do not change the dtype
+        params["a"] = one_element_standin(a)
+        # An array q is a strong (non-weak) operand: keep its dtype but drop its size.
+        if is_array(q) or type(q) in (list, tuple):
+            params["q"] = numpy.full(
+                (), 0.5, numpy.asarray(q).dtype if not is_array(q) else q.dtype
+            )
+        dtype = numpy.asarray(_quiet_call(op.numpy_function(), (), params)).dtype
+        return Meta(q_shape + tuple(kept), out.dtype if out is not None else dtype)
+
+    return rule
 
 
 # nanquantile methods computed from the sorted valid values when the backend has no nanquantile.
@@ -233,27 +242,27 @@ def _quantile_q_vjp(nan=False, scale=1.0):
 ROWS = [
     Op(
         "quantile",
-        meta=_quantile_meta,
+        meta=_quantile_meta(),
         vjp=on_lists(_quantile_vjp(), _quantile_q_vjp()),
         c_ordered=False,
     ),
     Op(
         "percentile",
-        meta=_quantile_meta,
+        meta=_quantile_meta(),
         vjp=on_lists(_quantile_vjp(scale=100.0), _quantile_q_vjp(scale=100.0)),
         c_ordered=False,
     ),
     Op(
         "nanquantile",
         _nan_quantile("nanquantile"),
-        _quantile_meta,
+        _quantile_meta(nan=True),
         vjp=on_lists(_quantile_vjp(nan=True), _quantile_q_vjp(nan=True)),
         c_ordered=False,
     ),
     Op(
         "nanpercentile",
         _nan_quantile("nanpercentile"),
-        _quantile_meta,
+        _quantile_meta(nan=True),
         vjp=on_lists(_quantile_vjp(nan=True, scale=100.0), _quantile_q_vjp(nan=True, scale=100.0)),
         c_ordered=False,
     ),
