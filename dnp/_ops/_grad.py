@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy
 
-from .._ndarray import ndarray
+from .._ndarray import ndarray, to_host
 
 
 class _Public:
@@ -35,6 +35,12 @@ def as_array(x):
     """``x`` as a dnp array, keeping the very object (and its history) when it is one already
     (no ``asarray`` node is recorded for arrays)."""
     return x if isinstance(x, ndarray) else np.asarray(x)
+
+
+def host_values(x) -> numpy.ndarray:
+    """``x``'s values as a NumPy array on the host (a sync point for dnp arrays), for rules
+    whose work depends on values (spacings, sample points, repeat counts)."""
+    return numpy.asarray(to_host(x))
 
 
 def shape_dtype(x) -> tuple[tuple[int, ...], numpy.dtype]:

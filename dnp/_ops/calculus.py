@@ -21,14 +21,8 @@ from .._meta import (
     size_of,
     small,
 )
-from .._ndarray import to_host
-from ._grad import as_array, conj, np, to_input
+from ._grad import as_array, conj, host_values, np, to_input
 from ._row import Op
-
-
-def _host(x) -> numpy.ndarray:
-    """``x``'s values on the host (a sync point for dnp arrays)."""
-    return numpy.asarray(to_host(x))
 
 
 def _slice(x, axis, start, stop):
@@ -192,10 +186,10 @@ def _gradient_vjp(g, ans, f, *varargs, axis=None, edge_order=1):
     axes = [normalize_axis_index(a, nd) for a in axes]
     if len(varargs) == 0:
         spacings = [1.0] * len(axes)
-    elif len(varargs) == 1 and numpy.ndim(_host(varargs[0])) == 0:
-        spacings = [_host(varargs[0])] * len(axes)
+    elif len(varargs) == 1 and numpy.ndim(host_values(varargs[0])) == 0:
+        spacings = [host_values(varargs[0])] * len(axes)
     else:
-        spacings = [_host(v) for v in varargs]
+        spacings = [host_values(v) for v in varargs]
     gs = g if isinstance(g, (tuple, list)) else (g,)
     total = None
     for gk, ax, dx in zip(gs, axes, spacings, strict=True):
@@ -311,7 +305,7 @@ def _interp_meta(op, args, kwargs):
 def _interp_grid(x, xp, period):
     """The sample points interp uses (host), the index into fp behind each, and x as interp
     uses it (dnp: reduced modulo the period, where given)."""
-    xpn = numpy.asarray(_host(xp), dtype=float).ravel()
+    xpn = numpy.asarray(host_values(xp), dtype=float).ravel()
     idx = numpy.arange(len(xpn))
     xd = np.ravel(as_array(x))
     if period is not None:  # NumPy's: both reduced, xp sorted, one point added at each end
@@ -322,7 +316,7 @@ def _interp_grid(x, xp, period):
         xpn = xpn[idx]
         xpn = numpy.concatenate([xpn[-1:] - period, xpn, xpn[:1] + period])
         idx = numpy.concatenate([idx[-1:], idx, idx[:1]])
-    xn = numpy.asarray(_host(xd), dtype=float)
+    xn = numpy.asarray(host_values(xd), dtype=float)
     j = numpy.clip(numpy.searchsorted(xpn, xn, side="right") - 1, 0, max(len(xpn) - 2, 0))
     return xpn, idx, xd, xn, j
 
@@ -366,8 +360,8 @@ def _interp_outside(side):
     """left/right: the values of interp below xp[0] / above xp[-1]."""
 
     def rule(g, ans, x, xp, fp, left=None, right=None, period=None):
-        xpn = numpy.asarray(_host(xp), dtype=float)
-        xn = numpy.asarray(_host(x), dtype=float)
+        xpn = numpy.asarray(host_values(xp), dtype=float)
+        xn = numpy.asarray(host_values(x), dtype=float)
         out = xn < xpn[0] if side == "left" else xn > xpn[-1]
         return to_input(np.sum(np.where(out, g, 0)), left if side == "left" else right)
 

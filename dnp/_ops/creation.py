@@ -54,7 +54,7 @@ def _meta_of(x):
     return x if is_array(x) else numpy.asarray(x)
 
 
-def as_array(xp, a):
+def backend_array(xp, a):
     """A list or tuple operand as a backend array: CuPy's functions take arrays only, while
     NumPy's convert them (to the very array ``xp.asarray`` makes)."""
     return xp.asarray(a) if type(a) in (list, tuple) else a
@@ -64,7 +64,7 @@ def on_arrays(name):
     """A forward: ``xp.<name>`` with its list and tuple positional operands made arrays."""
 
     def forward(xp, *args, **kwargs):
-        return getattr(xp, name)(*(as_array(xp, a) for a in args), **kwargs)
+        return getattr(xp, name)(*(backend_array(xp, a) for a in args), **kwargs)
 
     return forward
 

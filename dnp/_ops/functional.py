@@ -17,8 +17,8 @@ from numpy.lib.array_utils import normalize_axis_index
 from .. import _tape
 from .._backend import device_of_buffer
 from .._dispatch import dispatch
-from .._ndarray import _new, ndarray, to_host
-from ._grad import np
+from .._ndarray import _new, ndarray
+from ._grad import host_values, np
 from ._row import Op
 
 
@@ -79,8 +79,8 @@ def _piecewise(xp, x, condlist, funclist, *args, **kw):
 
 
 def _piecewise_vjp(g, ans, x, condlist, funclist, *args, **kw):
-    conds = numpy.asarray(to_host(condlist))  # the host values: a sync point
-    xn = numpy.asarray(to_host(x))
+    conds = host_values(condlist)  # the host values: a sync point
+    xn = host_values(x)
     if numpy.ndim(conds) == 0 or (numpy.ndim(conds) == xn.ndim and xn.ndim != 0):
         conds = conds[None] if numpy.ndim(conds) == xn.ndim else numpy.asarray([conds])
     conds = numpy.asarray([numpy.asarray(c, dtype=bool) for c in conds])

@@ -122,7 +122,9 @@ def _matmul_dx2(g, ans, x1, x2, out=None, **kwargs):
     return unbroadcast(np.matmul(conj(np.matrix_transpose(x1)), g), x2)
 
 
-def _vecdot_rule(i):
+def vecdot_rule(i):
+    """The gradient of ``vecdot`` (and ``linalg.vecdot``) with respect to its ``i``-th operand."""
+
     # vecdot(x1, x2) = sum(conj(x1) * x2, axis): antiholomorphic in x1, holomorphic in x2.
     def rule(g, ans, x1, x2, out=None, axis=-1, axes=None, **kwargs):
         if axes is not None:
@@ -164,7 +166,7 @@ def _vecmat_dx2(g, ans, x1, x2, out=None, **kwargs):
 ROWS = [
     Op("matmul", None, gufunc_meta, vjp=(_matmul_dx1, _matmul_dx2), work=contraction_work,
        threaded=True),
-    Op("vecdot", None, gufunc_meta, vjp=(_vecdot_rule(0), _vecdot_rule(1))),
+    Op("vecdot", None, gufunc_meta, vjp=(vecdot_rule(0), vecdot_rule(1))),
     Op("matvec", None, gufunc_meta, vjp=(_matvec_dx1, _matvec_dx2), work=contraction_work,
        threaded=True),
     Op("vecmat", None, gufunc_meta, vjp=(_vecmat_dx1, _vecmat_dx2), work=contraction_work,

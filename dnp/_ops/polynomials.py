@@ -18,8 +18,7 @@ from numpy import finfo, mintypecode
 from numpy.exceptions import RankWarning
 
 from .._meta import bound, resized, run_bound, run_small, shape_of, small
-from .._ndarray import to_host
-from ._grad import as_array, conj, np, to_input
+from ._grad import as_array, conj, host_values, np, to_input
 from ._row import Op
 
 
@@ -213,7 +212,7 @@ def _polymul(xp, a1, a2):
 
 
 def _leading_zeros(a) -> int:
-    nz = numpy.flatnonzero(numpy.atleast_1d(numpy.asarray(to_host(a))))
+    nz = numpy.flatnonzero(numpy.atleast_1d(host_values(a)))
     return int(nz[0]) if len(nz) else max(np.size(a) - 1, 0)
 
 

@@ -28,9 +28,10 @@ from .._meta import (
     small_ones,
 )
 from . import _views
-from ._grad import as_array, conj, expand_reduced, np, unbroadcast
+from ._grad import as_array, conj, np, unbroadcast
 from ._matrices import eye, mh, mm, mt
 from ._row import Op
+from .gufuncs import vecdot_rule
 
 # --- einsum: its subscripts, its shape rule, its gradient ---------------------------------------
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase  # sublist ints 0..51, in NumPy's order
@@ -364,15 +365,6 @@ def _vecdot(x1, x2, /, *, axis=-1):
     return numpy.broadcast_shapes(tuple(a), tuple(b))
 
 
-def _vecdot_rule(i):
-    def rule(g, ans, x1, x2, axis=-1, **kwargs):
-        shape = numpy.broadcast_shapes(np.shape(x1), np.shape(x2))
-        ge = expand_reduced(g, shape, normalize_axis_index(axis, len(shape)), False)
-        return unbroadcast(np.conjugate(ge) * x2 if i == 0 else ge * x1, (x1, x2)[i])
-
-    return rule
-
-
 def _outer(a, b, out=None):
     return (math.prod(shape_of(a)), math.prod(shape_of(b)))
 
@@ -427,7 +419,7 @@ ROWS += [
     Op(
         "linalg.vecdot",
         meta=shaped(_vecdot, 2),
-        vjp=(_vecdot_rule(0), _vecdot_rule(1)),
+        vjp=(vecdot_rule(0), vecdot_rule(1)),
         threaded=True,
     ),
     Op("outer", meta=shaped(_outer, 2), vjp=(_outer_rule(0), _outer_rule(1))),

@@ -13,7 +13,7 @@ import numpy
 from numpy.lib.array_utils import normalize_axis_index
 
 from .._meta import Meta, bound, is_array, resized, run_bound, shape_of, small
-from .._ndarray import ndarray
+from .._ndarray import to_host
 from ._grad import np
 from ._row import Op
 from .indexing import cycled, flat_scatter, scatter, to_shape
@@ -277,12 +277,10 @@ def _insert_meta(op, args, kwargs):
 
 
 # --- gradients: one rule per positional argument, ``rule(g, ans, *args, **kwargs)`` ---------------
-def _host(x):
-    return x.asnumpy() if isinstance(x, ndarray) else x
 
 
 def _pad_width(pad_width, ndim):
-    return numpy.broadcast_to(numpy.asarray(_host(pad_width), dtype=numpy.intp), (ndim, 2))
+    return numpy.broadcast_to(numpy.asarray(to_host(pad_width), dtype=numpy.intp), (ndim, 2))
 
 
 def _pad_vjp(g, ans, array, pad_width, mode="constant", **kwargs):
@@ -328,7 +326,7 @@ def _repeat_vjp(g, ans, a, repeats, axis=None):
         a_shape, g, axis = (a.size,), g.ravel(), 0
     else:
         a_shape, axis = a.shape, axis % a.ndim
-    r = _host(repeats)
+    r = to_host(repeats)
     if numpy.ndim(r) == 0 or numpy.size(r) == 1:
         r = int(numpy.ravel(r)[0])
         g = g.reshape((*a_shape[:axis], a_shape[axis], r, *a_shape[axis + 1 :])).sum(axis=axis + 1)
@@ -340,7 +338,7 @@ def _repeat_vjp(g, ans, a, repeats, axis=None):
 
 
 def _negated(shift):
-    shift = numpy.negative(_host(shift))
+    shift = numpy.negative(to_host(shift))
     return int(shift) if numpy.ndim(shift) == 0 else tuple(shift.tolist())
 
 
@@ -351,7 +349,7 @@ def _resize_vjp(g, ans, a, new_shape):
 def _insert_map(arr, obj, axis):
     """Positions along the (flattened) axis: -1 for inserted entries, else the source index."""
     n = arr.size if axis is None else arr.shape[axis]
-    pos = numpy.insert(numpy.arange(n), _host(obj), -1)
+    pos = numpy.insert(numpy.arange(n), to_host(obj), -1)
     return pos >= 0
 
 
@@ -363,7 +361,7 @@ def _insert_arr_vjp(g, ans, arr, obj, values, axis=None):
 def _insert_values_vjp(g, ans, arr, obj, values, axis=None):
     ax = 0 if axis is None else axis % arr.ndim
     new = np.compress(np.asarray(~_insert_map(arr, obj, axis), device=g.device), g, axis=ax)
-    if numpy.ndim(_host(obj)) == 0 and not isinstance(obj, slice):
+    if numpy.ndim(to_host(obj)) == 0 and not isinstance(obj, slice):
         v = np.shape(values)
         v = (1,) * (max(arr.ndim, 1) - len(v)) + tuple(v)
         return np.reshape(to_shape(np.moveaxis(new, ax, 0), np.zeros(v)), np.shape(values))
@@ -372,7 +370,7 @@ def _insert_values_vjp(g, ans, arr, obj, values, axis=None):
 
 def _delete_vjp(g, ans, arr, obj, axis=None):
     n = arr.size if axis is None else arr.shape[axis]
-    kept = np.asarray(numpy.delete(numpy.arange(n), _host(obj)), device=g.device)
+    kept = np.asarray(numpy.delete(numpy.arange(n), to_host(obj)), device=g.device)
     if axis is None:
         return np.reshape(scatter(g, (n,), (kept,)), arr.shape)
     axis %= arr.ndim
@@ -380,7 +378,7 @@ def _delete_vjp(g, ans, arr, obj, axis=None):
 
 
 def _trim_zeros_vjp(g, ans, filt, trim="fb", axis=None):
-    data = numpy.asarray(_host(filt))
+    data = numpy.asarray(to_host(filt))
     nz = numpy.argwhere(data)
     axes = range(data.ndim) if axis is None else numpy.atleast_1d(axis).tolist()
     key = [slice(None)] * data.ndim

@@ -14,7 +14,7 @@ from .._meta import shape_of, shaped
 from .._ndarray import ndarray
 from ._grad import np, unbroadcast
 from ._row import Op
-from .creation import as_array, on_arrays
+from .creation import backend_array, on_arrays
 
 
 @functools.cache
@@ -27,21 +27,21 @@ def _unique(xp, ar, *args, sorted=True, **kwargs):
     # has no sorted=) always sorts. NumPy gets the flag: unsorted is faster there.
     if not sorted and _takes(xp.unique, "sorted"):
         kwargs["sorted"] = False
-    return xp.unique(as_array(xp, ar), *args, **kwargs)
+    return xp.unique(backend_array(xp, ar), *args, **kwargs)
 
 
 def _unique_values(xp, x):
     """The array API's ``unique_values``, sorted (NumPy sorts floats but leaves integers in hash
     order; scikit-learn's encoders and metrics rely on sorted values): ``unique`` of the
     flattened array with each NaN a value of its own, as ``unique_values`` counts them."""
-    x = as_array(xp, x).ravel()
+    x = backend_array(xp, x).ravel()
     if x.dtype.kind in "fc" and _takes(xp.unique, "equal_nan"):
         return xp.unique(x, equal_nan=False)
     return xp.unique(x)
 
 
 def _named(name, result_type):
-    return lambda xp, x: result_type(*getattr(xp, name)(as_array(xp, x)))
+    return lambda xp, x: result_type(*getattr(xp, name)(backend_array(xp, x)))
 
 
 def _isin(xp, element, test_elements, assume_unique=False, invert=False, *, kind=None):

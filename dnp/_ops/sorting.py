@@ -15,7 +15,7 @@ from numpy.lib.array_utils import normalize_axis_index
 from .._meta import Meta, _quiet_call, is_array, same, shape_of, shaped, signature_of, small_ones
 from ._grad import np, to_input
 from ._row import Op
-from .creation import as_array, on_arrays
+from .creation import backend_array, on_arrays
 
 
 # --- sort, argsort, sort_complex ----------------------------------------------------------------
@@ -70,7 +70,7 @@ def _ordering(values: bool):
     name = "sort" if values else "argsort"
 
     def forward(xp, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
-        a = as_array(xp, a)
+        a = backend_array(xp, a)
         by = _fields(a, order)
         kind = _kind(kind, stable)
         if not descending:
@@ -133,7 +133,7 @@ def _select(name):
         _no_order(order)
         if kind != "introselect":
             raise ValueError(f"select kind must be 'introselect' (got {kind!r})")
-        return getattr(xp, name)(as_array(xp, a), kth, axis=axis)
+        return getattr(xp, name)(backend_array(xp, a), kth, axis=axis)
 
     return forward
 

@@ -14,19 +14,19 @@ from .._meta import probe
 from . import _views
 from ._grad import np
 from ._row import Op
-from .creation import as_array
+from .creation import backend_array
 from .indexing import flat_scatter
 
 
 def _as_strided(xp, x, shape=None, strides=None, subok=False, writeable=True):
     return xp.lib.stride_tricks.as_strided(
-        as_array(xp, x), shape=shape, strides=strides, writeable=writeable
+        backend_array(xp, x), shape=shape, strides=strides, writeable=writeable
     )
 
 
 def _sliding_window_view(xp, x, window_shape, axis=None, *, subok=False, writeable=False):
     return xp.lib.stride_tricks.sliding_window_view(
-        as_array(xp, x), window_shape, axis=axis, writeable=writeable
+        backend_array(xp, x), window_shape, axis=axis, writeable=writeable
     )
 
 
