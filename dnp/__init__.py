@@ -48,6 +48,7 @@ from . import (  # noqa: E402
     lib,
     linalg,
     random,
+    scipy,  # noqa: F401  # dnp.scipy.special and dnp.scipy.linalg: attributes after import dnp
     strings,
 )
 from ._array_api import __array_namespace_info__, finfo, iinfo  # noqa: E402

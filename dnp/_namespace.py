@@ -23,6 +23,9 @@ from ._ops.elementwise import UFUNC_METHODS
 from ._ops.methods import FUNCTION_METHODS
 
 SUBMODULES = ("linalg", "fft", "lib.stride_tricks", "strings", "char")
+# SciPy's names dnp carries (``dnp.scipy.special``, ``dnp.scipy.linalg``): plain functions, as in
+# ``jax.scipy``; SciPy is not loaded until one of them is first called or inspected.
+SCIPY_SUBMODULES = ("scipy.special", "scipy.linalg")
 
 # Data types, constants, settings and metadata helpers: NumPy's own objects, not array functions.
 _NUMPY_NAMES = (
@@ -58,7 +61,8 @@ SUBS: dict[str, dict[str, Callable]] = {}
 def _doc(op: Op) -> str:
     if op.doc:
         return op.doc
-    return f"{op.name}: see `numpy.{op.name}`. Runs on the array's device; returns dnp arrays."
+    where = op.name if op.name.startswith("scipy.") else f"numpy.{op.name}"
+    return f"{op.name}: see `{where}`. Runs on the array's device; returns dnp arrays."
 
 
 def _function(op: Op, module: str) -> Callable:
@@ -171,7 +175,7 @@ class ufunc:
 
 
 def _public_object(op: Op, module: str) -> Callable:
-    if isinstance(op.numpy_function(), numpy.ufunc) and f"{op.name}.reduce" in OPS:
+    if f"{op.name}.reduce" in OPS and isinstance(op.numpy_function(), numpy.ufunc):
         return ufunc(op)  # with its methods' rows (string ufuncs have none: plain functions)
     return _function(op, module)
 
@@ -179,7 +183,7 @@ def _public_object(op: Op, module: str) -> Callable:
 def build() -> tuple[dict[str, Callable], dict[str, dict[str, Callable]]]:
     """The public callables: ``(top-level names, {submodule: names})``, kept in TOP and SUBS."""
     top, subs = TOP, SUBS
-    subs.update({s: {} for s in SUBMODULES})
+    subs.update({s: {} for s in SUBMODULES + SCIPY_SUBMODULES})
     for name, op in OPS.items():
         sub, _, tail = name.rpartition(".")
         if not sub:
@@ -199,6 +203,10 @@ def public(name: str) -> Any:
         return TOP[name]
     if name in SUBS:
         return types.SimpleNamespace(**SUBS[name])
+    if name == "scipy":  # dnp.scipy.special, dnp.scipy.linalg
+        return types.SimpleNamespace(
+            **{s.partition(".")[2]: types.SimpleNamespace(**SUBS[s]) for s in SCIPY_SUBMODULES}
+        )
     if name == "ndarray":
         return ndarray
     if name in FROM_NUMPY:

@@ -4,7 +4,8 @@ Every public callable (function, ufunc or class) of ``numpy`` and of each of its
 submodules (``MODULES``; ``SKIPPED_MODULES`` says which are left out and why) is *covered* when
 dnp has an attribute of the same name there, *excluded* when it is listed in `EXCLUDED` (left
 out on purpose, with the reason), and *missing* otherwise. The fraction covered counts covered
-names among those not excluded; it is printed per module, then for all of them.
+names among those not excluded; it is printed per module, then for all of them. Before the total,
+one line per SciPy module says how many of the names dnp carries (``SCIPY``) ``dnp.scipy`` has.
 """
 
 from __future__ import annotations
@@ -89,6 +90,36 @@ EXCLUDED = {
 }
 
 
+# SciPy's functions dnp carries (``dnp.scipy``): those distributions and models stand on. They are
+# counted against this list, not against all of SciPy's namespaces.
+SCIPY = {
+    "special": (
+        "gammaln digamma polygamma multigammaln betaln gammainc gammaincc betainc erf erfc "
+        "erfinv erfcx ndtr ndtri log_ndtr expit logit log_expit logsumexp softmax log_softmax "
+        "xlogy xlog1py entr i0 i0e i1 i1e zeta sinc"
+    ).split(),
+    "linalg": (
+        "solve_triangular cholesky cho_factor cho_solve lu_factor lu_solve block_diag expm"
+    ).split(),
+}
+
+
+def scipy_report() -> dict[str, dict[str, int]]:
+    """Per SciPy module: how many of the names in ``SCIPY`` dnp has, and SciPy's own count."""
+    import importlib
+
+    counts = {}
+    for module, names in SCIPY.items():
+        theirs = importlib.import_module(f"scipy.{module}")
+        public = [n for n in dir(theirs) if not n.startswith("_") and callable(getattr(theirs, n))]
+        counts[module] = {
+            "covered": sum(has(dnp.scipy, f"{module}.{n}") for n in names),
+            "listed": len(names),
+            "scipy": len(public),
+        }
+    return counts
+
+
 def _module(prefix: str, root):
     obj = root
     for part in prefix.split(".") if prefix else ():
@@ -164,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"module numpy{'.' if module else ''}{module}: {_summary(per, 'callables')}")
     for module, why in SKIPPED_MODULES.items():
         print(f"module numpy.{module}: not counted ({why})")
+    for module, c in scipy_report().items():
+        print(
+            f"module scipy.{module}: covered {c['covered']} of the {c['listed']} names dnp "
+            f"carries (of {c['scipy']} public callables in scipy.{module})"
+        )
     counts = {s: sum(v == s for v in table.values()) for s in ("covered", "missing", "excluded")}
     print(_summary(counts, f"NumPy {numpy.__version__} callables"))
     return 0

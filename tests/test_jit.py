@@ -620,7 +620,7 @@ def test_negations_are_carried_not_computed():
 # --- every conformance case of the op table, traced and replayed ---------------------------------
 OP_MODULES = [
     *("elementwise", "creation", "fft", "indexing", "linalg", "logic", "manipulation"),
-    *("methods", "numerical", "reductions", "sets", "sorting"),
+    *("methods", "numerical", "reductions", "sets", "sorting", "scipy_special", "scipy_linalg"),
 ]
 NONDETERMINISTIC = {"pad-empty"}  # uninitialized memory
 # Why a case may run eagerly: a rule of dnp.jit (its docstring) that the case breaks. Any other

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy
+
+
+def home(xp: Any, name: str) -> tuple[Any, str]:
+    """Where backend ``xp`` keeps the function a row's ``name`` names, and its name there:
+    ``scipy.special.gammaln`` is SciPy's on the CPU and ``cupyx.scipy``'s on a GPU (both loaded
+    on first use); every other name is ``xp``'s own."""
+    if name.startswith("scipy."):
+        module = "scipy" if xp is numpy else "cupyx.scipy"
+        return importlib.import_module(f"{module}.{name.split('.')[1]}"), name.split(".", 2)[2]
+    return xp, name
 
 
 def resolve(module: Any, dotted: str) -> Any:
@@ -21,7 +32,7 @@ class Op:
     """One op: its public name and how to run it and describe its result.
 
     ``name``: the NumPy name, dotted for submodules ('linalg.inv'), methods ('ndarray.astype') and
-    ufunc methods ('add.reduce').
+    ufunc methods ('add.reduce'); SciPy's functions are 'scipy.special.gammaln'.
     ``forward(xp, *args, **kwargs)``: computes the result from backend arrays; ``None`` means the
     backend module's function of the same name (``xp.linalg.inv``).
     ``meta(op, args, kwargs)``: the result's shape and dtype (a ``Meta``, or a tuple/list of them)
@@ -150,8 +161,8 @@ class Op:
         if self.forward is not None:
             return functools.partial(self.forward, xp)
         try:
-            return resolve(xp, self.name)
-        except AttributeError:
+            return resolve(*home(xp, self.name))
+        except (AttributeError, ImportError):
             where = "cpu" if xp is numpy else "gpu"
 
             def missing(*args, **kwargs):
@@ -160,8 +171,9 @@ class Op:
             return missing
 
     def numpy_function(self) -> Callable | None:
-        """The NumPy function this row mirrors, if NumPy has one by this name."""
+        """The NumPy function this row mirrors (SciPy's for ``scipy.*`` rows), if there is one
+        by this name."""
         try:
-            return resolve(numpy, self.name)
+            return resolve(*home(numpy, self.name))
         except AttributeError:
             return None

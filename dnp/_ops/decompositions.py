@@ -183,7 +183,7 @@ ROWS += [
 
 
 # --- Cholesky, QR ---------------------------------------------------------------------------------
-def _cholesky_vjp(g, ans, a, upper=False, **kwargs):
+def cholesky_vjp(g, ans, a, upper=False, **kwargs):
     """Murray (2016) / PyTorch: with a = L L^H, phi(P) = tril(P) with a halved diagonal,
     grad = L^-H sym(phi(L^H gL)) L^-1, read back onto the triangle NumPy uses."""
     low, g_low = (mh(ans), mh(g)) if upper else (ans, g)
@@ -236,7 +236,7 @@ def _qr_vjp(g, ans, a, mode="reduced"):
 
 
 ROWS += [
-    Op("linalg.cholesky", meta=shaped(same), vjp=(_cholesky_vjp,), threaded=True),
+    Op("linalg.cholesky", meta=shaped(same), vjp=(cholesky_vjp,), threaded=True),
     Op("linalg.qr", meta=shaped(_qr), vjp=(_qr_vjp,), c_ordered=False, threaded=True),
 ]
 

@@ -20,7 +20,7 @@ def _angle_vjp(g, ans, z, deg=False):
     return g * (1j * scale) / np.conjugate(z)
 
 
-def _sinc_vjp(g, ans, x):
+def sinc_vjp(g, ans, x):
     zero = x == 0
     safe = np.where(zero, 1, x)
     d = (np.cos(numpy.pi * safe) - np.sinc(safe)) / safe
@@ -69,7 +69,7 @@ def _real_if_close_vjp(g, ans, a, tol=100):
 
 ROWS = [
     Op("angle", meta=elementwise, vjp=(_angle_vjp,)),
-    Op("sinc", meta=elementwise, vjp=(_sinc_vjp,)),
+    Op("sinc", meta=elementwise, vjp=(sinc_vjp,)),
     Op("i0", meta=elementwise, vjp=(lambda g, ans, x: g * _i1(x),)),
     # locally constant: zero gradient almost everywhere
     Op("fix", meta=elementwise, differentiable=False),
