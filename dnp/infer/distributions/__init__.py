@@ -1,0 +1,75 @@
+"""Probability distributions on dnp, with NumPyro's names, argument names and semantics.
+
+``distribution`` holds the ``Distribution`` base (``batch_shape``, ``event_shape``, ``support``,
+``arg_constraints``, ``has_rsample``, ``sample``, ``log_prob``, moments, ``expand``,
+``to_event``, ``mask``) and the meta distributions (``Independent``, ``ExpandedDistribution``,
+``MaskedDistribution``, ``Delta``, ``ImproperUniform``, ``TransformedDistribution``);
+``continuous`` the location-scale families on the real line and their folds, ``continuous_shape``
+the families with shape parameters (Gamma, Beta, StudentT, ...). Code written against
+``numpyro.distributions`` ports by changing one import. ``enable_validation(True)`` turns on
+argument and support checks for every distribution, as ``numpyro.enable_validation`` does.
+Written on the public ``dnp`` only, so it runs on every device and differentiates with
+``dnp.autograd``; samples of families with ``has_rsample`` are pathwise-differentiable.
+"""
+
+from dnp.infer.distributions.continuous import (
+    Cauchy,
+    Gumbel,
+    HalfCauchy,
+    HalfNormal,
+    Laplace,
+    Logistic,
+    LogNormal,
+    Normal,
+    Uniform,
+)
+from dnp.infer.distributions.continuous_shape import (
+    Beta,
+    Chi2,
+    Exponential,
+    Gamma,
+    InverseGamma,
+    Pareto,
+    StudentT,
+    Weibull,
+)
+from dnp.infer.distributions.distribution import (
+    Delta,
+    Distribution,
+    ExpandedDistribution,
+    ImproperUniform,
+    Independent,
+    MaskedDistribution,
+    TransformedDistribution,
+    enable_validation,
+    is_validation_enabled,
+)
+
+__all__ = [
+    "Beta",
+    "Cauchy",
+    "Chi2",
+    "Delta",
+    "Distribution",
+    "ExpandedDistribution",
+    "Exponential",
+    "Gamma",
+    "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
+    "ImproperUniform",
+    "Independent",
+    "InverseGamma",
+    "Laplace",
+    "LogNormal",
+    "Logistic",
+    "MaskedDistribution",
+    "Normal",
+    "Pareto",
+    "StudentT",
+    "TransformedDistribution",
+    "Uniform",
+    "Weibull",
+    "enable_validation",
+    "is_validation_enabled",
+]
