@@ -2,13 +2,23 @@
 
 ``constraints`` holds the regions variables live in, ``transforms`` the bijections between
 them, and ``biject_to(constraint)`` the transform from unconstrained space onto a constraint,
-``distributions`` (also ``dist``, as NumPyro's) the probability distributions.
+``distributions`` (also ``dist``, as NumPyro's) the probability distributions, and
+``kl_divergence(p, q)`` their KL divergences (``register_kl`` adds pairs).
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
 from dnp.infer import constraints, distributions, transforms
 from dnp.infer import distributions as dist
+from dnp.infer.distributions.kl import kl_divergence, register_kl
 from dnp.infer.transforms import biject_to
 
-__all__ = ["biject_to", "constraints", "dist", "distributions", "transforms"]
+__all__ = [
+    "biject_to",
+    "constraints",
+    "dist",
+    "distributions",
+    "kl_divergence",
+    "register_kl",
+    "transforms",
+]

@@ -5,7 +5,8 @@
 ``to_event``, ``mask``) and the meta distributions (``Independent``, ``ExpandedDistribution``,
 ``MaskedDistribution``, ``Delta``, ``ImproperUniform``, ``TransformedDistribution``);
 ``continuous`` the location-scale families on the real line and their folds, ``continuous_shape``
-the families with shape parameters (Gamma, Beta, StudentT, ...). Code written against
+the families with shape parameters (Gamma, Beta, StudentT, ...); ``kl`` the KL divergences
+(``kl_divergence(p, q)``, ``register_kl``). Code written against
 ``numpyro.distributions`` ports by changing one import. ``enable_validation(True)`` turns on
 argument and support checks for every distribution, as ``numpyro.enable_validation`` does.
 Written on the public ``dnp`` only, so it runs on every device and differentiates with
@@ -44,6 +45,7 @@ from dnp.infer.distributions.distribution import (
     enable_validation,
     is_validation_enabled,
 )
+from dnp.infer.distributions.kl import kl_divergence, register_kl
 
 __all__ = [
     "Beta",
@@ -72,4 +74,6 @@ __all__ = [
     "Weibull",
     "enable_validation",
     "is_validation_enabled",
+    "kl_divergence",
+    "register_kl",
 ]
