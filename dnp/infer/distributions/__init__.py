@@ -5,7 +5,9 @@
 ``to_event``, ``mask``) and the meta distributions (``Independent``, ``ExpandedDistribution``,
 ``MaskedDistribution``, ``Delta``, ``ImproperUniform``, ``TransformedDistribution``);
 ``continuous`` the location-scale families on the real line and their folds, ``continuous_shape``
-the families with shape parameters (Gamma, Beta, StudentT, ...); ``kl`` the KL divergences
+the families with shape parameters (Gamma, Beta, StudentT, ...); ``discrete`` and
+``discrete_counts`` the discrete families (each with ``probs=`` or ``logits=`` where NumPyro takes
+them, computed stably from logits); ``kl`` the KL divergences
 (``kl_divergence(p, q)``, ``register_kl``). Code written against
 ``numpyro.distributions`` ports by changing one import. ``enable_validation(True)`` turns on
 argument and support checks for every distribution, as ``numpyro.enable_validation`` does.
@@ -34,6 +36,36 @@ from dnp.infer.distributions.continuous_shape import (
     StudentT,
     Weibull,
 )
+from dnp.infer.distributions.discrete import (
+    Bernoulli,
+    BernoulliLogits,
+    BernoulliProbs,
+    Categorical,
+    CategoricalLogits,
+    CategoricalProbs,
+    Geometric,
+    GeometricLogits,
+    GeometricProbs,
+    OneHotCategorical,
+    OneHotCategoricalLogits,
+    OneHotCategoricalProbs,
+)
+from dnp.infer.distributions.discrete_counts import (
+    BetaBinomial,
+    Binomial,
+    BinomialLogits,
+    BinomialProbs,
+    GammaPoisson,
+    Multinomial,
+    MultinomialLogits,
+    MultinomialProbs,
+    NegativeBinomial,
+    NegativeBinomial2,
+    NegativeBinomialLogits,
+    NegativeBinomialProbs,
+    Poisson,
+    ZeroInflatedPoisson,
+)
 from dnp.infer.distributions.distribution import (
     Delta,
     Distribution,
@@ -48,32 +80,58 @@ from dnp.infer.distributions.distribution import (
 from dnp.infer.distributions.kl import kl_divergence, register_kl
 
 __all__ = [
+    "Bernoulli",
+    "BernoulliLogits",
+    "BernoulliProbs",
     "Beta",
+    "BetaBinomial",
+    "Binomial",
+    "BinomialLogits",
+    "BinomialProbs",
+    "Categorical",
+    "CategoricalLogits",
+    "CategoricalProbs",
     "Cauchy",
     "Chi2",
     "Delta",
     "Distribution",
+    "enable_validation",
     "ExpandedDistribution",
     "Exponential",
     "Gamma",
+    "GammaPoisson",
+    "Geometric",
+    "GeometricLogits",
+    "GeometricProbs",
     "Gumbel",
     "HalfCauchy",
     "HalfNormal",
     "ImproperUniform",
     "Independent",
     "InverseGamma",
+    "is_validation_enabled",
+    "kl_divergence",
     "Laplace",
-    "LogNormal",
     "Logistic",
+    "LogNormal",
     "MaskedDistribution",
+    "Multinomial",
+    "MultinomialLogits",
+    "MultinomialProbs",
+    "NegativeBinomial",
+    "NegativeBinomial2",
+    "NegativeBinomialLogits",
+    "NegativeBinomialProbs",
     "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalLogits",
+    "OneHotCategoricalProbs",
     "Pareto",
+    "Poisson",
+    "register_kl",
     "StudentT",
     "TransformedDistribution",
     "Uniform",
     "Weibull",
-    "enable_validation",
-    "is_validation_enabled",
-    "kl_divergence",
-    "register_kl",
+    "ZeroInflatedPoisson",
 ]
