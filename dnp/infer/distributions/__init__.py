@@ -5,9 +5,11 @@
 ``to_event``, ``mask``) and the meta distributions (``Independent``, ``ExpandedDistribution``,
 ``MaskedDistribution``, ``Delta``, ``ImproperUniform``, ``TransformedDistribution``);
 ``continuous`` the location-scale families on the real line and their folds, ``continuous_shape``
-the families with shape parameters (Gamma, Beta, StudentT, ...); ``discrete`` and
+the families with shape parameters (Gamma, Beta, StudentT, ...), ``continuous_more`` VonMises,
+TruncatedNormal, the relaxed (Concrete) ones and MixtureSameFamily; ``discrete`` and
 ``discrete_counts`` the discrete families (each with ``probs=`` or ``logits=`` where NumPyro takes
-them, computed stably from logits); ``kl`` the KL divergences
+them, computed stably from logits); ``multivariate`` MultivariateNormal (three
+parameterizations), LowRankMultivariateNormal and Dirichlet; ``kl`` the KL divergences
 (``kl_divergence(p, q)``, ``register_kl``). Code written against
 ``numpyro.distributions`` ports by changing one import. ``enable_validation(True)`` turns on
 argument and support checks for every distribution, as ``numpyro.enable_validation`` does.
@@ -25,6 +27,14 @@ from dnp.infer.distributions.continuous import (
     LogNormal,
     Normal,
     Uniform,
+)
+from dnp.infer.distributions.continuous_more import (
+    MixtureSameFamily,
+    RelaxedBernoulli,
+    RelaxedBernoulliLogits,
+    RelaxedOneHotCategorical,
+    TruncatedNormal,
+    VonMises,
 )
 from dnp.infer.distributions.continuous_shape import (
     Beta,
@@ -78,6 +88,11 @@ from dnp.infer.distributions.distribution import (
     is_validation_enabled,
 )
 from dnp.infer.distributions.kl import kl_divergence, register_kl
+from dnp.infer.distributions.multivariate import (
+    Dirichlet,
+    LowRankMultivariateNormal,
+    MultivariateNormal,
+)
 
 __all__ = [
     "Bernoulli",
@@ -94,6 +109,7 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "Delta",
+    "Dirichlet",
     "Distribution",
     "enable_validation",
     "ExpandedDistribution",
@@ -114,10 +130,13 @@ __all__ = [
     "Laplace",
     "Logistic",
     "LogNormal",
+    "LowRankMultivariateNormal",
     "MaskedDistribution",
+    "MixtureSameFamily",
     "Multinomial",
     "MultinomialLogits",
     "MultinomialProbs",
+    "MultivariateNormal",
     "NegativeBinomial",
     "NegativeBinomial2",
     "NegativeBinomialLogits",
@@ -129,9 +148,14 @@ __all__ = [
     "Pareto",
     "Poisson",
     "register_kl",
+    "RelaxedBernoulli",
+    "RelaxedBernoulliLogits",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
+    "TruncatedNormal",
     "Uniform",
+    "VonMises",
     "Weibull",
     "ZeroInflatedPoisson",
 ]

@@ -10,7 +10,9 @@ When ranking q first would pick a different function the pair is ambiguous: as i
 With no registered pair, ``NotImplementedError`` names both types.
 
 The result has the broadcast batch shape of ``p`` and ``q``. Closed forms: Normal, Laplace,
-Uniform (inf where q's support does not cover p's), Exponential, Gamma (Chi2 through it), Beta;
+Uniform (inf where q's support does not cover p's), Exponential, Gamma (Chi2 through it), Beta,
+MultivariateNormal (any parameterization of each), LowRankMultivariateNormal against
+MultivariateNormal, Dirichlet;
 Independent of any registered pair (the base KL summed over the reinterpreted axes; the event
 shapes must match) and ExpandedDistribution (the KL of the base, broadcast). Written with ``dnp``
 and ``dnp.scipy.special``, so every form differentiates with ``dnp.autograd`` on every device and
@@ -32,6 +34,12 @@ from dnp.infer.distributions.distribution import (
     Independent,
     sum_rightmost,
 )
+from dnp.infer.distributions.multivariate import (
+    Dirichlet,
+    LowRankMultivariateNormal,
+    MultivariateNormal,
+)
+from dnp.scipy.linalg import solve_triangular
 from dnp.scipy.special import betaln, digamma, gammaln
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -167,6 +175,72 @@ def _kl_beta_beta(p, q):
     t2 = (a_p - a_q) * digamma(a_p) + (b_p - b_q) * digamma(b_p)
     t3 = (a_q - a_p + b_q - b_p) * digamma(a_p + b_p)
     return t1 + t2 + t3
+
+
+def _mvn_batch(p, q):
+    """The broadcast batch shape of two multivariate normals with equal event shapes."""
+    if p.event_shape != q.event_shape:
+        raise ValueError(
+            f"kl_divergence of multivariate normals needs equal event shapes, got "
+            f"{p.event_shape} and {q.event_shape}"
+        )
+    return dnp.broadcast_shapes(p.batch_shape, q.batch_shape)
+
+
+def _solve_q(q, rhs, batch):
+    """L_q^-1 rhs over the broadcast batch, rhs of shape (..., n, m)."""
+    tril = q.scale_tril
+    tril = dnp.broadcast_to(tril, batch + tril.shape[-2:])
+    rhs = dnp.broadcast_to(rhs, batch + rhs.shape[-2:])
+    return solve_triangular(tril, rhs, lower=True)
+
+
+def _mvn_common(p, q, batch):
+    """half log det Sigma_q and |L_q^-1 (mu_q - mu_p)|^2."""
+    half_log_det_q = dnp.sum(dnp.log(dnp.diagonal(q.scale_tril, axis1=-2, axis2=-1)), axis=-1)
+    diff = (q.loc - p.loc)[..., None]
+    m = _solve_q(q, diff, batch)
+    return half_log_det_q, dnp.sum(m * m, axis=(-2, -1))
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    # log det L_q - log det L_p + (|L_q^-1 L_p|_F^2 + |L_q^-1 (mu_q - mu_p)|^2 - n) / 2.
+    batch = _mvn_batch(p, q)
+    half_log_det_q, mahalanobis = _mvn_common(p, q, batch)
+    half_log_det_p = dnp.sum(dnp.log(dnp.diagonal(p.scale_tril, axis1=-2, axis2=-1)), axis=-1)
+    a = _solve_q(q, p.scale_tril, batch)
+    trace = dnp.sum(a * a, axis=(-2, -1))
+    n = p.event_shape[0]
+    return half_log_det_q - half_log_det_p + 0.5 * (trace + mahalanobis - n)
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrank_mvn(p, q):
+    # As MVN-MVN with Sigma_p = W W^T + diag(D): log det Sigma_p from the capacitance, and
+    # tr(Sigma_q^-1 Sigma_p) = |L_q^-1 W|_F^2 + |L_q^-1 diag(sqrt(D))|_F^2.
+    batch = _mvn_batch(p, q)
+    half_log_det_q, mahalanobis = _mvn_common(p, q, batch)
+    n = p.event_shape[0]
+    a_w = _solve_q(q, p.cov_factor, batch)
+    eye = dnp.eye(n, dtype=p.loc.dtype)
+    a_d = _solve_q(q, eye * dnp.sqrt(p.cov_diag)[..., None, :], batch)
+    trace = dnp.sum(a_w * a_w, axis=(-2, -1)) + dnp.sum(a_d * a_d, axis=(-2, -1))
+    # log det Sigma_p / 2 through p's entropy, (n (1 + log(2 pi)) + log det Sigma_p) / 2.
+    half_log_det_p = p.entropy() - 0.5 * n * (1.0 + math.log(2 * math.pi))
+    return half_log_det_q - half_log_det_p + 0.5 * (trace + mahalanobis - n)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    # gammaln(a0_p) - gammaln(a0_q) + sum(gammaln(a_q) - gammaln(a_p))
+    #   + sum((a_p - a_q) (psi(a_p) - psi(a0_p))).
+    a_p, a_q = p.concentration, q.concentration
+    sum_p, sum_q = dnp.sum(a_p, axis=-1), dnp.sum(a_q, axis=-1)
+    t1 = gammaln(sum_p) - gammaln(sum_q)
+    t2 = dnp.sum(gammaln(a_q) - gammaln(a_p), axis=-1)
+    t3 = (a_p - a_q) * (digamma(a_p) - digamma(sum_p)[..., None])
+    return t1 + t2 + dnp.sum(t3, axis=-1)
 
 
 # ---- meta distributions -------------------------------------------------------------------
