@@ -9,7 +9,8 @@ the families with shape parameters (Gamma, Beta, StudentT, ...), ``continuous_mo
 TruncatedNormal, the relaxed (Concrete) ones and MixtureSameFamily; ``discrete`` and
 ``discrete_counts`` the discrete families (each with ``probs=`` or ``logits=`` where NumPyro takes
 them, computed stably from logits); ``multivariate`` MultivariateNormal (three
-parameterizations), LowRankMultivariateNormal and Dirichlet; ``kl`` the KL divergences
+parameterizations), LowRankMultivariateNormal and Dirichlet; ``lkj`` LKJCholesky; ``kl`` the KL
+divergences
 (``kl_divergence(p, q)``, ``register_kl``). Code written against
 ``numpyro.distributions`` ports by changing one import. ``enable_validation(True)`` turns on
 argument and support checks for every distribution, as ``numpyro.enable_validation`` does.
@@ -88,6 +89,7 @@ from dnp.infer.distributions.distribution import (
     is_validation_enabled,
 )
 from dnp.infer.distributions.kl import kl_divergence, register_kl
+from dnp.infer.distributions.lkj import LKJCholesky
 from dnp.infer.distributions.multivariate import (
     Dirichlet,
     LowRankMultivariateNormal,
@@ -128,6 +130,7 @@ __all__ = [
     "is_validation_enabled",
     "kl_divergence",
     "Laplace",
+    "LKJCholesky",
     "Logistic",
     "LogNormal",
     "LowRankMultivariateNormal",

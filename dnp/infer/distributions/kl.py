@@ -28,6 +28,13 @@ import warnings
 import dnp
 from dnp.infer.distributions.continuous import Laplace, Normal, Uniform
 from dnp.infer.distributions.continuous_shape import Beta, Exponential, Gamma
+from dnp.infer.distributions.discrete import (
+    BernoulliLogits,
+    BernoulliProbs,
+    CategoricalLogits,
+    CategoricalProbs,
+)
+from dnp.infer.distributions.discrete_counts import Poisson
 from dnp.infer.distributions.distribution import (
     Distribution,
     ExpandedDistribution,
@@ -40,7 +47,7 @@ from dnp.infer.distributions.multivariate import (
     MultivariateNormal,
 )
 from dnp.scipy.linalg import solve_triangular
-from dnp.scipy.special import betaln, digamma, gammaln
+from dnp.scipy.special import betaln, digamma, gammaln, log_expit, log_softmax, xlogy
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -241,6 +248,66 @@ def _kl_dirichlet_dirichlet(p, q):
     t2 = dnp.sum(gammaln(a_q) - gammaln(a_p), axis=-1)
     t3 = (a_p - a_q) * (digamma(a_p) - digamma(sum_p)[..., None])
     return t1 + t2 + dnp.sum(t3, axis=-1)
+
+
+def _bernoulli_terms(d):
+    """(p, 1 - p) and (log p, log(1 - p)) of a Bernoulli, from the logits where it has them."""
+    if isinstance(d, BernoulliLogits):
+        lg = d.logits
+        return (dnp.exp(log_expit(lg)), dnp.exp(log_expit(-lg))), (log_expit(lg), log_expit(-lg))
+    p = d.probs
+    with dnp.errstate(divide="ignore"):
+        return (p, 1 - p), (dnp.log(p), dnp.log1p(-p))
+
+
+def _masked_cross(prob, log_p, log_q):
+    """prob (log_p - log_q), 0 where prob is 0 (xlogy's convention for 0 log 0)."""
+    positive = prob > 0
+    safe_log_p = dnp.where(positive, log_p, 0)
+    with dnp.errstate(invalid="ignore"):
+        return dnp.where(positive, prob * (safe_log_p - log_q), 0)
+
+
+def _kl_bernoulli_bernoulli(p, q):
+    # p log(p / q) + (1 - p) log((1 - p) / (1 - q)).
+    (p1, p0), (lp1, lp0) = _bernoulli_terms(p)
+    _, (lq1, lq0) = _bernoulli_terms(q)
+    return _masked_cross(p1, lp1, lq1) + _masked_cross(p0, lp0, lq0)
+
+
+def _categorical_terms(d):
+    """probs and log probs of a Categorical, from the logits where it has them."""
+    if isinstance(d, CategoricalLogits):
+        log_probs = log_softmax(d.logits, axis=-1)
+        return dnp.exp(log_probs), log_probs
+    with dnp.errstate(divide="ignore"):
+        return d.probs, dnp.log(d.probs)
+
+
+def _kl_categorical_categorical(p, q):
+    # sum_k p_k (log p_k - log q_k), with 0 log 0 = 0.
+    prob_p, log_p = _categorical_terms(p)
+    _, log_q = _categorical_terms(q)
+    if log_p.shape[-1] != log_q.shape[-1]:
+        raise ValueError(
+            f"kl_divergence of Categoricals needs equal numbers of categories, got "
+            f"{log_p.shape[-1]} and {log_q.shape[-1]}"
+        )
+    return dnp.sum(_masked_cross(prob_p, log_p, log_q), axis=-1)
+
+
+for _type_p in (BernoulliProbs, BernoulliLogits):
+    for _type_q in (BernoulliProbs, BernoulliLogits):
+        register_kl(_type_p, _type_q)(_kl_bernoulli_bernoulli)
+for _type_p in (CategoricalProbs, CategoricalLogits):
+    for _type_q in (CategoricalProbs, CategoricalLogits):
+        register_kl(_type_p, _type_q)(_kl_categorical_categorical)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    # xlogy(r_p, r_p / r_q) - r_p + r_q.
+    return xlogy(p.rate, p.rate) - xlogy(p.rate, q.rate) - p.rate + q.rate
 
 
 # ---- meta distributions -------------------------------------------------------------------
