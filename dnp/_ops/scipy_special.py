@@ -175,6 +175,34 @@ def _betainc_x_vjp(g, ans, a, b, x, **kwargs):
     return to_input(g * np.exp(logd), x)
 
 
+def _gammaincinv_y_vjp(sign):
+    """The rule for ``y`` of ``gammaincinv`` (``sign`` 1) and ``gammainccinv`` (-1): one over the
+    density of ``gammainc`` at the result, by the inverse function rule."""
+
+    def rule(g, ans, a, y, **kwargs):
+        slope = np.exp(_sp().gammaln(a) + ans - _sp().xlogy(a - 1, ans))
+        return to_input(sign * g * slope, y)
+
+    return rule
+
+
+def _betaincinv_y_vjp(g, ans, a, b, y, **kwargs):
+    logd = _sp().betaln(a, b) - _sp().xlogy(a - 1, ans) - _sp().xlog1py(b - 1, -ans)
+    return to_input(g * np.exp(logd), y)
+
+
+def _stdtrit_p_vjp(g, ans, df, p, **kwargs):
+    """One over Student's t density with ``df`` degrees of freedom at the result."""
+    half = (df + 1) / 2
+    log_pdf = (
+        _sp().gammaln(half)
+        - _sp().gammaln(df / 2)
+        - 0.5 * np.log(df * math.pi)
+        - half * np.log1p(ans * ans / df)
+    )
+    return to_input(g * np.exp(-log_pdf), p)
+
+
 def _xlogy_vjp(log, pole):
     """The rule for ``x`` of ``x log(y)`` (``log(1 + y)``): ``log(y)``, and 0 at ``x = 0`` where
     ``y`` is the log's pole (SciPy's convention there makes the function 0 at ``x = 0``)."""
@@ -272,6 +300,18 @@ ROWS = [
         "betainc",
         (_no_closed_form("betainc", "a"), _no_closed_form("betainc", "b"), _betainc_x_vjp),
     ),
+    # their inverses in the probability argument
+    _ufunc("gammaincinv", (_no_closed_form("gammaincinv", "a"), _gammaincinv_y_vjp(1))),
+    _ufunc("gammainccinv", (_no_closed_form("gammainccinv", "a"), _gammaincinv_y_vjp(-1))),
+    _ufunc(
+        "betaincinv",
+        (
+            _no_closed_form("betaincinv", "a"),
+            _no_closed_form("betaincinv", "b"),
+            _betaincinv_y_vjp,
+        ),
+    ),
+    _ufunc("stdtrit", (_no_closed_form("stdtrit", "df"), _stdtrit_p_vjp)),
     # error function and the normal distribution
     _ufunc("erf", _unary(lambda ans, x: (2 / _SQRT_PI) * np.exp(-x * x))),
     _ufunc("erfc", _unary(lambda ans, x: (-2 / _SQRT_PI) * np.exp(-x * x))),

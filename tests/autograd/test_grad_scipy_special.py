@@ -41,6 +41,10 @@ GRAD_CASES = [
     grad_case("scipy.special.gammainc", lambda x: sp.gammainc(D + 0.5, x), X),
     grad_case("scipy.special.gammaincc", lambda x: sp.gammaincc(D + 0.5, x), X),
     grad_case("scipy.special.betainc", lambda x: sp.betainc(D + 1, X[:, ::-1], x), U),
+    grad_case("scipy.special.gammaincinv", lambda y: sp.gammaincinv(D + 0.5, y), U),
+    grad_case("scipy.special.gammainccinv", lambda y: sp.gammainccinv(D + 0.5, y), U),
+    grad_case("scipy.special.betaincinv", lambda y: sp.betaincinv(D + 1, X[:, ::-1], y), U),
+    grad_case("scipy.special.stdtrit", lambda p: sp.stdtrit(X + 1, p), U),
     _unary("erf", R),
     _unary("erfc", R),
     _unary("erfinv", U * 2 - 1),
@@ -110,6 +114,11 @@ test_gradients = gradient_test(GRAD_CASES)
         lambda a, x: sp.betainc(a, 2.0, x / 20),
         lambda a, x: sp.betainc(2.0, a, x / 20),
         lambda a, x: sp.zeta(a + 1, x),
+        lambda a, x: sp.gammaincinv(a, x / 20),
+        lambda a, x: sp.gammainccinv(a, x / 20),
+        lambda a, x: sp.betaincinv(a, 2.0, x / 20),
+        lambda a, x: sp.betaincinv(2.0, a, x / 20),
+        lambda a, x: sp.stdtrit(a, x / 20),
     ],
 )
 def test_no_closed_form_gradient_raises(f):

@@ -123,6 +123,9 @@ BINARY = {
     "gammaincc": (X, X[:, ::-1]),
     "xlogy": (REAL, X),
     "xlog1py": (REAL, UNIT),
+    "gammaincinv": (X, UNIT),
+    "gammainccinv": (X, UNIT),
+    "stdtrit": (X, UNIT),
 }
 
 A = numpy.array([[1.0, 3.0, -2.0, 0.5], [1000.0, 999.0, -numpy.inf, 2.0], [-numpy.inf] * 4])
@@ -153,6 +156,30 @@ CASES = [
         id="betainc-edges",
     ),
     case("scipy.special.betainc", lambda xp: _sp(xp).betainc(1.0, 2.0), id="betainc-missing"),
+    # betaincinv(a, b, y)
+    case(
+        "scipy.special.betaincinv",
+        lambda xp: _sp(xp).betaincinv(xp.asarray(X[:, :1]), xp.asarray(X[0]), xp.asarray(UNIT)),
+        id="betaincinv-broadcast",
+    ),
+    case(
+        "scipy.special.betaincinv",
+        lambda xp: _sp(xp).betaincinv(
+            xp.asarray([0.5, 2.0], dtype=xp.float32), 3.0, xp.asarray([0.2, 0.7], dtype=xp.float32)
+        ),
+        rtol=1e-5,
+        id="betaincinv-float32",
+    ),
+    case(
+        "scipy.special.betaincinv",
+        lambda xp: _sp(xp).betaincinv(2.0, 3.0, xp.asarray([-0.5, 0.0, 1.0, 1.5, numpy.nan])),
+        id="betaincinv-edges",
+    ),
+    case(
+        "scipy.special.betaincinv",
+        lambda xp: _sp(xp).betaincinv(1.0, 2.0),
+        id="betaincinv-missing",
+    ),
     # polygamma(n, x): orders broadcast against the points
     case(
         "scipy.special.polygamma",

@@ -15,11 +15,15 @@ from dnp.infer import constraints
 from dnp.infer.distributions.distribution import Distribution, promote_params, validate_sample
 from dnp.scipy.special import (
     betainc,
+    betaincinv,
     betaln,
     digamma,
     gammainc,
     gammaincc,
+    gammainccinv,
+    gammaincinv,
     gammaln,
+    stdtrit,
     xlog1py,
     xlogy,
 )
@@ -59,6 +63,7 @@ class Gamma(_Family):
 
     log p(x) = (a - 1) log x + a log b - b x - gammaln(a) (xlogy, so x = 0 is exact);
     cdf gammainc(a, b x) (0 for x < 0: every cdf here is 0 or 1 outside the support);
+    icdf gammaincinv(a, q) / b;
     mean a / b; variance a / b^2; entropy a - log b + gammaln(a) + (1 - a) digamma(a).
     """
 
@@ -80,6 +85,9 @@ class Gamma(_Family):
 
     def cdf(self, value):
         return gammainc(self.concentration, self.rate * dnp.maximum(value, 0))
+
+    def icdf(self, q):
+        return gammaincinv(self.concentration, q) / self.rate
 
     @property
     def mean(self):
@@ -149,6 +157,7 @@ class InverseGamma(_Family):
     concentration a > 0, rate b > 0; support x > 0.
 
     log p(x) = a log b - gammaln(a) - (a + 1) log x - b / x; cdf gammaincc(a, b / x);
+    icdf b / gammainccinv(a, q);
     mean b / (a - 1) for a > 1, else inf; variance b^2 / ((a - 1)^2 (a - 2)) for a > 2, else inf;
     entropy a + log b + gammaln(a) - (1 + a) digamma(a).
     """
@@ -173,6 +182,10 @@ class InverseGamma(_Family):
         with dnp.errstate(divide="ignore"):  # rate / 0 = inf: the cdf at 0 is 0
             return gammaincc(self.concentration, self.rate / dnp.maximum(value, 0))
 
+    def icdf(self, q):
+        with dnp.errstate(divide="ignore"):  # gammainccinv(a, 1) = 0: the icdf at 1 is inf
+            return self.rate / gammainccinv(self.concentration, q)
+
     @property
     def mean(self):
         a = self.concentration
@@ -193,8 +206,9 @@ class Beta(_Family):
     support [0, 1].
 
     log p(x) = (a - 1) log x + (b - 1) log1p(-x) - betaln(a, b) (xlogy/xlog1py: exact at the
-    ends); cdf betainc(a, b, x); mean a / (a + b); variance a b / ((a + b)^2 (a + b + 1));
-    entropy betaln(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b).
+    ends); cdf betainc(a, b, x); icdf betaincinv(a, b, q); mean a / (a + b); variance
+    a b / ((a + b)^2 (a + b + 1)); entropy betaln(a, b) - (a - 1) digamma(a)
+    - (b - 1) digamma(b) + (a + b - 2) digamma(a + b).
     """
 
     arg_constraints = {
@@ -224,6 +238,9 @@ class Beta(_Family):
     def cdf(self, value):
         return betainc(self.concentration1, self.concentration0, dnp.clip(value, 0, 1))
 
+    def icdf(self, q):
+        return betaincinv(self.concentration1, self.concentration0, q)
+
     @property
     def mean(self):
         a, b = self.concentration1, self.concentration0
@@ -250,7 +267,8 @@ class StudentT(_Family):
 
     With z = (x - loc) / scale: log p(x) = gammaln((df + 1)/2) - gammaln(df/2) - log(pi df)/2
     - log(scale) - (df + 1)/2 log1p(z^2 / df); cdf from the regularized incomplete beta,
-    1 - betainc(df/2, 1/2, df / (df + z^2)) / 2 for z > 0 (mirrored for z < 0); mean loc for
+    1 - betainc(df/2, 1/2, df / (df + z^2)) / 2 for z > 0 (mirrored for z < 0); icdf
+    loc + scale stdtrit(df, q); mean loc for
     df > 1 (else nan); variance scale^2 df / (df - 2) for df > 2, inf for 1 < df <= 2, else nan;
     entropy (df + 1)/2 (digamma((df + 1)/2) - digamma(df/2)) + log(sqrt(df) B(df/2, 1/2))
     + log(scale). Samples: loc + scale z sqrt(df / c), z normal, c = 2 Gamma(df/2) (a chi2).
@@ -284,6 +302,11 @@ class StudentT(_Family):
         z = (value - self.loc) / self.scale
         tail = 0.5 * betainc(0.5 * self.df, 0.5, self.df / (self.df + z * z))
         return dnp.where(z > 0, 1 - tail, tail)
+
+    def icdf(self, q):
+        # SciPy's stdtrit(df, 0) is +inf: the lower end is -inf.
+        t = dnp.where(dnp.asarray(q) == 0, -math.inf, stdtrit(self.df, q))
+        return self.loc + self.scale * t
 
     @property
     def mean(self):
