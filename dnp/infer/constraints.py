@@ -30,8 +30,10 @@ __all__ = [
     "less_than",
     "less_than_eq",
     "lower_cholesky",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
+    "one_hot",
     "open_interval",
     "ordered_vector",
     "positive",
@@ -457,6 +459,48 @@ class _CorrMatrix(_SingletonConstraint):
         return _matrix_eye(prototype)
 
 
+class _OneHot(Constraint):
+    """One-hot vectors (NumPyro's OneHotCategorical support: a simplex with integer entries)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __call__(self, x):
+        x = dnp.asarray(x)
+        entries = dnp.all((x == 0) | (x == 1), axis=-1)
+        return entries & (dnp.sum(x, axis=-1) == 1)
+
+    def __repr__(self) -> str:
+        return "OneHot()"
+
+    def feasible_like(self, prototype):
+        k = prototype.shape[-1]
+        return dnp.broadcast_to((dnp.arange(k) == 0).astype(prototype.dtype), prototype.shape)
+
+
+class _Multinomial(Constraint):
+    """Nonnegative integer vectors summing to ``upper_bound`` (NumPyro's ``multinomial``)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound) -> None:
+        self.upper_bound = upper_bound
+
+    def __call__(self, x):
+        x = dnp.asarray(x)
+        integer = dnp.all((x >= 0) & (dnp.mod(x, 1) == 0), axis=-1)
+        return integer & (dnp.sum(x, axis=-1) == self.upper_bound)
+
+    def __repr__(self) -> str:
+        return "Multinomial(upper_bound=...)"
+
+    def feasible_like(self, prototype):
+        k = prototype.shape[-1]
+        first = (dnp.arange(k) == 0).astype(prototype.dtype)
+        return dnp.broadcast_to(first * dnp.asarray(self.upper_bound)[..., None], prototype.shape)
+
+
 boolean = _Boolean()
 circular = _Circular()
 corr_cholesky = _CorrCholesky()
@@ -470,8 +514,10 @@ interval = _Interval
 less_than = _LessThan
 less_than_eq = _LessThanEq
 lower_cholesky = _LowerCholesky()
+multinomial = _Multinomial
 nonnegative = _Nonnegative()
 nonnegative_integer = _IntegerNonnegative()
+one_hot = _OneHot()
 open_interval = _OpenInterval
 ordered_vector = _OrderedVector()
 positive = _Positive()

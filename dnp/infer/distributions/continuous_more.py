@@ -35,10 +35,6 @@ __all__ = [
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _as_array(x):
-    return dnp.asarray(x) if isinstance(x, (list, tuple)) else x
-
-
 # --- VonMises --------------------------------------------------------------------------------
 
 
@@ -57,7 +53,7 @@ class VonMises(Distribution):
     reparametrized_params: list = []
 
     def __init__(self, loc, concentration, *, validate_args=None) -> None:
-        self.loc, self.concentration = promote_params(_as_array(loc), _as_array(concentration))
+        self.loc, self.concentration = promote_params(loc, concentration)
         batch_shape = dnp.broadcast_shapes(self.loc.shape, self.concentration.shape)
         super().__init__(batch_shape, validate_args=validate_args)
 
@@ -148,7 +144,7 @@ class TruncatedNormal(Distribution):
     reparametrized_params = ["loc", "scale", "low", "high"]
 
     def __init__(self, loc=0.0, scale=1.0, low=None, high=None, *, validate_args=None) -> None:
-        given = [_as_array(p) for p in (loc, scale, low, high) if p is not None]
+        given = [p for p in (loc, scale, low, high) if p is not None]
         promoted = iter(promote_params(*given))
         self.loc, self.scale = next(promoted), next(promoted)
         self.low = None if low is None else next(promoted)
@@ -271,7 +267,7 @@ class RelaxedBernoulliLogits(TransformedDistribution):
     reparametrized_params = ["temperature", "logits"]
 
     def __init__(self, temperature, logits, *, validate_args=None) -> None:
-        self.temperature, self.logits = promote_params(_as_array(temperature), _as_array(logits))
+        self.temperature, self.logits = promote_params(temperature, logits)
         base = Logistic(self.logits / self.temperature, 1 / self.temperature)
         super().__init__(base, SigmoidTransform(), validate_args=validate_args)
 
@@ -285,7 +281,7 @@ def RelaxedBernoulli(temperature, probs=None, logits=None, *, validate_args=None
     if (probs is None) == (logits is None):
         raise ValueError("RelaxedBernoulli takes exactly one of `probs` or `logits`")
     if probs is not None:
-        (probs,) = promote_params(_as_array(probs))
+        (probs,) = promote_params(probs)
         logits = logit(probs)
     return RelaxedBernoulliLogits(temperature, logits, validate_args=validate_args)
 
@@ -300,7 +296,7 @@ class ExpRelaxedCategorical(Distribution):
     reparametrized_params = ["temperature", "logits"]
 
     def __init__(self, temperature, logits, *, validate_args=None) -> None:
-        temperature, logits = promote_params(_as_array(temperature), _as_array(logits))
+        temperature, logits = promote_params(temperature, logits)
         if logits.ndim < 1:
             raise ValueError("ExpRelaxedCategorical needs logits with a category axis")
         self.temperature = temperature
@@ -334,7 +330,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         if (probs is None) == (logits is None):
             raise ValueError("RelaxedOneHotCategorical takes exactly one of `probs` or `logits`")
         if probs is not None:
-            (probs,) = promote_params(_as_array(probs))
+            (probs,) = promote_params(probs)
             if validate_args and not bool(dnp.all(constraints.simplex(probs))):
                 raise ValueError("RelaxedOneHotCategorical got invalid probs: not a simplex")
             with dnp.errstate(divide="ignore"):

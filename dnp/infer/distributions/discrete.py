@@ -16,6 +16,7 @@ import math
 import dnp
 from dnp.infer import constraints
 from dnp.infer.distributions.distribution import Distribution, promote_params, validate_sample
+from dnp.infer.transforms.base import softplus
 from dnp.scipy.special import expit, log_expit, log_softmax, softmax, xlog1py, xlogy
 
 __all__ = [
@@ -36,28 +37,6 @@ __all__ = [
 INT = dnp.int64
 
 
-class _OneHot(constraints.Constraint):
-    """One-hot vectors (NumPyro's OneHotCategorical support: a simplex with integer entries)."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def __call__(self, x):
-        x = dnp.asarray(x)
-        entries = dnp.all((x == 0) | (x == 1), axis=-1)
-        return entries & (dnp.sum(x, axis=-1) == 1)
-
-    def __repr__(self) -> str:
-        return "OneHot()"
-
-    def feasible_like(self, prototype):
-        k = prototype.shape[-1]
-        return dnp.broadcast_to((dnp.arange(k) == 0).astype(prototype.dtype), prototype.shape)
-
-
-one_hot = _OneHot()
-
-
 def pick_one(probs, logits, name: str):
     """Which of ``probs`` / ``logits`` is given: exactly one must be (ValueError otherwise)."""
     if (probs is None) == (logits is None):
@@ -65,20 +44,10 @@ def pick_one(probs, logits, name: str):
     return "probs" if probs is not None else "logits"
 
 
-def as_array(x):
-    """Lists and tuples as dnp arrays (``promote_params`` takes arrays and numbers)."""
-    return dnp.asarray(x) if isinstance(x, (list, tuple)) else x
-
-
 def safe_log(x):
     """log(x), -inf at 0 without a warning or a NaN gradient."""
     positive = x > 0
     return dnp.where(positive, dnp.log(dnp.where(positive, x, 1)), -math.inf)
-
-
-def softplus(x):
-    """log(1 + exp(x)), finite for any finite x."""
-    return -log_expit(-x)
 
 
 class DiscreteFamily(Distribution):
@@ -89,7 +58,7 @@ class DiscreteFamily(Distribution):
     reparametrized_params: list = []
 
     def _setup(self, validate_args, event_dim=0, **params):
-        promoted = promote_params(*(as_array(v) for v in params.values()))
+        promoted = promote_params(*params.values())
         for name, value in zip(params, promoted, strict=True):
             setattr(self, name, value)
         self.dtype = promoted[0].dtype
@@ -286,12 +255,12 @@ class _OneHotBase(_CategoricalBase):
     """OneHotCategorical: a Categorical draw as a one-hot vector; event_shape (K,);
     log p(x) = sum_k x_k log p_k; mean p; variance p (1 - p)."""
 
-    support = one_hot
+    support = constraints.one_hot
 
     def _init(self, validate_args, **param):
         super()._init(validate_args, **param)
         self._event_shape = (self._num_categories,)
-        self.support = one_hot
+        self.support = constraints.one_hot
 
     def _sample(self, shape, rng):
         return self._one_hot(super()._sample(shape[:-1], rng))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dnp
 from dnp.infer import constraints
-from dnp.infer.distributions.discrete import INT, DiscreteFamily, as_array, pick_one, safe_log
+from dnp.infer.distributions.discrete import INT, DiscreteFamily, pick_one, safe_log
 from dnp.infer.distributions.distribution import promote_params, validate_sample
 from dnp.scipy.special import (
     betaln,
@@ -40,29 +40,6 @@ __all__ = [
     "Poisson",
     "ZeroInflatedPoisson",
 ]
-
-
-class _MultinomialSupport(constraints.Constraint):
-    """Nonnegative integer vectors summing to ``upper_bound`` (NumPyro's ``multinomial``)."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def __init__(self, upper_bound) -> None:
-        self.upper_bound = upper_bound
-
-    def __call__(self, x):
-        x = dnp.asarray(x)
-        integer = dnp.all((x >= 0) & (dnp.mod(x, 1) == 0), axis=-1)
-        return integer & (dnp.sum(x, axis=-1) == self.upper_bound)
-
-    def __repr__(self) -> str:
-        return "Multinomial(upper_bound=...)"
-
-    def feasible_like(self, prototype):
-        k = prototype.shape[-1]
-        first = (dnp.arange(k) == 0).astype(prototype.dtype)
-        return dnp.broadcast_to(first * dnp.asarray(self.upper_bound)[..., None], prototype.shape)
 
 
 def _log_binomial_coef(n, k):
@@ -164,14 +141,13 @@ class _MultinomialBase(DiscreteFamily):
 
     def _init(self, validate_args, total_count, **param):
         ((name, value),) = param.items()
-        total_count, value = (as_array(v) for v in (total_count, value))
         self.total_count, value = promote_params(total_count, value)
         if value.ndim < 1:
             raise ValueError(f"{type(self).__name__} needs a category axis")
         self._setup(validate_args, event_dim=1, **{name: value})
         self._batch_shape = dnp.broadcast_shapes(value.shape[:-1], self.total_count.shape)
         self._event_shape = value.shape[-1:]
-        self.support = _MultinomialSupport(self.total_count)
+        self.support = constraints.multinomial(self.total_count)
 
     def _log_probs(self):
         raise NotImplementedError

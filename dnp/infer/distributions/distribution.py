@@ -52,8 +52,10 @@ def as_generator(rng):
 
 def promote_params(*params):
     """The parameters as dnp arrays of one floating dtype, by NumPy's promotion with a Python
-    float (float32 stays float32, Python numbers and integers give float64). Arrays already of
-    that dtype are returned as they are, so gradients attached to them flow."""
+    float (float32 stays float32, Python numbers and integers give float64); lists and tuples are
+    arrays, as to NumPy. Arrays already of that dtype are returned as they are, so gradients
+    attached to them flow."""
+    params = [dnp.asarray(p) if isinstance(p, (list, tuple)) else p for p in params]
     dtype = dnp.result_type(*params, 1.0)
     promoted = []
     for p in params:
@@ -210,7 +212,24 @@ class Distribution:
         )
 
 
-class ExpandedDistribution(Distribution):
+class _OverBase(Distribution):
+    """A distribution made from another, ``base_dist``: pathwise where the base is."""
+
+    base_dist: Distribution
+
+    @property
+    def has_rsample(self) -> bool:
+        return self.base_dist.has_rsample
+
+    def _adopt(self, base_dist: Distribution, batch_shape) -> None:
+        """Take ``base_dist``'s support, event shape and validation, over ``batch_shape``."""
+        self.base_dist = base_dist
+        self.support = base_dist.support
+        super().__init__(batch_shape, base_dist.event_shape, validate_args=False)
+        self._validate_args = base_dist._validate_args
+
+
+class ExpandedDistribution(_OverBase):
     """``base_dist`` with its batch broadcast to ``batch_shape``: draws along new (or size-1)
     batch axes are independent; ``log_prob`` is the base's, broadcast."""
 
@@ -220,14 +239,7 @@ class ExpandedDistribution(Distribution):
         batch_shape = tuple(batch_shape)
         if dnp.broadcast_shapes(base_dist.batch_shape, batch_shape) != batch_shape:
             raise ValueError(f"cannot expand batch_shape {base_dist.batch_shape} to {batch_shape}")
-        self.base_dist = base_dist
-        self.support = base_dist.support
-        super().__init__(batch_shape, base_dist.event_shape, validate_args=False)
-        self._validate_args = base_dist._validate_args
-
-    @property
-    def has_rsample(self) -> bool:
-        return self.base_dist.has_rsample
+        self._adopt(base_dist, batch_shape)
 
     def sample(self, sample_shape=(), rng=None):
         sample_shape = tuple(sample_shape)
@@ -271,7 +283,7 @@ class ExpandedDistribution(Distribution):
         return self._broadcast(self.base_dist.icdf(q))
 
 
-class Independent(Distribution):
+class Independent(_OverBase):
     """``base_dist`` with its ``reinterpreted_batch_ndims`` rightmost batch axes made event axes:
     ``log_prob`` and ``entropy`` summed over them; samples and moments unchanged."""
 
@@ -294,10 +306,6 @@ class Independent(Distribution):
             validate_args=validate_args,
         )
 
-    @property
-    def has_rsample(self) -> bool:
-        return self.base_dist.has_rsample
-
     def sample(self, sample_shape=(), rng=None):
         return self.base_dist.sample(sample_shape, rng)
 
@@ -318,7 +326,7 @@ class Independent(Distribution):
         return sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
 
-class MaskedDistribution(Distribution):
+class MaskedDistribution(_OverBase):
     """``base_dist`` whose ``log_prob`` is 0 where ``mask`` is False: ``mask`` is a Python bool
     or a boolean array broadcast with the batch (the batch grows to the broadcast shape)."""
 
@@ -331,15 +339,8 @@ class MaskedDistribution(Distribution):
                 raise ValueError(f"mask must be a boolean array, got dtype {mask.dtype}")
             batch_shape = dnp.broadcast_shapes(mask.shape, base_dist.batch_shape)
             base_dist = base_dist.expand(batch_shape)
-        self.base_dist = base_dist
         self._mask = mask
-        self.support = base_dist.support
-        super().__init__(batch_shape, base_dist.event_shape, validate_args=False)
-        self._validate_args = base_dist._validate_args
-
-    @property
-    def has_rsample(self) -> bool:
-        return self.base_dist.has_rsample
+        self._adopt(base_dist, batch_shape)
 
     def sample(self, sample_shape=(), rng=None):
         return self.base_dist.sample(sample_shape, rng)
@@ -425,7 +426,7 @@ class ImproperUniform(Distribution):
         return dnp.zeros(shape, dtype=dnp.result_type(value, 1.0))
 
 
-class TransformedDistribution(Distribution):
+class TransformedDistribution(_OverBase):
     """``base_distribution`` pushed through ``transforms`` (one Transform or a list, applied in
     order): y = t_n(... t_1(x)).
 
@@ -461,10 +462,6 @@ class TransformedDistribution(Distribution):
         self.support = constraints.independent(codomain, extra) if extra else codomain
         split = len(shape) - event_dim
         super().__init__(shape[:split], shape[split:], validate_args=validate_args)
-
-    @property
-    def has_rsample(self) -> bool:
-        return self.base_dist.has_rsample
 
     def sample(self, sample_shape=(), rng=None):
         x = self.base_dist.sample(sample_shape, rng)

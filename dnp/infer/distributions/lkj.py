@@ -21,7 +21,7 @@ import math
 import dnp
 from dnp.infer import constraints
 from dnp.infer.distributions.distribution import Distribution, promote_params, validate_sample
-from dnp.scipy.special import gammaln
+from dnp.scipy.special import gammaln, multigammaln
 
 __all__ = ["LKJCholesky"]
 
@@ -134,15 +134,8 @@ class LKJCholesky(Distribution):
         dm1 = d - 1
         alpha = eta + 0.5 * dm1
         log_normalizer = (
-            0.5 * dm1 * math.log(math.pi) + _multigammaln(alpha - 0.5, dm1) - dm1 * gammaln(alpha)
+            0.5 * dm1 * math.log(math.pi)
+            + multigammaln(alpha - 0.5, dm1).astype(alpha.dtype)
+            - dm1 * gammaln(alpha)
         )
         return unnormalized - log_normalizer
-
-
-def _multigammaln(a, p):
-    """multigammaln(a, p) = p (p - 1) / 4 log(pi) + sum_{j < p} gammaln(a - j / 2), summed here
-    so that float32 stays float32 (``dnp.scipy.special.multigammaln`` follows SciPy to float64)."""
-    total = p * (p - 1) / 4 * math.log(math.pi)
-    for j in range(p):
-        total = total + gammaln(a - 0.5 * j)
-    return total
