@@ -151,6 +151,8 @@ class _Unwrap:
 
 
 def _holds_array(seq) -> bool:
+    """Whether ``seq``, an op's argument, holds dnp arrays (in plain lists and tuples only, as
+    NumPy reads array_likes: not ``dnp.tree``'s notion of a tree, and faster)."""
     for x in seq:  # noqa: SIM110  # a plain loop: this is on every call's path
         if isinstance(x, ndarray) or (type(x) in _SEQUENCES and _holds_array(x)):
             return True
@@ -188,6 +190,18 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     if TRACING and TRACES.tracer is not None:
         return TRACES.tracer.call(op, args, kwargs)
+    if op.meta is None and op.creation and not CHECK_META and get_device(None) is CPU:
+        # A draw (or another creation whose result follows from its values) from plain values
+        # and ready CPU arrays: nothing to wait for and nothing to push, so it runs here, now.
+        xargs = _ready_on_cpu(args, kwargs)
+        if xargs is not None:
+            if "device" in kwargs:  # device=None: the default
+                kwargs = {k: v for k, v in kwargs.items() if k != "device"}
+            fn = op.kernels.get(numpy) or op.kernel(numpy)
+            res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
+            if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
+                return _new(res, CPU)
+            return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
     # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
     # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's
@@ -263,6 +277,37 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
+
+
+def _ready_on_cpu(args: tuple, kwargs: dict) -> list | None:
+    """``args`` with their dnp arrays unwrapped, when those are CPU arrays with no work pending
+    and the keywords hold no array, device, ``like=`` or ``out=``; else None."""
+    if kwargs and (
+        kwargs.get("device") is not None
+        or "like" in kwargs
+        or "out" in kwargs
+        or not all(_no_array(v) for v in kwargs.values())
+    ):
+        return None
+    xargs = []
+    for a in args:
+        if type(a) is ndarray:
+            buf = a._buf
+            if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
+                return None
+            xargs.append(buf)
+        elif _no_array(a):
+            xargs.append(a)
+        else:
+            return None
+    return xargs
+
+
+def _no_array(a) -> bool:
+    """Whether an argument is free of dnp arrays (and is not a masked array)."""
+    return not (
+        isinstance(a, ndarray) or is_masked_array(a) or (type(a) in _SEQUENCES and _holds_array(a))
+    )
 
 
 def _plain(kwargs: dict) -> bool:

@@ -362,8 +362,9 @@ class _Simplex(_SingletonConstraint):
     event_dim = 1
 
     def __call__(self, x):
-        x_sum = dnp.sum(x, axis=-1)
-        return dnp.all(x >= 0, axis=-1) & (x_sum < 1 + 1e-6) & (x_sum > 1 - 1e-6)
+        # einsum sums a short last axis several times faster than sum; nan fails both tests.
+        x_sum = dnp.einsum("...k->...", x)
+        return dnp.all(x >= 0, axis=-1) & (dnp.abs(x_sum - 1) < 1e-6)
 
     def feasible_like(self, prototype):
         return dnp.full_like(prototype, 1 / prototype.shape[-1])

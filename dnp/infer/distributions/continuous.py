@@ -34,6 +34,7 @@ __all__ = [
 
 _EULER_GAMMA = 0.57721566490153286061
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
 
 
 class _LocScale(Distribution):
@@ -85,8 +86,10 @@ class Normal(_LocScale):
 
     @validate_sample
     def log_prob(self, value):
-        z = self._z(value)
-        return -0.5 * z * z - dnp.log(self.scale) - _HALF_LOG_2PI
+        # The factors of the parameters first, so the values take four passes:
+        # w = (x - loc) sqrt(1/2) / scale, log p = (-log(scale) - log(2 pi) / 2) - w^2.
+        w = (value - self.loc) * (_SQRT_HALF / self.scale)
+        return (-_HALF_LOG_2PI - dnp.log(self.scale)) - w * w
 
     def cdf(self, value):
         return ndtr(self._z(value))

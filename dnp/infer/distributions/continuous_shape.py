@@ -75,8 +75,7 @@ class Gamma(_Family):
         super().__init__(validate_args, concentration=concentration, rate=rate)
 
     def _sample(self, shape, rng):
-        concentration = dnp.broadcast_to(self.concentration, shape)
-        return rng.standard_gamma(concentration, size=shape, dtype=self.dtype) / self.rate
+        return rng.standard_gamma(self.concentration, size=shape, dtype=self.dtype) / self.rate
 
     @validate_sample
     def log_prob(self, value):
@@ -226,9 +225,11 @@ class Beta(_Family):
     def _sample(self, shape, rng):
         # NumPy's beta draws in float64 (and dnp's gradient of it is float64): cast both ways,
         # so float32 parameters get float32 samples and gradients.
-        a = dnp.broadcast_to(self.concentration1, shape).astype(dnp.float64)
-        b = self.concentration0.astype(dnp.float64)
-        return rng.beta(a, b, size=shape).astype(self.dtype)
+        a, b = self.concentration1, self.concentration0
+        if self.dtype != dnp.float64:
+            x = rng.beta(a.astype(dnp.float64), b.astype(dnp.float64), size=shape)
+            return x.astype(self.dtype)
+        return rng.beta(a, b, size=shape)
 
     @validate_sample
     def log_prob(self, value):

@@ -172,14 +172,33 @@ class _CategoricalBase(DiscreteFamily):
         raise NotImplementedError
 
     def _sample(self, shape, rng):
-        # Gumbel-max: argmax_k (log p_k + G_k) is distributed as Categorical(p).
+        # Gumbel-max: argmax_k (l_k + G_k) is distributed as Categorical(softmax(l)); any
+        # logits of the distribution serve, as the argmax ignores their normalization.
         k = self._num_categories
         gumbel = rng.gumbel(size=tuple(shape) + (k,))
-        return dnp.argmax(self._log_probs() + gumbel.astype(self.dtype), axis=-1).astype(INT)
+        if gumbel.dtype != self.dtype:
+            gumbel = gumbel.astype(self.dtype)
+        return dnp.argmax(self._unnormalized() + gumbel, axis=-1)
+
+    def _unnormalized(self):
+        return self._log_probs()
+
+    def log_prob(self, value):
+        if not isinstance(value, dnp.ndarray):
+            value = dnp.asarray(value)
+        if self.batch_shape or value.dtype.kind not in "iu" or self._validate_args:
+            return self._log_prob_checked(value)
+        # One distribution and integer values: one gather from the log probabilities padded
+        # with -inf on both sides, the index shifted by one and clipped, so that a value
+        # outside {0, ..., K-1} reads -inf without a separate support check.
+        if value.dtype != INT:
+            value = value.astype(INT)
+        log_probs = self._log_probs()
+        pad = dnp.full((1,), -math.inf, dtype=log_probs.dtype)
+        return dnp.take(dnp.concatenate([pad, log_probs, pad]), value + 1, mode="clip")
 
     @validate_sample
-    def log_prob(self, value):
-        value = dnp.asarray(value)
+    def _log_prob_checked(self, value):
         log_probs = self._log_probs()
         index = dnp.clip(dnp.nan_to_num(value.astype(self.dtype)), 0, self._num_categories - 1)
         index = index.astype(INT)[..., None]
@@ -239,6 +258,9 @@ class CategoricalLogits(_CategoricalBase):
 
     def _log_probs(self):
         return log_softmax(self.logits, axis=-1)
+
+    def _unnormalized(self):
+        return self.logits
 
 
 def Categorical(probs=None, logits=None, *, validate_args=None):  # noqa: N802 (NumPyro's name)

@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 _VALIDATION = {"enabled": False}
+# Supports with no bounds to enforce: log_prob skips the support mask for these.
+_UNBOUNDED = (constraints.real, constraints.real_vector, constraints.real_matrix)
 
 
 def enable_validation(is_validate: bool = True) -> None:
@@ -81,7 +83,7 @@ def validate_sample(log_prob):
             value = dnp.asarray(value)
         if self._validate_args:
             self._validate_sample(value)
-        if self.support is constraints.real:
+        if self.support in _UNBOUNDED:  # the formula is already right (or nan) everywhere
             return log_prob(self, value)
         # Outside the support the formula is undefined (log of a negative, say): silence it.
         with dnp.errstate(divide="ignore", invalid="ignore"):
@@ -111,6 +113,18 @@ class Distribution:
         self._validate_args = is_validation_enabled() if validate_args is None else validate_args
         if self._validate_args:
             self._validate_params()
+
+    def _cached(self, name: str, compute):
+        """``compute()``, a function of the parameters alone, kept and reused while
+        ``dnp.autograd`` is not recording; on the tape it is recomputed, so that gradients
+        reach the parameters. (Like torch's lazy properties, it assumes the parameters are
+        not overwritten in place afterwards.)"""
+        if dnp.autograd.is_recording():
+            return compute()
+        cache = self.__dict__.setdefault("_cache", {})
+        if name not in cache:
+            cache[name] = compute()
+        return cache[name]
 
     def _validate_params(self) -> None:
         for name, constraint in self.arg_constraints.items():

@@ -45,23 +45,26 @@ def _eye_like(x):
 
 def _tri_solve(tril, rhs):
     """tril^-1 rhs for a batch of lower triangular matrices and right-hand sides of shape
-    ``(..., n, m)``, broadcast over the batch axes."""
+    ``(..., n, m)``, broadcast over the batch axes (non-finite values give non-finite results
+    rather than SciPy's ValueError)."""
     batch = dnp.broadcast_shapes(tril.shape[:-2], rhs.shape[:-2])
     tril = dnp.broadcast_to(tril, batch + tril.shape[-2:])
     rhs = dnp.broadcast_to(rhs, batch + rhs.shape[-2:])
-    return solve_triangular(tril, rhs, lower=True)
+    return solve_triangular(tril, rhs, lower=True, check_finite=False)
 
 
 def _batch_mahalanobis(tril, diff):
     """|tril^-1 diff|^2 over the last axis, broadcast over the batch. When ``tril`` is a single
     matrix all the vectors are solved in one call, as columns."""
     if tril.ndim == 2:
-        n = diff.shape[-1]
-        cols = _mT(dnp.reshape(diff, (-1, n)))
-        m = solve_triangular(tril, cols, lower=True)
-        return dnp.reshape(dnp.sum(m * m, axis=0), diff.shape[:-1])
+        if diff.ndim == 2:  # the common case: a column per vector, no reshape
+            m = solve_triangular(tril, _mT(diff), lower=True, check_finite=False)
+            return dnp.einsum("ij,ij->j", m, m)
+        cols = _mT(dnp.reshape(diff, (-1, diff.shape[-1])))
+        m = solve_triangular(tril, cols, lower=True, check_finite=False)
+        return dnp.reshape(dnp.einsum("ij,ij->j", m, m), diff.shape[:-1])
     m = _tri_solve(tril, diff[..., None])[..., 0]
-    return dnp.sum(m * m, axis=-1)
+    return dnp.einsum("...i,...i->...", m, m)
 
 
 def _half_log_det(tril):
@@ -142,7 +145,6 @@ class MultivariateNormal(_ValidateGiven):
         event_shape = matrix.shape[-1:]
         loc = dnp.broadcast_to(loc, batch_shape + event_shape)
         self.loc = loc
-        self._cache = {}
         self._given = {"loc": loc, name: matrix}
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
@@ -150,16 +152,10 @@ class MultivariateNormal(_ValidateGiven):
         return dnp.broadcast_to(matrix, self.batch_shape + self.event_shape * 2)
 
     def _derived(self, name, compute):
-        """The matrix ``name``: as given, or computed by ``compute``. Computed ones are cached
-        and reused only off the ``dnp.autograd`` tape, so gradients always reach the given
-        matrix."""
+        """The matrix ``name``: as given, or computed by ``compute`` (cached off the tape)."""
         if name in self._given:
             return self._given[name]
-        if dnp.autograd.is_recording():
-            return compute()
-        if name not in self._cache:
-            self._cache[name] = compute()
-        return self._cache[name]
+        return self._cached(name, compute)
 
     def _tril(self):
         """scale_tril with only its own batch axes (for solves that broadcast)."""
@@ -195,7 +191,10 @@ class MultivariateNormal(_ValidateGiven):
 
     def _sample(self, shape, rng):
         eps = rng.standard_normal(shape, dtype=self.loc.dtype)
-        return self.loc + (self._tril() @ eps[..., None])[..., 0]
+        tril = self._tril()
+        if tril.ndim == 2:  # one matrix: the draws are the rows of eps L^T
+            return eps @ self._cached("scale_tril^T", lambda: _mT(tril)) + self.loc
+        return self.loc + (tril @ eps[..., None])[..., 0]
 
     @validate_sample
     def log_prob(self, value):
@@ -203,7 +202,8 @@ class MultivariateNormal(_ValidateGiven):
         diff = value - self.loc
         mahalanobis = _batch_mahalanobis(tril, diff)
         n = self.event_shape[0]
-        return -0.5 * (n * _LOG_2PI + mahalanobis) - _half_log_det(tril)
+        norm = self._cached("norm", lambda: -0.5 * n * _LOG_2PI - _half_log_det(tril))
+        return norm - 0.5 * mahalanobis
 
     @property
     def mean(self):
@@ -255,19 +255,15 @@ class LowRankMultivariateNormal(_ValidateGiven):
         self.cov_diag = cov_diag
         self._given = {"loc": self.loc, "cov_factor": cov_factor, "cov_diag": cov_diag}
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        self._capacitance = None
 
     def _capacitance_tril(self):
         """C with C C^T = I + W^T D^-1 W."""
-        recording = dnp.autograd.is_recording()  # the cache is used only off the tape
-        if self._capacitance is not None and not recording:
-            return self._capacitance
-        w = self.cov_factor / dnp.sqrt(self.cov_diag)[..., None]
-        k = _mT(w) @ w + _eye_like(w)
-        tril = cholesky(k, lower=True)
-        if not recording:
-            self._capacitance = tril
-        return tril
+
+        def compute():
+            w = self.cov_factor / dnp.sqrt(self.cov_diag)[..., None]
+            return cholesky(_mT(w) @ w + _eye_like(w), lower=True)
+
+        return self._cached("capacitance_tril", compute)
 
     def _log_det(self):
         c = self._capacitance_tril()
@@ -353,6 +349,9 @@ class Dirichlet(Distribution):
 
     def _sample(self, shape, rng):
         dtype = self.concentration.dtype
+        if not self.batch_shape:  # one concentration: NumPy's sampler (dnp's differentiates)
+            x = rng.dirichlet(self.concentration, size=shape[:-1])
+            return x if x.dtype == dtype else x.astype(dtype)
         a = dnp.broadcast_to(self.concentration, shape)
         g = rng.standard_gamma(a, size=shape, dtype=dtype)
         g = dnp.maximum(g, dnp.finfo(dtype).tiny)
@@ -361,8 +360,10 @@ class Dirichlet(Distribution):
     @validate_sample
     def log_prob(self, value):
         a = self.concentration
-        norm = gammaln(dnp.sum(a, axis=-1)) - dnp.sum(gammaln(a), axis=-1)
-        return dnp.sum(xlogy(a - 1, value), axis=-1) + norm
+        norm = self._cached("norm", lambda: gammaln(dnp.sum(a, axis=-1)) - dnp.sum(gammaln(a), -1))
+        a_1 = self._cached("concentration - 1", lambda: a - 1)
+        # einsum sums a short last axis several times faster than sum.
+        return dnp.einsum("...k->...", xlogy(a_1, value)) + norm
 
     @property
     def mean(self):
