@@ -50,6 +50,7 @@ from . import (  # noqa: E402
     random,
     scipy,  # noqa: F401  # dnp.scipy.special and dnp.scipy.linalg: attributes after import dnp
     strings,
+    tree,
 )
 from ._array_api import __array_namespace_info__, finfo, iinfo  # noqa: E402
 from ._io import (  # noqa: E402  # file io, through NumPy on the host
@@ -104,6 +105,7 @@ __all__ = [
     "random",
     "engine",
     "jit",
+    "tree",
     "waitall",
     *_FROM_NUMPY,
     *_FUNCTIONS,

@@ -22,9 +22,8 @@ it (its real part, ``abs``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from . import _tape
+from . import _tape, tree
 from ._ndarray import _new, ndarray
 from ._ops import OPS
 from ._tape import (
@@ -60,33 +59,15 @@ __all__ = [
 
 
 # --- functional helpers --------------------------------------------------------------------------
-def _flatten(x, leaves: list) -> Any:
-    """``x`` (an array, a number, or lists, tuples and dicts of them) as a structure whose
-    leaves are indices into ``leaves``, where each leaf becomes a graph variable."""
-    if isinstance(x, (list, tuple)) and not isinstance(x, ndarray):
-        return type(x)(_flatten(v, leaves) for v in x)
-    if isinstance(x, dict):
-        return {k: _flatten(v, leaves) for k, v in x.items()}
-    leaves.append(variable(x))
-    return len(leaves) - 1
-
-
-def _unflatten(tree, leaves: list) -> Any:
-    if isinstance(tree, (list, tuple)):
-        return type(tree)(_unflatten(v, leaves) for v in tree)
-    if isinstance(tree, dict):
-        return {k: _unflatten(v, leaves) for k, v in tree.items()}
-    return leaves[tree]
-
-
 def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     """``f``'s value and its gradient with respect to the arguments ``argnums``.
 
     Like JAX's and HIPS autograd's: ``f`` returns a real scalar (other shapes get a head gradient
-    of ones; a complex result raises TypeError); an argument that is a list, tuple or dict of
-    arrays gets a gradient of the same structure; a result that does not depend on the
-    arguments (a constant) gives zeros; nesting (``grad_fn(grad_fn(f))``) differentiates again.
-    For complex arguments the gradient is ``dL/dRe + 1j * dL/dIm`` (see the module docstring).
+    of ones; a complex result raises TypeError); an argument that is a tree of arrays (nested
+    tuples, lists, dicts, named tuples and None: ``dnp.tree``) gets a gradient of the same
+    structure; a result that does not depend on the arguments (a constant) gives zeros; nesting
+    (``grad_fn(grad_fn(f))``) differentiates again. For complex arguments the gradient is
+    ``dL/dRe + 1j * dL/dIm`` (see the module docstring).
     """
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
@@ -94,10 +75,13 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         args = list(args)
         outer = is_recording()
         leaves: list[ndarray] = []
-        trees = {}
+        treedefs = []
         for i in nums:
-            trees[i] = _flatten(args[i], leaves)
-            args[i] = _unflatten(trees[i], leaves)
+            values, treedef = tree.flatten(args[i])
+            values = [variable(x) for x in values]
+            args[i] = treedef.unflatten(values)
+            leaves += values
+            treedefs.append(treedef)
         with record():
             value = f(*args, **kwargs)
         if isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c":
@@ -109,8 +93,11 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
             grads = [zeros_like(v) for v in leaves]
         else:
             grads = grad(value, leaves, create_graph=outer, retain_graph=outer)
-        out = tuple(_unflatten(trees[i], grads) for i in nums)
-        return value, out[0] if isinstance(argnums, int) else out
+        out, start = [], 0
+        for treedef in treedefs:
+            out.append(treedef.unflatten(grads[start : start + treedef.num_leaves]))
+            start += treedef.num_leaves
+        return value, out[0] if isinstance(argnums, int) else tuple(out)
 
     return wrapped
 

@@ -13,7 +13,8 @@ with a fallback instead of an error where a trace cannot stand for ``f``:
   ``dnp.random`` and data-dependent shapes (``nonzero``, boolean masks) are not replayed;
 - no value may be read back into Python while tracing (``float(x)``, ``if x > 0:``, ``print``);
 - ``f`` must return arrays it made (not its arguments, views of them or arrays it captured),
-  nested in tuples, lists and dicts; on a GPU, it may write in place only into arrays it made.
+  nested in tuples, lists, dicts and named tuples (``dnp.tree``; dicts come back with their keys
+  sorted, as from ``jax.jit``); on a GPU, it may write in place only into arrays it made.
 
 Python numbers among the arguments are part of the signature (as ``static_argnums`` in JAX): a
 value that changes on every call (a decaying learning rate) is better passed as a 0-d array.
@@ -41,7 +42,7 @@ from typing import Any
 
 import numpy
 
-from .. import _dispatch
+from .. import _dispatch, tree
 from .._ndarray import TRACES, ndarray
 from .._tape import is_recording
 from ._key import key_of
@@ -128,7 +129,8 @@ class Jitted:
         self._plans[key] = Plan(
             program, tuple(trace.captured), rebuild, trace.device, trace.written
         )
-        return result
+        leaves, treedef = tree.flatten(result)
+        return treedef.unflatten(leaves)  # as the replays return it: dicts by sorted keys
 
 
 def _describe(key: tuple) -> str:

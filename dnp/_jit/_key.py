@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy
 
+from .. import tree
 from .._backend import _default
 from .._ndarray import ndarray
 from .._tape import is_training
@@ -15,8 +16,20 @@ STATIC = frozenset((int, float, bool, complex, str, type(None), type(Ellipsis)))
 
 
 def _signature(obj: Any, key: list, arrays: list) -> None:
-    """Append ``obj``'s part of the cache key to ``key`` and its dnp arrays to ``arrays``;
-    raise TypeError for a value that cannot be part of a key."""
+    """Append ``obj``'s part of the cache key to ``key`` and its dnp arrays to ``arrays``: its
+    structure (``dnp.tree``), then each leaf; raise TypeError for a leaf that cannot be keyed."""
+    leaves, treedef = tree.flatten(obj)
+    key.append(treedef)
+    for x in leaves:
+        if type(x) is ndarray:  # inline: this is on every call's path
+            buf = x._buf
+            key.append((buf.shape, buf.dtype, x._device.name))
+            arrays.append(x)
+        else:
+            _leaf(x, key, arrays)
+
+
+def _leaf(obj: Any, key: list, arrays: list) -> None:
     t = type(obj)
     if t is ndarray:
         buf = obj._buf
@@ -28,17 +41,9 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
         key.append((t, obj))
     elif t is slice:
         key.append((t, obj.start, obj.stop, obj.step))
-    elif t in (tuple, list):
-        key.append((t, len(obj)))
-        for x in obj:
-            _signature(x, key, arrays)
-    elif t is dict:
-        key.append((t, *obj))
-        for x in obj.values():
-            _signature(x, key, arrays)
     elif isinstance(obj, numpy.generic):
         key.append(t)
-        _signature(obj.item(), key, arrays)
+        _leaf(obj.item(), key, arrays)
     else:
         raise TypeError(t.__name__)
 
@@ -54,6 +59,8 @@ def key_of(args: tuple, kwargs: dict) -> tuple[tuple, list[ndarray]] | None:
                 buf = a._buf
                 key.append((buf.shape, buf.dtype, a._device.name))
                 arrays.append(a)
+            elif type(a) in STATIC:  # a number, a string, None: no structure to key
+                _leaf(a, key, arrays)
             else:
                 _signature(a, key, arrays)
         if kwargs:

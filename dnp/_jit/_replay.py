@@ -30,8 +30,15 @@ class Out:
 
 def rebuilder(spec: Any, device) -> Callable:
     """A function of the program's output buffers that returns them as dnp arrays, in the
-    structure ``f`` returned (generated, like the program: it runs on every call)."""
+    structure ``f`` returned (generated, like the program: it runs on every call; ``spec`` is
+    that structure made by ``dnp.tree``, written out here as source, which is faster than
+    ``tree.unflatten``)."""
     namespace: dict[str, Any] = {"_new": _new, "_dev": device}
+
+    def value(x) -> str:
+        name = f"v{len(namespace)}"
+        namespace[name] = x
+        return name
 
     def expr(x) -> str:
         t = type(x)
@@ -42,10 +49,10 @@ def rebuilder(spec: Any, device) -> Callable:
         if t is list:
             return f"[{', '.join(map(expr, x))}]"
         if t is dict:
-            return "{" + ", ".join(f"{expr(k)}: {expr(v)}" for k, v in x.items()) + "}"
-        name = f"v{len(namespace)}"
-        namespace[name] = x
-        return name
+            return "{" + ", ".join(f"{value(k)}: {expr(v)}" for k, v in x.items()) + "}"
+        if isinstance(x, tuple) and hasattr(t, "_fields"):  # a named tuple
+            return f"{value(t)}({', '.join(map(expr, x))})"
+        return value(x)
 
     exec(f"def rebuild(r):\n    return {expr(spec)}", namespace)  # noqa: S102  # made above
     return namespace["rebuild"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy
 
-from .. import _dispatch
+from .. import _dispatch, tree
 from .._backend import CPU, _default
 from .._dispatch import written
 from .._engine._errors import caller, location
@@ -151,6 +151,7 @@ class Trace:
             reads.add(name)
             return name
         t = type(x)
+        # Not dnp.tree: an op's argument is unwrapped as dispatch does (plain lists and tuples).
         if t in (tuple, list) and _dispatch._holds_array(x):
             items = [self._expr(v, reads) for v in x]
             return f"({', '.join(items)},)" if t is tuple else f"[{', '.join(items)}]"
@@ -188,16 +189,11 @@ class Trace:
                     raise Untraceable("it returns NumPy data it passed to dnp (not a copy)")
                 names.append(name)
                 return Out(len(names) - 1)
-            t = type(x)
-            if t in (tuple, list):
-                return t(map(spec, x))
-            if t is dict:
-                return {k: spec(v) for k, v in x.items()}
-            if t in STATIC:
+            if type(x) in STATIC:
                 return x
-            raise Untraceable(f"it returns a {t.__name__}")
+            raise Untraceable(f"it returns a {type(x).__name__}")
 
-        return spec(result), names
+        return tree.map(spec, result), names
 
     def simplify(self, outputs: list[str]) -> tuple[list[Step], dict[str, str]]:
         """The steps to run and what the other names became. Each rewrite is exact, and is made
