@@ -75,9 +75,10 @@ waitall = engine.waitall
 def __getattr__(name: str):
     """``dnp.testing``, ``dnp.polynomial``, ``dnp.ctypeslib``, ``dnp.rec`` and ``dnp.ma`` are
     imported on first use, as NumPy imports its own: they load NumPy's modules of the same
-    names, which would cost every `import dnp` (about 20, 15, 5, 1 and 7 ms). So is
-    ``dnp.array_api``, the namespace that ``__array_namespace__`` returns."""
-    if name in ("testing", "polynomial", "ctypeslib", "rec", "recarray", "ma", "array_api"):
+    names, which would cost every `import dnp` (about 20, 15, 5, 1 and 7 ms). So are
+    ``dnp.array_api``, the namespace that ``__array_namespace__`` returns, and ``dnp.optim``."""
+    lazy = ("testing", "polynomial", "ctypeslib", "rec", "recarray", "ma", "array_api", "optim")
+    if name in lazy:
         import importlib
 
         module = importlib.import_module(f"dnp.{name if name != 'recarray' else 'rec'}")
@@ -111,7 +112,7 @@ __all__ = [
     *_FUNCTIONS,
 ]
 __all__ += ["emath", "exceptions", "dtypes", "typing", "lib", "polynomial", "strings", "char"]
-__all__ += ["ctypeslib", "rec", "recarray", "ma", "array_api"]
+__all__ += ["ctypeslib", "rec", "recarray", "ma", "array_api", "optim"]
 __all__ += ["finfo", "iinfo", "ndenumerate", "nditer", "nested_iters", "flatiter"]
 __all__ += ["testing", "__array_namespace_info__", "fromfile", "fromregex", "genfromtxt", "load"]
 __all__ += [
