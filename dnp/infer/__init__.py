@@ -3,22 +3,35 @@
 ``constraints`` holds the regions variables live in, ``transforms`` the bijections between
 them, and ``biject_to(constraint)`` the transform from unconstrained space onto a constraint,
 ``distributions`` (also ``dist``, as NumPyro's) the probability distributions, and
-``kl_divergence(p, q)`` their KL divergences (``register_kl`` adds pairs).
+``kl_divergence(p, q)`` their KL divergences (``register_kl`` adds pairs). Models are plain
+Python functions calling NumPyro's primitives (``sample``, ``param``, ``deterministic``,
+``factor``, ``plate``), interpreted by the effect ``handlers`` (``trace``, ``seed``,
+``condition``, ``substitute``, ``block``, ``scale``, ``mask``, ``replay``); ``log_density``
+is a model's log joint.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
-from dnp.infer import constraints, distributions, transforms
+from dnp.infer import constraints, distributions, handlers, transforms
 from dnp.infer import distributions as dist
+from dnp.infer.density import log_density
 from dnp.infer.distributions.kl import kl_divergence, register_kl
+from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.transforms import biject_to
 
 __all__ = [
     "biject_to",
     "constraints",
+    "deterministic",
     "dist",
     "distributions",
+    "factor",
+    "handlers",
     "kl_divergence",
+    "log_density",
+    "param",
+    "plate",
     "register_kl",
+    "sample",
     "transforms",
 ]

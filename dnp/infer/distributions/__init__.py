@@ -95,6 +95,7 @@ from dnp.infer.distributions.multivariate import (
     LowRankMultivariateNormal,
     MultivariateNormal,
 )
+from dnp.infer.distributions.unit import Unit
 
 __all__ = [
     "Bernoulli",
@@ -158,6 +159,7 @@ __all__ = [
     "TransformedDistribution",
     "TruncatedNormal",
     "Uniform",
+    "Unit",
     "VonMises",
     "Weibull",
     "ZeroInflatedPoisson",
