@@ -61,6 +61,24 @@ def _polygamma(xp, n, x):
     return xp.where(n == 0, sp.digamma(x), fac2)
 
 
+def _stdtrit(xp, df, p, **kwargs):
+    """Student's t quantile; on a GPU from the inverse regularized incomplete beta function (in
+    float64, as SciPy's loops compute): ``x = df / (df + t**2)`` from the tail probability in the
+    tails, ``1 - x`` from ``|2p - 1|`` (exact there) near the centre."""
+    if xp is numpy:
+        return _special(xp).stdtrit(df, p, **kwargs)
+    sp = _special(xp)
+    dtype = xp.result_type(df, p, xp.float32)
+    df, p = xp.asarray(df, dtype=xp.float64), xp.asarray(p, dtype=xp.float64)
+    tail = xp.minimum(p, 1 - p)
+    x = sp.betaincinv(df / 2, 0.5, 2 * tail)
+    y = sp.betaincinv(0.5, df / 2, xp.abs(2 * p - 1))
+    t = xp.sqrt(xp.where(tail < 0.25, df * (1 / x - 1), df * y / (1 - y)))
+    t = xp.where(xp.isinf(df), sp.ndtri(p), xp.where(p < 0.5, -t, t))
+    t = xp.where((p == 0) & (df > 0), xp.inf, t)  # SciPy's stdtrit(df, 0) is +inf
+    return t.astype(dtype, copy=False)
+
+
 def _logsumexp(xp, a, axis=None, b=None, keepdims=False, return_sign=False):
     if xp is numpy:
         return _special(xp).logsumexp(a, axis, b, keepdims, return_sign)
@@ -311,7 +329,7 @@ ROWS = [
             _betaincinv_y_vjp,
         ),
     ),
-    _ufunc("stdtrit", (_no_closed_form("stdtrit", "df"), _stdtrit_p_vjp)),
+    _ufunc("stdtrit", (_no_closed_form("stdtrit", "df"), _stdtrit_p_vjp), forward=_stdtrit),
     # error function and the normal distribution
     _ufunc("erf", _unary(lambda ans, x: (2 / _SQRT_PI) * np.exp(-x * x))),
     _ufunc("erfc", _unary(lambda ans, x: (-2 / _SQRT_PI) * np.exp(-x * x))),

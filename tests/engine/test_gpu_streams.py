@@ -1,20 +1,10 @@
-"""The GPU side of the executor (``dnp/_engine/_gpu.py``) on a simulated device, so that its
-ordering is checked on every machine: a device whose array module is NumPy, with the parts of
-``cupy.cuda`` the engine uses (streams, events, device contexts) simulated by vector clocks.
-
-Every kernel the device runs is logged with the stream it ran on and the memory it read and
-wrote (seen by the simulated device itself, from the arrays the kernel was called with and
-returned, not from the engine's bookkeeping). A kernel that touches memory last written, or
-(for a write) read, on another stream must be ordered after that work: through an event its
-stream waited for, a host synchronization, or the legacy default stream, which waits for all
-blocking streams and which they wait for. Anything else is a race on a real GPU, and the checker
-fails the test. (Values are exact here, as the simulated kernels run at once.)
+"""The GPU side of the executor (``dnp/_engine/_gpu.py``) on the simulated device of
+``tests/simulated_gpu.py``, so that its ordering is checked on every machine: a kernel on one
+stream that touches memory written (or, for a write, read) on another without an ordering
+raises ``Race``. (Values are exact here, as the simulated kernels run at once.)
 
 The real CuPy path runs in the GPU lane (``-m gpu``) where a GPU is present.
 """
-
-import contextlib
-import types
 
 import numpy
 import pytest
@@ -23,200 +13,18 @@ from hypothesis import strategies as st
 
 import dnp
 from dnp import _dispatch
-from dnp._backend import Device
 from dnp._engine import _gpu
 from dnp._engine._vars import owner_of
 from dnp._ndarray import _new
 from tests.engine.test_differential import run, steps
+from tests.simulated_gpu import Race, SimulatedCuda, simulated_gpu
 from tests.test_jit import mlp_inputs, mlp_loss
-
-
-class Race(AssertionError):
-    pass
-
-
-class Clock:
-    """What one stream (or the legacy default stream) has seen: a position per stream."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.time = 0
-        self.knows: dict[str, int] = {}
-
-
-class SimulatedCuda:
-    """``cupy.cuda`` as far as the engine uses it, with a happens-before log."""
-
-    def __init__(self) -> None:
-        self.legacy = Clock("legacy")
-        self.host = {}  # what the host has waited for (events synchronized)
-        self.streams: list[Clock] = []
-        self.current: Clock = self.legacy
-        self.last_write: dict[int, tuple[str, int]] = {}
-        self.reads: dict[int, list[tuple[str, int]]] = {}
-        self.kernels = 0
-        sim = self
-
-        class Event:
-            def __init__(self, clock: Clock) -> None:
-                self.knows = {**clock.knows, clock.name: clock.time}
-                self.synced = False
-
-            @property
-            def done(self) -> bool:  # completion is only known once the host has waited
-                return self.synced
-
-            def synchronize(self) -> None:
-                self.synced = True
-                _merge(sim.host, self.knows)
-
-        class Stream:
-            def __init__(self, non_blocking: bool = False) -> None:
-                assert not non_blocking, "the engine relies on blocking streams"
-                self.clock = Clock(f"s{len(sim.streams)}")
-                sim.streams.append(self.clock)
-
-            def __enter__(self):
-                self._outer, sim.current = sim.current, self.clock
-                return self
-
-            def __exit__(self, *exc):
-                sim.current = self._outer
-
-            def record(self):
-                return Event(self.clock)
-
-            def wait_event(self, event) -> None:
-                _merge(self.clock.knows, event.knows)
-
-            def synchronize(self) -> None:
-                _merge(sim.host, {**self.clock.knows, self.clock.name: self.clock.time})
-
-        self.Event, self.Stream = Event, Stream
-        self.Device = lambda index=0: contextlib.nullcontext()
-
-    # --- the log ---------------------------------------------------------------------------
-    def kernel(self, name: str, reads: list, writes: list, made: tuple = ()) -> None:
-        """Log a kernel on the current stream; ``made``: arrays it allocated, whose memory has
-        no history (an id can be reused, but CuPy's pool hands freed memory back only to the
-        stream that freed it)."""
-        clock = self.current
-        if clock is self.legacy:  # waits for all prior work on the blocking streams
-            for s in self.streams:
-                self.legacy.knows[s.name] = s.time
-        else:  # and they wait for all prior work on it
-            clock.knows["legacy"] = self.legacy.time
-        seen = {**clock.knows}
-        _merge(seen, self.host)
-        for o in reads:
-            self._ordered(name, clock, seen, self.last_write.get(id(o)), "wrote")
-        for o in writes:
-            self._ordered(name, clock, seen, self.last_write.get(id(o)), "wrote")
-            for r in self.reads.get(id(o), []):
-                self._ordered(name, clock, seen, r, "read")
-        clock.time += 1
-        here = (clock.name, clock.time)
-        for o in reads:
-            self.reads.setdefault(id(o), []).append(here)
-        for o in (*writes, *made):
-            self.last_write[id(o)] = here
-            self.reads[id(o)] = []
-        self.kernels += 1
-
-    @staticmethod
-    def _ordered(name, clock, seen, other, what) -> None:
-        if other is None or other[0] == clock.name:
-            return
-        if seen.get(other[0], 0) < other[1]:
-            raise Race(f"{name} on {clock.name} is not ordered after what {other} {what}")
-
-
-def _merge(into: dict, other: dict) -> None:
-    for k, v in other.items():
-        if into.get(k, 0) < v:
-            into[k] = v
-
-
-def simulated_module(sim: SimulatedCuda):
-    """NumPy as a device array module whose every function call, ufunc call and item
-    assignment is a logged kernel; its arrays are ``SimArray``s."""
-
-    def log(name, args, kwargs, res) -> None:
-        reads = [owner_of(a) for a in _arrays((args, kwargs.get("where")))]
-        inputs = {id(o) for o in reads}
-        made = [o for o in map(owner_of, _arrays(res)) if id(o) not in inputs]  # not views
-        writes = [owner_of(a) for a in _arrays(kwargs.get("out"))]
-        sim.kernel(name, reads, writes, [o for o in made if id(o) not in map(id, writes)])
-
-    class SimArray(numpy.ndarray):
-        def __array_ufunc__(self, ufunc, method, *args, **kwargs):
-            plain = [a.view(numpy.ndarray) if isinstance(a, SimArray) else a for a in args]
-            outs = kwargs.get("out")
-            if outs is not None:
-                kwargs["out"] = tuple(
-                    o.view(numpy.ndarray) if isinstance(o, SimArray) else o for o in outs
-                )
-            res = getattr(ufunc, method)(*plain, **kwargs)
-            log(ufunc.__name__, args, {**kwargs, "out": outs}, res)
-            if outs is not None:  # the out arrays themselves, as NumPy returns them
-                return outs[0] if len(outs) == 1 else outs
-            return _sim(res)
-
-        def __setitem__(self, key, value):
-            numpy.ndarray.__setitem__(self.view(numpy.ndarray), key, value)
-            sim.kernel("setitem", [owner_of(v) for v in _arrays(value)], [owner_of(self)])
-
-    def _sim(res):
-        if type(res) is numpy.ndarray:
-            return res.view(SimArray)
-        if isinstance(res, tuple):
-            return type(res)(*map(_sim, res)) if hasattr(res, "_fields") else tuple(map(_sim, res))
-        return res
-
-    def logged(name, fn):
-        def kernel(*args, **kwargs):
-            res = fn(*args, **kwargs)
-            log(name, args, kwargs, res)
-            return _sim(res)
-
-        return kernel
-
-    class Module(types.ModuleType):
-        def __getattr__(self, name):
-            value = getattr(numpy, name)
-            if isinstance(value, types.ModuleType):
-                sub = Module(f"sim.{name}")
-                sub.__getattr__ = lambda n, v=value: _wrap_attr(v, n)
-                return sub
-            return logged(name, value) if callable(value) and not isinstance(value, type) else value
-
-    def _wrap_attr(module, n):
-        value = getattr(module, n)
-        return logged(n, value) if callable(value) and not isinstance(value, type) else value
-
-    xp = Module("sim")
-    xp.cuda = sim
-    xp.ndarray = SimArray
-    xp.asnumpy = logged("asnumpy", lambda a, stream=None: numpy.array(a).view(numpy.ndarray))
-    return xp
-
-
-def _arrays(obj) -> list:
-    if isinstance(obj, numpy.ndarray):
-        return [obj]
-    if isinstance(obj, (tuple, list)):
-        return [a for x in obj for a in _arrays(x)]
-    if isinstance(obj, dict):
-        return [a for x in obj.values() for a in _arrays(x)]
-    return []
 
 
 @pytest.fixture
 def device():
-    sim = SimulatedCuda()
-    dev = Device._make("gpu", 7, simulated_module(sim))
-    yield dev, sim
-    _gpu.DEVICES.pop(dev, None)
+    with simulated_gpu(default=False) as (dev, sim):
+        yield dev, sim
 
 
 def on(dev, values) -> dnp.ndarray:
@@ -258,6 +66,18 @@ def test_the_checker_catches_a_missing_wait(device, monkeypatch):
         x += y  # x's stream reads y, written on stream 1: needs y's event
 
 
+def test_the_checker_forgets_freed_memory():
+    """A freed array's records go with it, so an array given its id later has no history."""
+    sim = SimulatedCuda()
+    a = numpy.ones(3)
+    with sim.Stream():
+        sim.kernel("write", [], [a])
+    key = id(a)
+    assert key in sim.last_write
+    del a
+    assert key not in sim.last_write and key not in sim.reads
+
+
 def test_long_programs_keep_bounded_records(device, monkeypatch):
     dev, sim = device
     monkeypatch.setattr(_gpu, "KEPT_LIMIT", 16)
@@ -281,14 +101,9 @@ def test_the_naive_engine_runs_gpu_ops_on_the_current_stream(device):
 @settings(max_examples=150)
 @given(program=st.lists(steps, min_size=1, max_size=30), seed=st.integers(0, 2**16))
 def test_random_programs_on_the_simulated_device_are_ordered_and_exact(program, seed):
-    sim = SimulatedCuda()
-    dev = Device._make("gpu", 7, simulated_module(sim))
-    try:
-        want, want_outcomes = run(numpy, program, seed)
-        with dnp.default_device(dev):
-            got, outcomes = run(dnp, program, seed)  # a misordered kernel raises Race
-    finally:
-        _gpu.DEVICES.pop(dev, None)
+    want, want_outcomes = run(numpy, program, seed)
+    with simulated_gpu():
+        got, outcomes = run(dnp, program, seed)  # a misordered kernel raises Race
     assert outcomes == want_outcomes
     for g, w in zip(got, want, strict=True):
         if isinstance(w, str):  # its computation raised

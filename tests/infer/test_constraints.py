@@ -140,7 +140,7 @@ def test_singletons_and_factories() -> None:
     assert repr(constraints.simplex) == "Simplex()"
 
 
-def test_independent_flattens_and_checks() -> None:
+def test_independent_flattens_and_checks(device) -> None:
     nested = constraints.independent(constraints.independent(constraints.positive, 1), 1)
     assert nested.base_constraint is constraints.positive
     assert nested.reinterpreted_batch_ndims == 2
@@ -155,7 +155,7 @@ def test_independent_flattens_and_checks() -> None:
         constraints.independent(constraints.real, -1)
 
 
-def test_bounds_broadcast() -> None:
+def test_bounds_broadcast(device) -> None:
     constraint = constraints.interval(dnp.asarray([0.0, 1.0]), dnp.asarray([1.0, 2.0]))
     result = constraint(dnp.asarray([[0.5, 0.5], [1.5, 1.5]]))
     assert result.tolist() == [[True, False], [False, True]]

@@ -321,7 +321,7 @@ def test_entropy(row, dtype, device):
     check(build(row, dtype).entropy(), reference(row).entropy(), dtype)
 
 
-def test_categorical_batched_and_moments():
+def test_categorical_batched_and_moments(device):
     p = onp.array([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]])
     with onp.errstate(divide="ignore"):
         logits = onp.log(p)
@@ -453,7 +453,7 @@ def test_sample_goodness_of_fit(row, device):
     assert chi_square_pvalue(wrong, reference(row)) < 1e-3
 
 
-def test_sample_deterministic():
+def test_sample_deterministic(device):
     d = Binomial(10, probs=dnp.asarray([0.2, 0.7]))
     assert onp.array_equal(onp.asarray(d.sample((50,), 7)), onp.asarray(d.sample((50,), 7)))
     rng = dnp.random.default_rng(3)
@@ -474,7 +474,7 @@ def test_sample_shape_and_batched_fit(row, dtype, device):
     onp.testing.assert_allclose(draws.mean(0), ref_mean, atol=float(5 * ref_sd.max() / 89))
 
 
-def test_enumerate_support():
+def test_enumerate_support(device):
     assert onp.array_equal(Bernoulli(probs=0.3).enumerate_support(), [0, 1])
     e = Binomial(3, probs=dnp.asarray([0.2, 0.5])).enumerate_support()
     assert e.shape == (4, 2) and onp.array_equal(onp.asarray(e)[:, 1], [0, 1, 2, 3])
@@ -580,7 +580,7 @@ def test_log_prob_gradient(row, device):
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_multinomial_support_enumeration(k):
+def test_multinomial_support_enumeration(k, device):
     # The probabilities of all outcomes of a small multinomial sum to one.
     p = dnp.asarray(onp.linspace(1.0, 2.0, k) / onp.linspace(1.0, 2.0, k).sum())
     d = Multinomial(3, probs=p)
@@ -589,7 +589,7 @@ def test_multinomial_support_enumeration(k):
     assert abs(total - 1) < 1e-12
 
 
-def test_probs_logits_views():
+def test_probs_logits_views(device):
     p = onp.array([0.2, 0.5, 0.9])
     lg = onp.log(p) - onp.log1p(-p)
     for make in (

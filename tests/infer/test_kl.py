@@ -257,7 +257,7 @@ def test_expanded_is_the_base_kl_broadcast(device):
     assert float(grad) == pytest.approx(5 * 0.4, rel=1e-12)
 
 
-def test_chi2_dispatches_to_gamma():
+def test_chi2_dispatches_to_gamma(device):
     kl = kl_divergence(dist.Chi2(3.0), dist.Gamma(1.5, 0.5))
     assert float(kl) == pytest.approx(0.0, abs=1e-12)
 

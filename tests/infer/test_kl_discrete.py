@@ -112,13 +112,13 @@ def test_poisson_exact_and_monte_carlo(device):
     onp.testing.assert_allclose(arr(kl_divergence(p, p)), 0.0, atol=1e-12)
 
 
-def test_monte_carlo_check_has_power():
+def test_monte_carlo_check_has_power(device):
     p, q = bernoulli("logits", BERN_P), bernoulli("probs", BERN_Q)
     with pytest.raises(AssertionError):
         assert_monte_carlo(p, q, kl_divergence(p, q) + 0.05)
 
 
-def test_extreme_logits_are_finite():
+def test_extreme_logits_are_finite(device):
     big = dnp.asarray([1000.0, -1000.0, 1000.0, -1000.0])
     other = dnp.asarray([-1000.0, 1000.0, 1000.0, -1000.0])
     kl = arr(kl_divergence(dist.Bernoulli(logits=big), dist.Bernoulli(logits=other)))
@@ -133,7 +133,7 @@ def test_extreme_logits_are_finite():
     assert float(kl_divergence(cp, cp)) == 0.0
 
 
-def test_zero_probabilities():
+def test_zero_probabilities(device):
     # p = 0 contributes nothing; q = 0 where p > 0 gives inf.
     kl = kl_divergence(dist.Bernoulli(probs=0.0), dist.Bernoulli(probs=0.3))
     assert float(kl) == pytest.approx(-math.log(0.7))
@@ -147,7 +147,7 @@ def test_zero_probabilities():
     assert float(kl_divergence(q, p)) == math.inf
 
 
-def test_float32_kept():
+def test_float32_kept(device):
     p = dist.Bernoulli(logits=dnp.asarray([0.3], dtype=dnp.float32))
     q = dist.Bernoulli(probs=dnp.asarray([0.6], dtype=dnp.float32))
     assert kl_divergence(p, q).dtype == dnp.float32
@@ -158,7 +158,7 @@ def test_float32_kept():
     assert kl_divergence(dist.Poisson(rate), dist.Poisson(rate * 2)).dtype == dnp.float32
 
 
-def test_errors():
+def test_errors(device):
     with pytest.raises(NotImplementedError):
         kl_divergence(dist.Bernoulli(probs=0.3), dist.Poisson(1.0))
     with pytest.raises(ValueError, match="categories"):
@@ -227,13 +227,13 @@ def _params(form, probs):
 
 
 @pytest.mark.parametrize("forms", FORMS)
-def test_bernoulli_gradient(forms):
+def test_bernoulli_gradient(forms, device):
     make = (_bern(forms[0]), _bern(forms[1]))
     check_gradient(make, _params(forms[0], [0.2, 0.7]), _params(forms[1], [0.6, 0.4]))
 
 
 @pytest.mark.parametrize("forms", FORMS)
-def test_categorical_gradient(forms):
+def test_categorical_gradient(forms, device):
     # Probabilities moved off the simplex by central differences only scale the KL smoothly;
     # the formula sum p (log p - log q) is differentiated as written, as NumPyro does.
     make = (_cat(forms[0]), _cat(forms[1]))
@@ -242,6 +242,6 @@ def test_categorical_gradient(forms):
     check_gradient(make, _params(forms[0], p), _params(forms[1], q))
 
 
-def test_poisson_gradient():
+def test_poisson_gradient(device):
     make = (lambda d: dist.Poisson(d["rate"]),) * 2
     check_gradient(make, {"rate": onp.array([0.5, 3.0])}, {"rate": onp.array([1.5, 2.0])})

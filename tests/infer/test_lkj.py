@@ -68,13 +68,13 @@ def test_d2_log_prob_is_beta_of_the_correlation(eta, device):
 
 @pytest.mark.parametrize("d", [3, 4])
 @pytest.mark.parametrize("eta", [0.5, 1.0, 3.0])
-def test_log_prob_matches_numpyro_formula(d, eta):
+def test_log_prob_matches_numpyro_formula(d, eta, device):
     L = random_corr_cholesky(d, 6, seed=d)
     lp = arr(LKJCholesky(d, eta).log_prob(dnp.asarray(L)))
     onp.testing.assert_allclose(lp, numpyro_log_prob(L, eta), rtol=1e-10, atol=1e-12)
 
 
-def test_d3_density_integrates_to_one():
+def test_d3_density_integrates_to_one(device):
     # L = [[1, 0, 0], [a, sqrt(1 - a^2), 0], [b, c, .]]: (C10, C20, C21) = (a, b, ab + c L11),
     # so dC = L11 da db dc, and log_prob (the density of C times that Jacobian) is a density in
     # (a, b, c): its integral over a in (-1, 1), (b, c) in the unit disk is one.
@@ -99,7 +99,7 @@ def ks_pvalue(r, conc):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("eta", [0.7, 2.0])
-def test_d2_samples_ks(method, eta):
+def test_d2_samples_ks(method, eta, device):
     x = arr(LKJCholesky(2, eta, sample_method=method).sample((4000,), rng=1))
     r = x[:, 1, 0]
     assert ks_pvalue(r, eta) > 1e-3
@@ -109,7 +109,7 @@ def test_d2_samples_ks(method, eta):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("d", [3, 4])
-def test_marginal_correlations_ks(method, d):
+def test_marginal_correlations_ks(method, d, device):
     eta = 1.5
     x = arr(LKJCholesky(d, eta, sample_method=method).sample((4000,), rng=2))
     corr = x @ onp.swapaxes(x, -1, -2)
@@ -134,7 +134,7 @@ def test_samples_in_support_and_shapes(method, device):
     assert LKJCholesky(3).sample((7,), rng=0).shape == (7, 3, 3)
 
 
-def test_batched_concentration_matches_scalar():
+def test_batched_concentration_matches_scalar(device):
     etas = [0.5, 1.0, 4.0]
     L = random_corr_cholesky(3, 2, seed=5)[:, None]  # (2, 1, 3, 3) against batch (3,)
     batched = arr(LKJCholesky(3, dnp.asarray(etas)).log_prob(dnp.asarray(L)))
@@ -144,14 +144,14 @@ def test_batched_concentration_matches_scalar():
         onp.testing.assert_allclose(batched[:, k], scalar, rtol=1e-12)
 
 
-def test_float32_kept():
+def test_float32_kept(device):
     dist = LKJCholesky(3, dnp.asarray(1.5, dtype=dnp.float32))
     x = dist.sample((4,), rng=0)
     assert x.dtype == dnp.float32
     assert dist.log_prob(x).dtype == dnp.float32
 
 
-def test_validate_args():
+def test_validate_args(device):
     with pytest.raises(ValueError, match="concentration"):
         LKJCholesky(3, 0.0, validate_args=True)
     with pytest.raises(ValueError, match="concentration"):
@@ -167,7 +167,7 @@ def test_validate_args():
         dist.log_prob(dnp.asarray([[1.0, 0.5], [0.0, 1.0]]))  # not lower triangular
 
 
-def test_log_prob_gradient_in_concentration():
+def test_log_prob_gradient_in_concentration(device):
     L = dnp.asarray(random_corr_cholesky(3, 4, seed=7))
 
     def total(eta):

@@ -302,7 +302,7 @@ def test_lowrank_gradients(device):
     grads = dnp.autograd.grad_fn(second, (0, 1, 2))(*(dnp.asarray(v) for v in (LOC, W, D)))
     onp.testing.assert_allclose(arr(grads[0]), 2 * LOC, atol=0.1)
     onp.testing.assert_allclose(arr(grads[1]), 2 * W, atol=0.1)
-    onp.testing.assert_allclose(arr(grads[2]), 1.0, atol=0.05)
+    onp.testing.assert_allclose(arr(grads[2]), 1.0, atol=0.1)  # sd about 0.02
 
 
 def test_dirichlet_gradient(device):

@@ -269,7 +269,7 @@ def test_stable_at_extremes(device) -> None:
     assert float(T.SoftplusTransform().inv(dnp.asarray(1e-20))) == pytest.approx(numpy.log(1e-20))
 
 
-def test_sign() -> None:
+def test_sign(device) -> None:
     assert T.ExpTransform().sign == 1
     assert T.SigmoidTransform().inv.sign == 1
     assert float(T.AffineTransform(0.0, -2.0).sign) == -1
@@ -280,7 +280,7 @@ def test_sign() -> None:
         T.StickBreakingTransform().sign
 
 
-def test_affine_codomain() -> None:
+def test_affine_codomain(device) -> None:
     positive = constraints.positive
     codomain = T.AffineTransform(1.0, 2.0, domain=positive).codomain
     assert isinstance(codomain, constraints.greater_than)
@@ -297,7 +297,7 @@ def test_affine_codomain() -> None:
         T.AffineTransform(0.0, 1.0, domain=constraints.simplex).codomain
 
 
-def test_exp_codomain() -> None:
+def test_exp_codomain(device) -> None:
     assert T.ExpTransform().codomain is constraints.positive
     ordered = T.ExpTransform(domain=constraints.ordered_vector).codomain
     assert ordered is constraints.positive_ordered_vector
@@ -310,7 +310,7 @@ def test_exp_codomain() -> None:
         T.ExpTransform(domain=constraints.simplex).codomain
 
 
-def test_compose_event_dims() -> None:
+def test_compose_event_dims(device) -> None:
     t = T.ComposeTransform([T.OrderedTransform(), T.ExpTransform()])
     assert t.domain is constraints.real_vector
     assert t.codomain.event_dim == 1
@@ -327,7 +327,7 @@ def test_compose_event_dims() -> None:
     )
 
 
-def test_independent_checks() -> None:
+def test_independent_checks(device) -> None:
     t = T.IndependentTransform(T.ExpTransform(), 2)
     assert t.domain.event_dim == 2
     assert t.codomain.event_dim == 2

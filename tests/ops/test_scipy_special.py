@@ -321,3 +321,15 @@ def test_gpu_compositions_match_scipy(call, monkeypatch):
     for e, g in zip(*(r if isinstance(r, tuple) else (r,) for r in (expected, got)), strict=True):
         assert numpy.asarray(g).dtype == numpy.asarray(e).dtype
         numpy.testing.assert_allclose(g, e, rtol=1e-12)
+
+
+def test_stdtrit_on_a_gpu_matches_scipy() -> None:
+    """CuPy has no stdtrit: on a GPU dnp builds it from betaincinv (tails and centre)."""
+    import dnp
+    from tests.simulated_gpu import simulated_gpu
+
+    df = numpy.array([0.5, 1.0, 2.5, 7.0, 30.0, 1e4, numpy.inf])[:, None]
+    p = numpy.array([0.0, 1e-12, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.97, 1 - 1e-9, 1.0, numpy.nan])
+    with simulated_gpu(), numpy.errstate(divide="ignore", invalid="ignore"):  # CuPy never warns
+        got = dnp.scipy.special.stdtrit(dnp.asarray(df), dnp.asarray(p)).asnumpy()
+    numpy.testing.assert_allclose(got, scipy.special.stdtrit(df, p), rtol=1e-9)
