@@ -88,8 +88,10 @@ class Normal(_LocScale):
     def log_prob(self, value):
         # The factors of the parameters first, so the values take four passes:
         # w = (x - loc) sqrt(1/2) / scale, log p = (-log(scale) - log(2 pi) / 2) - w^2.
-        w = (value - self.loc) * (_SQRT_HALF / self.scale)
-        return (-_HALF_LOG_2PI - dnp.log(self.scale)) - w * w
+        factor = self._cached("sqrt(1/2) / scale", lambda: _SQRT_HALF / self.scale)
+        norm = self._cached("norm", lambda: -_HALF_LOG_2PI - dnp.log(self.scale))
+        w = (value - self.loc) * factor
+        return norm - w * w
 
     def cdf(self, value):
         return ndtr(self._z(value))

@@ -80,7 +80,9 @@ class Gamma(_Family):
     @validate_sample
     def log_prob(self, value):
         a, b = self.concentration, self.rate
-        return xlogy(a - 1, value) + a * dnp.log(b) - b * value - gammaln(a)
+        a_1 = self._cached("concentration - 1", lambda: a - 1)
+        norm = self._cached("norm", lambda: a * dnp.log(b) - gammaln(a))
+        return (xlogy(a_1, value) - b * value) + norm
 
     def cdf(self, value):
         return gammainc(self.concentration, self.rate * dnp.maximum(value, 0))
@@ -234,7 +236,9 @@ class Beta(_Family):
     @validate_sample
     def log_prob(self, value):
         a, b = self.concentration1, self.concentration0
-        return xlogy(a - 1, value) + xlog1py(b - 1, -value) - betaln(a, b)
+        a_1, b_1 = self._cached("concentrations - 1", lambda: (a - 1, b - 1))
+        norm = self._cached("norm", lambda: betaln(a, b))
+        return (xlogy(a_1, value) + xlog1py(b_1, -value)) - norm
 
     def cdf(self, value):
         return betainc(self.concentration1, self.concentration0, dnp.clip(value, 0, 1))

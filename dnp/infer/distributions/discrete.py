@@ -193,9 +193,12 @@ class _CategoricalBase(DiscreteFamily):
         # outside {0, ..., K-1} reads -inf without a separate support check.
         if value.dtype != INT:
             value = value.astype(INT)
+        return dnp.take(self._cached("padded log probs", self._padded), value + 1, mode="clip")
+
+    def _padded(self):
         log_probs = self._log_probs()
         pad = dnp.full((1,), -math.inf, dtype=log_probs.dtype)
-        return dnp.take(dnp.concatenate([pad, log_probs, pad]), value + 1, mode="clip")
+        return dnp.concatenate([pad, log_probs, pad])
 
     @validate_sample
     def _log_prob_checked(self, value):
