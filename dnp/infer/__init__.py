@@ -7,19 +7,31 @@ them, and ``biject_to(constraint)`` the transform from unconstrained space onto 
 Python functions calling NumPyro's primitives (``sample``, ``param``, ``deterministic``,
 ``factor``, ``plate``), interpreted by the effect ``handlers`` (``trace``, ``seed``,
 ``condition``, ``substitute``, ``block``, ``scale``, ``mask``, ``replay``); ``log_density``
-is a model's log joint.
+is a model's log joint. ``BayesianNet`` and ``meta_bayesian_net`` are ZhuSuan's face over the
+same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
+``TraceMeanField_ELBO``, ``RenyiELBO``) and a ``dnp.optim`` optimizer.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
 from dnp.infer import constraints, distributions, handlers, transforms
 from dnp.infer import distributions as dist
+from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
 from dnp.infer.distributions.kl import kl_divergence, register_kl
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.transforms import biject_to
+from dnp.infer.vi import SVI, RenyiELBO, SVIRunResult, SVIState, Trace_ELBO, TraceMeanField_ELBO
 
 __all__ = [
+    "BayesianNet",
+    "MetaBayesianNet",
+    "RenyiELBO",
+    "SVI",
+    "SVIRunResult",
+    "SVIState",
+    "TraceMeanField_ELBO",
+    "Trace_ELBO",
     "biject_to",
     "constraints",
     "deterministic",
@@ -29,6 +41,7 @@ __all__ = [
     "handlers",
     "kl_divergence",
     "log_density",
+    "meta_bayesian_net",
     "param",
     "plate",
     "register_kl",

@@ -1,0 +1,253 @@
+"""Stochastic variational inference, NumPyro's loop (``numpyro.infer.SVI``)::
+
+    svi = SVI(model, guide, dnp.optim.Adam(1e-2), Trace_ELBO())
+    result = svi.run(0, 2000, data)   # result.params, result.state, result.losses
+
+Parameters (the ``param`` sites of the model and the guide, the guide's winning a shared name)
+live unconstrained, ``biject_to(constraint).inv(value)``; the loss sees them constrained and
+``get_params`` returns them constrained. A step is one ``dnp.autograd.value_and_grad`` of the
+loss and one ``optim.update``, which writes the new values into the state's arrays in place
+(``dnp.optim`` is MXNet style): ``update`` returns the state it was given, advanced, and its
+generator advances too. Each step reads one scalar, to check that the loss and the gradients
+are finite.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from typing import Any, NamedTuple
+
+import dnp
+from dnp.infer.handlers import replay, seed, substitute, trace
+from dnp.infer.transforms import biject_to
+from dnp.infer.vi.elbo import ELBO, log_prob_sum, sample_sites
+
+__all__ = ["SVI", "SVIRunResult", "SVIState"]
+
+
+class SVIState(NamedTuple):
+    """SVI's state: ``params`` (unconstrained, name -> dnp array), ``optim_state`` (the
+    ``dnp.optim`` state), ``mutable_state`` (the ELBO's moving-average ``"baseline"``, where it
+    has non-reparameterized sites), ``rng`` (the ``dnp.random.Generator`` the steps draw from)
+    and ``num_skipped``, the steps skipped for a non-finite loss or gradient
+    (``nan_policy="skip"``)."""
+
+    params: dict
+    optim_state: Any
+    mutable_state: dict
+    rng: dnp.random.Generator
+    num_skipped: int
+
+
+class SVIRunResult(NamedTuple):
+    """What ``SVI.run`` returns: the constrained ``params``, the final ``state`` and the
+    ``losses``, a dnp array of the loss of each step (skipped ones included)."""
+
+    params: dict
+    state: SVIState
+    losses: dnp.ndarray
+
+
+class SVI:
+    """Stochastic variational inference of ``model`` by ``guide``: ``optim`` (a ``dnp.optim``
+    optimizer) minimizes ``loss`` (an ELBO, or any object with NumPyro's ``loss(rng, params,
+    model, guide, *args, **kwargs)``). ``static_kwargs`` go to model and guide at every call.
+
+    ``nan_policy``: ``"raise"`` raises FloatingPointError at a non-finite loss, naming the first
+    guide or model site whose log density is not finite, or at a non-finite gradient, naming the
+    param; ``"skip"`` leaves the params as they are and counts the step in
+    ``SVIState.num_skipped``. See ``numpyro.infer.SVI``.
+    """
+
+    def __init__(self, model, guide, optim, loss, nan_policy: str = "raise", **static_kwargs):
+        if nan_policy not in ("raise", "skip"):
+            raise ValueError(f"nan_policy must be 'raise' or 'skip', got {nan_policy!r}")
+        self.model = model
+        self.guide = guide
+        self.optim = optim
+        self.loss = loss
+        self.nan_policy = nan_policy
+        self.static_kwargs = static_kwargs
+        self._transforms: dict | None = None
+
+    def init(self, rng, *args, init_params=None, **kwargs) -> SVIState:
+        """The initial state: the guide run with draws from ``rng`` (a ``dnp.random.Generator``
+        or int seed), the model replayed on it, their ``param`` sites' values (or
+        ``init_params``, constrained values by name) made unconstrained."""
+        rng = rng if isinstance(rng, dnp.random.Generator) else dnp.random.default_rng(rng)
+        kwargs = {**kwargs, **self.static_kwargs}
+        guide = seed(self.guide, rng)
+        if init_params is not None:
+            guide = substitute(guide, data=init_params)
+        guide_trace = trace(guide).get_trace(*args, **kwargs)
+        values = {n: s["value"] for n, s in guide_trace.items() if s["type"] == "param"}
+        values.update(init_params or {})
+        model = substitute(replay(seed(self.model, rng), trace=guide_trace), data=values)
+        model_trace = trace(model).get_trace(*args, **kwargs)
+        params, transforms = {}, {}
+        for site in list(model_trace.values()) + list(guide_trace.values()):
+            if site["type"] != "param":
+                continue
+            transform = biject_to(site["kwargs"]["constraint"])
+            value = transform.inv(dnp.asarray(site["value"]))
+            # A copy of its own: the optimizer writes into it.
+            params[site["name"]] = dnp.array(value, dtype=dnp.result_type(value, 1.0), copy=True)
+            transforms[site["name"]] = transform
+        if not params:
+            raise ValueError("SVI found no param sites in the model or the guide")
+        self._transforms = transforms
+        return SVIState(params, self.optim.init(params), {}, rng, 0)
+
+    def _constrain(self, params: dict) -> dict:
+        if self._transforms is None:
+            raise RuntimeError("SVI has no params yet: call init (or run) first")
+        return {name: self._transforms[name](value) for name, value in params.items()}
+
+    def get_params(self, svi_state: SVIState) -> dict:
+        """The params, constrained, as new arrays (the state's change in place)."""
+        params = self._constrain(svi_state.params)
+        return {
+            name: value.copy() if value is svi_state.params[name] else value
+            for name, value in params.items()
+        }
+
+    def _evaluate(self, rng, params, baseline, args, kwargs):
+        kwargs = {**kwargs, **self.static_kwargs}
+        if isinstance(self.loss, ELBO):
+            return self.loss.evaluate(rng, params, self.model, self.guide, args, kwargs, baseline)
+        return self.loss.loss(rng, params, self.model, self.guide, *args, **kwargs), None, None
+
+    def _step(self, svi_state: SVIState, args, kwargs, skip: bool):
+        """One update: ``(state, loss, loss as a float)``."""
+        found = {}
+
+        def objective(params):
+            found["result"] = self._evaluate(
+                svi_state.rng,
+                self._constrain(params),
+                svi_state.mutable_state.get("baseline"),
+                args,
+                kwargs,
+            )
+            return found["result"][0]
+
+        loss, grads = dnp.autograd.value_and_grad(objective)(svi_state.params)
+        _, baseline, traces = found.pop("result")
+        loss = loss.detach()
+        grad_sum = sum(dnp.sum(g) for g in grads.values())
+        value = float(loss + 0 * grad_sum)  # the one sync: non-finite if the loss or a grad is
+        mutable_state = svi_state.mutable_state
+        if baseline is not None:
+            mutable_state = {**mutable_state, "baseline": baseline.detach()}
+        if math.isfinite(value):
+            self.optim.update(svi_state.params, grads, svi_state.optim_state)
+            return svi_state._replace(mutable_state=mutable_state), loss, value
+        if not skip:
+            raise FloatingPointError(_nan_message(float(loss), traces, grads))
+        state = svi_state._replace(num_skipped=svi_state.num_skipped + 1)
+        return state, loss, float(loss)
+
+    def update(self, svi_state: SVIState, *args, **kwargs):
+        """One step of ``optim`` on the loss: ``(svi_state, loss)``. See ``nan_policy``."""
+        state, loss, _ = self._step(svi_state, args, kwargs, self.nan_policy == "skip")
+        return state, loss
+
+    step = update
+
+    def stable_update(self, svi_state: SVIState, *args, **kwargs):
+        """``update`` that skips (and counts) a step whose loss or gradient is not finite,
+        whatever ``nan_policy`` says."""
+        state, loss, _ = self._step(svi_state, args, kwargs, True)
+        return state, loss
+
+    def evaluate(self, svi_state: SVIState, *args, **kwargs):
+        """The loss at the state's params, with the draws the next ``update`` would take; the
+        state is left unchanged."""
+        rng = copy.deepcopy(svi_state.rng)
+        params = self._constrain(svi_state.params)
+        baseline = svi_state.mutable_state.get("baseline")
+        return self._evaluate(rng, params, baseline, args, kwargs)[0]
+
+    def run(
+        self,
+        rng,
+        num_steps: int,
+        *args,
+        progress_bar: bool = True,
+        stable_update: bool = False,
+        init_state: SVIState | None = None,
+        init_params: dict | None = None,
+        **kwargs,
+    ) -> SVIRunResult:
+        """``num_steps`` updates from ``init_state`` (or ``init(rng, *args,
+        init_params=init_params, **kwargs)``). ``progress_bar`` shows a tqdm bar (the first
+        loss and the average over the last 1% of steps) when stderr is a terminal and tqdm is
+        installed (``pip install dnp[infer]``); ``stable_update`` skips non-finite steps as
+        ``nan_policy="skip"`` does."""
+        if num_steps < 1:
+            raise ValueError("num_steps must be a positive integer.")
+        state = init_state
+        if state is None:
+            state = self.init(rng, *args, init_params=init_params, **kwargs)
+        skip = stable_update or self.nan_policy == "skip"
+        bar = _progress_bar(num_steps) if progress_bar else None
+        every = max(num_steps // 100, 1)
+        losses, start, dtype = [], 0, None
+        try:
+            for i in range(1, num_steps + 1):
+                state, loss, value = self._step(state, args, kwargs, skip)
+                losses.append(value)
+                dtype = loss.dtype
+                if bar is not None and (i % every == 0 or i == num_steps):
+                    _report(bar, losses, start)
+                    start = i
+        finally:
+            if bar is not None:
+                bar.close()
+        return SVIRunResult(self.get_params(state), state, dnp.asarray(losses, dtype=dtype))
+
+
+def _progress_bar(total: int):
+    """A tqdm bar on stderr, or None when stderr is no terminal or tqdm is not installed."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        import tqdm
+    except ImportError:
+        return None
+    return tqdm.tqdm(total=total, file=sys.stderr)
+
+
+def _report(bar, losses: list, start: int) -> None:
+    """Advance ``bar`` to ``len(losses)`` steps, showing the first loss and the average of the
+    finite losses since step ``start``."""
+    recent = [x for x in losses[start:] if math.isfinite(x)]
+    average = sum(recent) / len(recent) if recent else math.nan
+    end = len(losses)
+    bar.set_postfix_str(
+        f"init loss: {losses[0]:.4f}, avg. loss [{start + 1}-{end}]: {average:.4f}", refresh=False
+    )
+    bar.update(end - start)
+
+
+def _nan_message(loss: float, traces, grads: dict) -> str:
+    """Where a non-finite step went wrong: the first guide or model site (program order,
+    guide first) whose log density is not finite, else the first param with a non-finite
+    gradient."""
+    if not math.isfinite(loss):
+        for model_trace, guide_trace in traces or ():
+            for role, tr in (("guide", guide_trace), ("model", model_trace)):
+                for site in sample_sites(tr):
+                    log_density = float(log_prob_sum(site))
+                    if not math.isfinite(log_density):
+                        return (
+                            f"SVI loss is {loss}: the log density of {role} site {site['name']!r} "
+                            f"({type(site['fn']).__name__}) is {log_density}"
+                        )
+        return f"SVI loss is {loss}"
+    for name, g in grads.items():
+        if not bool(dnp.all(dnp.isfinite(g))):
+            return f"SVI loss is finite ({loss}) but the gradient of param {name!r} is not"
+    return f"SVI loss is finite ({loss}) but the sum of the gradients overflows"
