@@ -9,7 +9,8 @@ Python functions calling NumPyro's primitives (``sample``, ``param``, ``determin
 ``condition``, ``substitute``, ``block``, ``scale``, ``mask``, ``replay``); ``log_density``
 is a model's log joint. ``BayesianNet`` and ``meta_bayesian_net`` are ZhuSuan's face over the
 same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
-``TraceMeanField_ELBO``, ``RenyiELBO``) and a ``dnp.optim`` optimizer.
+``TraceMeanField_ELBO``, ``RenyiELBO``), the guides of ``autoguide`` and a ``dnp.optim``
+optimizer; ``Predictive`` draws from the fitted model.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
@@ -21,17 +22,31 @@ from dnp.infer.density import log_density
 from dnp.infer.distributions.kl import kl_divergence, register_kl
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.transforms import biject_to
-from dnp.infer.vi import SVI, RenyiELBO, SVIRunResult, SVIState, Trace_ELBO, TraceMeanField_ELBO
+from dnp.infer.vi import (
+    SVI,
+    Predictive,
+    RenyiELBO,
+    SVIRunResult,
+    SVIState,
+    Trace_ELBO,
+    TraceMeanField_ELBO,
+    autoguide,
+    init_to_median,
+    init_to_uniform,
+    init_to_value,
+)
 
 __all__ = [
     "BayesianNet",
     "MetaBayesianNet",
+    "Predictive",
     "RenyiELBO",
     "SVI",
     "SVIRunResult",
     "SVIState",
     "TraceMeanField_ELBO",
     "Trace_ELBO",
+    "autoguide",
     "biject_to",
     "constraints",
     "deterministic",
@@ -39,6 +54,9 @@ __all__ = [
     "distributions",
     "factor",
     "handlers",
+    "init_to_median",
+    "init_to_uniform",
+    "init_to_value",
     "kl_divergence",
     "log_density",
     "meta_bayesian_net",

@@ -35,7 +35,7 @@ def _vec_to_tril_matrix(t, diagonal: int = 0):
     index = [m] * (n * n)
     for k, flat in enumerate(_tril_flat(n, diagonal)):
         index[flat] = k
-    padded = dnp.concatenate([t, dnp.zeros_like(t[..., :1])], axis=-1)
+    padded = dnp.concatenate([t, dnp.zeros_like(t, shape=t.shape[:-1] + (1,))], axis=-1)
     return dnp.reshape(dnp.take(padded, dnp.asarray(index), axis=-1), t.shape[:-1] + (n, n))
 
 
