@@ -2,8 +2,9 @@
 
 Every replay below is called on values other than the traced ones, so a program that read the
 trace's values instead of its arguments fails. Where a trace cannot stand for the function
-(values read back into Python, random draws, data-dependent shapes, writes into arguments,
-arguments returned), the function must run eagerly, with its own results, on every call.
+(values read back into Python, generators seeded or made inside it, data-dependent shapes,
+writes into NumPy data, arguments returned), the function must run eagerly, with its own
+results, on every call.
 """
 
 import importlib
@@ -339,8 +340,13 @@ def branchy(x):
     return x * 3.0
 
 
-def noisy(x):
+def seeds_inside(x):
+    dnp.random.seed(3)
     return x + dnp.random.standard_normal(x.shape)
+
+
+def makes_its_generator(x):
+    return x + dnp.random.default_rng(3).standard_normal(x.shape)
 
 
 def masked(x):
@@ -359,7 +365,8 @@ def returns_argument(x):
     ("f", "reason"),
     [
         (branchy, "read back"),
-        (noisy, "random"),
+        (seeds_inside, "seeded"),
+        (makes_its_generator, "generator it made"),
         (masked, "depends on values"),
         (returns_view, "view of an argument"),
         (returns_argument, "returns an argument"),
@@ -627,7 +634,7 @@ NONDETERMINISTIC = {"pad-empty"}  # uninitialized memory
 # reason (its trace "could not be traced" or "could not be built") is a fault of dnp's.
 EAGER_RULES = re.compile(
     r"dnp\.\S+ raised while tracing$"
-    r"|dnp\.\S+: its result depends on values or random state$"
+    r"|dnp\.\S+: its result depends on values$"
     r"|a value was read back into Python while tracing \(a sync point\)$"
     r"|dnp\.\S+ writes into NumPy data f passed to dnp$"
     r"|it returns NumPy data it passed to dnp \(not a copy\)$"

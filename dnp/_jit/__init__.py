@@ -9,8 +9,10 @@ recorded kernels straight through, generated as one Python function (simplified 
 ``Trace.simplify``), which the engine runs as one op. This is the contract of JAX's ``jit``,
 with a fallback instead of an error where a trace cannot stand for ``f``:
 
-- every op must have a metadata rule (its result's shape follows from the signature): draws of
-  ``dnp.random`` and data-dependent shapes (``nonzero``, boolean masks) are not replayed;
+- every op must have a metadata rule (its result's shape follows from the signature), or be a
+  draw of ``dnp.random``: a replay takes the generator's next numbers where the trace drew, so
+  it draws exactly what ``f`` would have; data-dependent shapes (``nonzero``, boolean masks) are
+  not replayed;
 - no value may be read back into Python while tracing (``float(x)``, ``if x > 0:``, ``print``);
 - ``f`` must return arrays it made (not its arguments, views of them or arrays it captured),
   nested in tuples, lists, dicts and named tuples (``dnp.tree``; dicts come back with their keys
@@ -24,7 +26,8 @@ the trace ends (a replay frees each after its last use).
 A signature whose trace breaks a rule runs ``f`` eagerly on every call (nothing is lost but
 speed); ``Jitted.eager_reasons`` says why. An op that raises while tracing is such a break (``f``
 may handle the error); one that raises in a replay makes ``f`` run for that call instead, unless
-the replay already wrote into an argument: then the error is raised, naming the op.
+the replay already wrote into an argument or drew random numbers: then the error is raised,
+naming the op.
 
 As with ``jax.jit``, a replay does not repeat ``f``'s Python side effects, and non-array values
 ``f`` reads from globals or closures are those of the trace; arrays it captures are read at each
@@ -127,7 +130,7 @@ class Jitted:
             return result
         rebuild = rebuilder(spec, trace.device)
         self._plans[key] = Plan(
-            program, tuple(trace.captured), rebuild, trace.device, trace.written
+            program, tuple(trace.captured), rebuild, trace.device, trace.written, trace.draws
         )
         leaves, treedef = tree.flatten(result)
         return treedef.unflatten(leaves)  # as the replays return it: dicts by sorted keys

@@ -83,9 +83,12 @@ class Plan:
     """A replayable trace: its program, the arrays it captured, how to return its outputs, and
     which parameters' memory it writes into (by position: inputs, then captured arrays)."""
 
-    def __init__(self, program, captured: tuple, rebuild: Callable, device, writes) -> None:
+    def __init__(
+        self, program, captured: tuple, rebuild: Callable, device, writes, draws: bool = False
+    ) -> None:
         self.program, self.captured, self.rebuild, self.device = program, captured, rebuild, device
         self.writes = sorted(writes)
+        self.draws = draws  # a replay that drew cannot rerun f: the draws would shift
         self.op = Op(f"jit({program.label})", program, None)  # no rule: it runs when called
 
     def run(self, arrays: list[ndarray]) -> Any:
@@ -115,9 +118,9 @@ class Plan:
         return self.rebuild([a._buf for a in flat])
 
     def _failed(self, exc: Exception) -> None:
-        """A replay raised: without writes into its parameters nothing of it is seen, and ``f``
-        runs instead (``Rerun``); else the error goes to the caller, naming the op."""
-        if not self.writes:
+        """A replay raised: without writes into its parameters (or draws) nothing of it is seen,
+        and ``f`` runs instead (``Rerun``); else the error goes to the caller, naming the op."""
+        if not self.writes and not self.draws:
             raise Rerun from exc
         self.program.note(exc)
 

@@ -45,6 +45,7 @@ class Trace:
         self.device = inputs[0]._device if inputs else _default.get()
         self.inputs = len(inputs)
         self.failure: str | None = None
+        self.draws = False  # whether f draws random numbers (a replay then never reruns f)
         self.errstate = errstate()  # the caller's (part of the key)
         self._count = itertools.count()
         for i, a in enumerate(inputs):
@@ -79,22 +80,33 @@ class Trace:
 
     def read_back(self) -> None:
         """A value left dnp for Python (a sync point): what ``f`` does next may depend on it."""
+        self.untraceable("a value was read back into Python while tracing (a sync point)")
+
+    def untraceable(self, reason: str) -> None:
+        """``f`` did something a replay would not repeat: it runs eagerly on every call."""
         if self.failure is None:
-            self.failure = "a value was read back into Python while tracing (a sync point)"
+            self.failure = reason
 
     def _record(self, op: Op, args: tuple, kwargs: dict, result: Any) -> None:
         if op.signature_only and not isinstance(result, ndarray):
             return  # a value of the signature: nothing to replay
-        if not (op.inplace and result is None) and (
+        if not (op.inplace and result is None or op.draws) and (
             op.meta is None or op.meta(op, args, kwargs) is None
-        ):  # only a write in place can be replayed whatever its shapes
-            raise Untraceable(f"dnp.{op.name}: its result depends on values or random state")
+        ):  # only a write in place, or a draw, can be replayed whatever its shapes
+            raise Untraceable(f"dnp.{op.name}: its result depends on values")
         reads: set[str] = set()
-        parts = [self._expr(a, reads) for a in args]
+        if op.draws:  # a fresh ticket of the stream at each replay, in program order
+            if args[0].stream.born_tracing:
+                raise Untraceable(f"dnp.{op.name}: f draws from a generator it made")
+            self.draws = True
+            stream = self._value(args[0].stream, frozen=True)
+            parts = [f"{stream}.take()", *(self._expr(a, reads) for a in args[1:])]
+        else:
+            parts = [self._expr(a, reads) for a in args]
         for k, v in kwargs.items():
             if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
                 parts.append(f"{k}={self._expr(v, reads)}")
-        effect, owners = False, set()
+        effect, owners = op.draws, set()  # a draw advances its stream: kept, as a write is
         for t in written(op, args, kwargs):
             owners.add(id(owner_of(t._buf)))
             if id(owner_of(t._buf)) in self.host_owners:  # f made that NumPy array afresh
@@ -205,10 +217,12 @@ class Trace:
         written = set().union(*(s.writes for s in self.steps))
 
         def stable(s: Step) -> bool:  # what it reads and makes keeps its value
+            if s.effect:  # a write in place, or a draw (new values at each replay)
+                return False
             if not written:
                 return True
             names = (*s.reads, *s.defines)
-            return not s.effect and all(self.owners.get(n) not in written for n in names)
+            return all(self.owners.get(n) not in written for n in names)
 
         keep_fresh = set(outputs)
         alias: dict[str, str] = {}  # a name -> the name (or folded value) that replaces it

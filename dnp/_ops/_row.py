@@ -74,6 +74,9 @@ class Op:
     ``multiply``, ``divide``), "sum" (``add``), "difference" (``subtract``).
     ``unit``: the operand value that leaves the other operand exactly as it is, on either side
     (``multiply``: 1), so ``dnp.jit`` drops the step.
+    ``draws``: its first argument is a ticket of a random stream (``.stream.take()`` gives the
+    next one) and its result that stream's next values: ``dnp.jit`` replays it as a step taking
+    a fresh ticket, in program order, never folded, merged or dropped.
     ``out_keyword``: a ufunc that takes its outputs only as ``out=``, not after its inputs (NumPy 2
     deprecates that for ``maximum`` and ``minimum``); the executor passes them by keyword.
     """
@@ -100,6 +103,7 @@ class Op:
         "signs",
         "unit",
         "out_keyword",
+        "draws",
     )
 
     def __init__(
@@ -124,6 +128,7 @@ class Op:
         signs: str | None = None,
         unit: float | None = None,
         out_keyword: bool = False,
+        draws: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -144,6 +149,7 @@ class Op:
         self.signs = signs
         self.unit = unit
         self.out_keyword = out_keyword
+        self.draws = draws
         self.kernels: dict[Any, Callable] = {}
         self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)
 

@@ -140,8 +140,9 @@ class _Sampler:
         return self._draw("standard_gamma", (shape, size, dtype, out), {}, device)
 
     def _implicit_gamma(self, shape, size, device, *dtype):
-        """A gamma sample of ``shape`` (tracked), differentiable by implicit reparameterization."""
-        _check(shape, "shape")
+        """A gamma sample of ``shape`` (tracked), differentiable by implicit reparameterization.
+        (The draw checks ``shape`` as NumPy does, with no read of it here: ``dnp.jit`` traces
+        this.)"""
         size = _sample_shape(size, (shape,))
         x = self._draw("standard_gamma", (shape.detach(), size, *dtype), {}, device)
         return gamma_sample(x, broadcast_to(shape, size))
@@ -158,9 +159,7 @@ class _Sampler:
     def beta(self, a, b, size=None, *, device=None):
         """See `numpy.random.Generator.beta`; differentiable in ``a`` and ``b`` (implicit
         reparameterization)."""
-        if _tracked(a, b):
-            _check(a, "a", positive=True)
-            _check(b, "b", positive=True)
+        if _tracked(a, b):  # the draw checks a and b, as NumPy does
             size = _sample_shape(size, (a, b))
             x = self._draw("beta", (_detached(a), _detached(b), size), {}, device)
             return beta_sample(x, broadcast_to(a, size), broadcast_to(b, size))

@@ -5,21 +5,19 @@ A sample ``x`` with CDF ``F(x; theta)`` moves with its parameters as the quantil
 (Figurnov et al., 2018). SciPy gives the regularized incomplete gamma and beta functions but not
 their derivatives in the shape parameters, so ``dF/dtheta`` is a Richardson-extrapolated central
 difference (error O(h**4), about 1e-9 relative); near the upper tail the complementary function
-is differenced instead, so values near 1 do not cancel. First-order gradients only: the rule
-runs on host values.
+is differenced instead, so values near 1 do not cancel. First-order gradients only (the
+differences are not themselves differentiated).
 """
 
 from __future__ import annotations
 
-import numpy
-
-from .. import asarray
+from .. import errstate, exp, float64, log, log1p, where
 from ..autograd import Function
 
 
 def _special():
-    """``scipy.special``, imported on first use: it costs every `import dnp` about 45 ms."""
-    from scipy import special
+    """``dnp.scipy.special``, imported on first use (its rows load SciPy when they first run)."""
+    from ..scipy import special
 
     return special
 
@@ -33,44 +31,43 @@ def _d_dtheta(cdf, theta):
 
 
 def gamma_partials(x, alpha):
-    """``dx/dalpha`` for standard gamma samples ``x`` of shape ``alpha`` (host arrays)."""
+    """``dx/dalpha`` for standard gamma samples ``x`` of shape ``alpha`` (float64 arrays)."""
     special = _special()
     upper = x > alpha
-    x_ = x.astype(numpy.float64)
 
     def cdf(a):  # F, or F - 1 (= -Q) in the upper tail: same derivative, no cancellation
-        return numpy.where(upper, -special.gammaincc(a, x_), special.gammainc(a, x_))
+        return where(upper, -special.gammaincc(a, x), special.gammainc(a, x))
 
-    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_pdf = (alpha - 1) * numpy.log(x_) - x_ - special.gammaln(alpha)
-        grad = -_d_dtheta(cdf, alpha) / numpy.exp(log_pdf)
-    return (numpy.where(x_ > 0, grad, 0.0),)
+    with errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_pdf = (alpha - 1) * log(x) - x - special.gammaln(alpha)
+        grad = -_d_dtheta(cdf, alpha) / exp(log_pdf)
+        return (where(x > 0, grad, 0.0),)
 
 
 def beta_partials(x, a, b):
-    """``(dx/da, dx/db)`` for beta samples ``x`` (host arrays)."""
+    """``(dx/da, dx/db)`` for beta samples ``x`` (float64 arrays)."""
     special = _special()
-    x_ = x.astype(numpy.float64)
-    upper = x_ > a / (a + b)
+    upper = x > a / (a + b)
 
     def cdf_a(t):
-        return numpy.where(upper, -special.betainc(b, t, 1 - x_), special.betainc(t, b, x_))
+        return where(upper, -special.betainc(b, t, 1 - x), special.betainc(t, b, x))
 
     def cdf_b(t):
-        return numpy.where(upper, -special.betainc(t, a, 1 - x_), special.betainc(a, t, x_))
+        return where(upper, -special.betainc(t, a, 1 - x), special.betainc(a, t, x))
 
-    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_pdf = (a - 1) * numpy.log(x_) + (b - 1) * numpy.log1p(-x_) - special.betaln(a, b)
-        pdf = numpy.exp(log_pdf)
-        inside = (x_ > 0) & (x_ < 1)
+    with errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_pdf = (a - 1) * log(x) + (b - 1) * log1p(-x) - special.betaln(a, b)
+        pdf = exp(log_pdf)
+        inside = (x > 0) & (x < 1)
         return tuple(
-            numpy.where(inside, -_d_dtheta(cdf, theta) / pdf, 0.0)
+            where(inside, -_d_dtheta(cdf, theta) / pdf, 0.0)
             for cdf, theta in ((cdf_a, a), (cdf_b, b))
         )
 
 
 class _Implicit(Function):
-    """Passes a drawn sample through; its backward applies the implicit gradient."""
+    """Passes a drawn sample through; its backward applies the implicit gradient, in dnp
+    operations (so ``dnp.jit`` replays it)."""
 
     def __init__(self, sample, partials) -> None:
         self.sample, self.partials = sample, partials
@@ -80,9 +77,9 @@ class _Implicit(Function):
         return self.sample
 
     def backward(self, g):
-        host = [p.asnumpy().astype(numpy.float64) for p in self.saved_tensors]
-        dx = self.partials(self.sample.asnumpy(), *host)
-        return tuple(g * asarray(d, dtype=g.dtype, device=g.device) for d in dx)
+        params = [p.astype(float64) for p in self.saved_tensors]
+        dx = self.partials(self.sample.astype(float64), *params)
+        return tuple(g * d.astype(g.dtype) for d in dx)
 
 
 def gamma_sample(x, alpha):

@@ -21,7 +21,7 @@ from ._generator import (
     add_direct_methods,
     seed_sequence,
 )
-from ._streams import Stream
+from ._streams import Stream, changed
 
 
 class RandomState(_Sampler):
@@ -41,7 +41,7 @@ class RandomState(_Sampler):
         """Reseed, in place. See `numpy.random.RandomState.seed`."""
         source = self._stream.source
         source.seed(_host_seed(seed))
-        self._stream = Stream(source, seed_sequence(_host_seed(seed)))
+        self._stream.reset(source, seed_sequence(_host_seed(seed)))
 
     def get_state(self, legacy=True):
         """NumPy's state of the generator. See `numpy.random.RandomState.get_state`."""
@@ -49,6 +49,7 @@ class RandomState(_Sampler):
 
     def set_state(self, state) -> None:
         """Set NumPy's state of the generator. See `numpy.random.RandomState.set_state`."""
+        changed()
         self._stream.source.set_state(state)
 
     # --- where the legacy methods differ from Generator's ---------------------------------------
@@ -118,7 +119,7 @@ def get_bit_generator() -> numpy.random.BitGenerator:
 
 def set_bit_generator(bitgen: numpy.random.BitGenerator) -> None:
     """Make the global RandomState draw with ``bitgen``. See `numpy.random.set_bit_generator`."""
-    _GLOBAL._stream = Stream(numpy.random.RandomState(bitgen), seed_sequence(bitgen))
+    _GLOBAL._stream.reset(numpy.random.RandomState(bitgen), seed_sequence(bitgen))
 
 
 FUNCTIONS.update(

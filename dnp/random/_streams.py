@@ -10,7 +10,8 @@ take that state in program order:
 - a sampling op's result depends on more than its arguments, so it has no metadata rule
   (``meta=None``); the executor runs such an op at the call, in the calling thread, once its
   array parameters are ready, never later on a worker;
-- ``dnp.jit`` does not replay it (the function runs eagerly);
+- ``dnp.jit`` replays it as a step that takes the stream's next ticket when the replay reaches
+  it (the op's ``draws``), so a replay draws what the eager call would have;
 - each call takes a ``Draw``, a ticket that draws once: running one op twice would shift every
   later value, so it raises instead.
 Threads sharing a generator draw one call at a time (NumPy's lock), as they do in NumPy.
@@ -27,20 +28,32 @@ from typing import Any
 
 import numpy
 
+from .._ndarray import TRACES
 from .._ops._row import Op
 
 
 class Stream:
     """The NumPy generator a dnp generator draws with on the CPU (``source``), the seed its GPU
-    draws derive from (``seed_seq``), and the number of calls made on it (``calls``)."""
+    draws derive from (``seed_seq``), and the number of calls made on it (``calls``).
 
-    __slots__ = ("source", "seed_seq", "calls", "_lock")
+    ``dnp.jit`` replays draws from the stream object a trace saw, so a generator keeps its
+    stream for life (reseeding resets it in place), and a stream made while ``f`` is traced
+    (``born_tracing``: ``f`` makes the generator it draws from) is not replayed."""
+
+    __slots__ = ("source", "seed_seq", "calls", "_lock", "born_tracing")
 
     def __init__(self, source, seed_seq: numpy.random.SeedSequence, calls: int = 0) -> None:
         self.source = source
         self.seed_seq = seed_seq
         self.calls = calls
         self._lock = threading.Lock()
+        self.born_tracing = TRACES.tracer is not None
+
+    def reset(self, source, seed_seq: numpy.random.SeedSequence) -> None:
+        """Draw from ``source`` afresh (a reseeding): a trace in progress cannot be replayed."""
+        changed()
+        with self._lock:
+            self.source, self.seed_seq, self.calls = source, seed_seq, 0
 
     def take(self) -> Draw:
         """The next call's ticket (thread-safe: concurrent callers get distinct ones)."""
@@ -82,6 +95,14 @@ class Draw:
 
 
 _local = threading.local()
+
+
+def changed() -> None:
+    """A generator's state is being set from Python: what ``f`` draws after it no longer
+    continues the stream, so a trace in progress is not replayed."""
+    tracer = TRACES.tracer
+    if tracer is not None:
+        tracer.untraceable("a dnp.random generator was seeded or had its state set while tracing")
 
 
 # --- the sampling ops ---------------------------------------------------------------------------
@@ -128,12 +149,14 @@ def sampler(method: str) -> Op:
     """The op that draws with the stream's ``<method>``: ``dispatch(op, (draw, *params), kwargs)``.
 
     Its result depends on the data (``meta=None``), so it runs when it is called, in program
-    order; it has no gradient rule (reparameterized samplers are built from it in
-    ``_generator.py``), so a gradient that reaches one raises NotImplementedError naming it.
+    order (``dnp.jit`` replays it taking a fresh ticket: ``draws``); it has no gradient rule
+    (reparameterized samplers are built from it in ``_generator.py``), so a gradient that
+    reaches one raises NotImplementedError naming it.
     """
     op = _OPS.get(method)
     if op is None:
-        op = _OPS[method] = Op(f"random.{method}", _draw_method(method), None, creation=True)
+        op = Op(f"random.{method}", _draw_method(method), None, creation=True, draws=True)
+        _OPS[method] = op
     return op
 
 
