@@ -10,7 +10,8 @@ Python functions calling NumPyro's primitives (``sample``, ``param``, ``determin
 is a model's log joint. ``BayesianNet`` and ``meta_bayesian_net`` are ZhuSuan's face over the
 same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
 ``TraceMeanField_ELBO``, ``RenyiELBO``), the guides of ``autoguide`` and a ``dnp.optim``
-optimizer; ``Predictive`` draws from the fitted model.
+optimizer; ``Predictive`` draws from the fitted model. ZhuSuan's ``elbo`` and ``iw_objective``
+(``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
@@ -24,6 +25,8 @@ from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.transforms import biject_to
 from dnp.infer.vi import (
     SVI,
+    EvidenceLowerBoundObjective,
+    ImportanceWeightedObjective,
     Predictive,
     RenyiELBO,
     SVIRunResult,
@@ -31,13 +34,18 @@ from dnp.infer.vi import (
     Trace_ELBO,
     TraceMeanField_ELBO,
     autoguide,
+    elbo,
+    importance_weighted_objective,
     init_to_median,
     init_to_uniform,
     init_to_value,
+    iw_objective,
 )
 
 __all__ = [
     "BayesianNet",
+    "EvidenceLowerBoundObjective",
+    "ImportanceWeightedObjective",
     "MetaBayesianNet",
     "Predictive",
     "RenyiELBO",
@@ -52,11 +60,14 @@ __all__ = [
     "deterministic",
     "dist",
     "distributions",
+    "elbo",
     "factor",
     "handlers",
+    "importance_weighted_objective",
     "init_to_median",
     "init_to_uniform",
     "init_to_value",
+    "iw_objective",
     "kl_divergence",
     "log_density",
     "meta_bayesian_net",

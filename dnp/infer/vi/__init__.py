@@ -1,6 +1,7 @@
 """Variational inference, NumPyro's: ``SVI`` and the ELBO losses (``Trace_ELBO``,
 ``TraceMeanField_ELBO``, ``RenyiELBO``), the autoguides (``autoguide``) with their
-initialization strategies, and ``Predictive``."""
+initialization strategies, ``Predictive``, and ZhuSuan's objectives on ``BayesianNet`` models
+(``elbo`` with ``sgvb``/``reinforce``, ``iw_objective`` with ``sgvb``/``vimco``)."""
 
 from dnp.infer.vi import autoguide
 from dnp.infer.vi.autoguide import (
@@ -14,6 +15,15 @@ from dnp.infer.vi.autoguide import (
 )
 from dnp.infer.vi.elbo import ELBO, RenyiELBO, Trace_ELBO, TraceMeanField_ELBO
 from dnp.infer.vi.initialization import init_to_median, init_to_uniform, init_to_value
+from dnp.infer.vi.objectives import (
+    EvidenceLowerBoundObjective,
+    ImportanceWeightedObjective,
+    MovingMean,
+    VariationalObjective,
+    elbo,
+    importance_weighted_objective,
+    iw_objective,
+)
 from dnp.infer.vi.predictive import Predictive
 from dnp.infer.vi.svi import SVI, SVIRunResult, SVIState
 
@@ -26,6 +36,9 @@ __all__ = [
     "AutoMultivariateNormal",
     "AutoNormal",
     "ELBO",
+    "EvidenceLowerBoundObjective",
+    "ImportanceWeightedObjective",
+    "MovingMean",
     "Predictive",
     "RenyiELBO",
     "SVI",
@@ -33,8 +46,12 @@ __all__ = [
     "SVIState",
     "TraceMeanField_ELBO",
     "Trace_ELBO",
+    "VariationalObjective",
     "autoguide",
+    "elbo",
+    "importance_weighted_objective",
     "init_to_median",
     "init_to_uniform",
     "init_to_value",
+    "iw_objective",
 ]
