@@ -56,6 +56,10 @@ _counting = threading.Lock()
 
 
 MAX_SIGNATURES = 256  # traces kept per function, then forgotten all at once
+UNKEYED = (
+    "an argument that is not a dnp array, a number, a string or a structure of them (a NumPy "
+    "array, another object): such calls run f eagerly"
+)
 
 
 # --- the public face --------------------------------------------------------------------------
@@ -66,6 +70,7 @@ class Jitted:
         self.f = f
         self.label = getattr(f, "__qualname__", None) or type(f).__name__
         self._plans: dict[tuple, Plan | str] = {}  # key -> its plan, or why it runs eagerly
+        self._unkeyed = ""  # set once a call's arguments could not be keyed
         functools.update_wrapper(self, f)
 
     def __get__(self, obj, objtype=None):
@@ -75,8 +80,10 @@ class Jitted:
 
     @property
     def eager_reasons(self) -> list[str]:
-        """Why some signatures run ``f`` eagerly (their traces could not be replayed)."""
-        return [p for p in self._plans.values() if type(p) is str]
+        """Why some signatures run ``f`` eagerly (their traces could not be replayed, or their
+        arguments cannot be keyed)."""
+        reasons = [p for p in self._plans.values() if type(p) is str]
+        return reasons + [self._unkeyed] if self._unkeyed else reasons
 
     @property
     def traces(self) -> int:
@@ -92,6 +99,7 @@ class Jitted:
             return self.f(*args, **kwargs)
         keyed = key_of(args, kwargs)
         if keyed is None:
+            self._unkeyed = UNKEYED
             return self.f(*args, **kwargs)
         key, arrays = keyed
         plan = self._plans.get(key)

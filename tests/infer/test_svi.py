@@ -465,3 +465,46 @@ def test_svi_runs_on_every_device(device):
     assert onp.isfinite(first.losses.asnumpy()).all()
     for value in (*first.params.values(), *first.state.params.values()):
         assert value.device == x.device
+
+
+# --- dnp.jit ----------------------------------------------------------------------------------
+def test_jitted_steps_equal_eager_steps_bit_for_bit():
+    runs = []
+    for jit in (True, False):
+        svi = SVI(model, guide, dnp.optim.Adam(0.05), Trace_ELBO(num_particles=2), jit=jit)
+        result = svi.run(3, 60, X, progress_bar=False)
+        runs.append((result.losses.asnumpy(), {k: v.asnumpy() for k, v in result.params.items()}))
+        assert svi.eager_reasons == []
+    (losses, params), (eager_losses, eager_params) = runs
+    assert losses.tobytes() == eager_losses.tobytes()
+    for name in params:
+        assert params[name].tobytes() == eager_params[name].tobytes()
+
+
+def test_a_model_that_branches_on_a_value_runs_eagerly_and_says_why():
+    def branchy(x):
+        mu = sample("mu", dist.Normal(0.0, 1.0))
+        if float(mu) > 10:  # a value read back into Python
+            raise AssertionError("unreachable")
+        with plate("n", x.shape[0]):
+            sample("x", dist.Normal(mu, 1.0), obs=x)
+
+    svi = SVI(branchy, guide, dnp.optim.Adam(0.05), Trace_ELBO())
+    result = svi.run(0, 5, X, progress_bar=False)
+    assert onp.isfinite(result.losses.asnumpy()).all()
+    assert any("read back" in why for why in svi.eager_reasons)
+
+
+def test_a_nan_names_the_site_and_the_operation():
+    def bad_model(x):
+        model(x)
+        z = sample("w", dist.Normal(0.0, 1.0))
+        factor("root", dnp.sqrt(z - 100.0))  # always the square root of a negative number
+
+    def bad_guide(x):
+        guide(x)
+        sample("w", dist.Normal(0.0, 1.0))
+
+    svi = SVI(bad_model, bad_guide, dnp.optim.Adam(0.05), Trace_ELBO())
+    with pytest.raises(FloatingPointError, match="site 'root'.*invalid value encountered in sqrt"):
+        svi.run(0, 3, X, progress_bar=False)

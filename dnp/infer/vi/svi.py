@@ -10,13 +10,21 @@ loss and one ``optim.update``, which writes the new values into the state's arra
 (``dnp.optim`` is MXNet style): ``update`` returns the state it was given, advanced, and its
 generator advances too. Each step reads one scalar, to check that the loss and the gradients
 are finite.
+
+Both halves of a step go through ``dnp.jit`` (``jit=False`` turns it off): the first step of
+each signature (the shapes of the data) runs the model and the guide and records them, later
+steps replay the recorded program, draws included, with the values the eager step would give.
+Where ``dnp.jit`` cannot replay a step (a model that reads a value back into Python to branch
+on it, say), it runs eagerly and ``SVI.eager_reasons`` says why.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import os
 import sys
+import traceback
 from typing import Any, NamedTuple
 
 import dnp
@@ -56,12 +64,22 @@ class SVI:
     model, guide, *args, **kwargs)``). ``static_kwargs`` go to model and guide at every call.
 
     ``nan_policy``: ``"raise"`` raises FloatingPointError at a non-finite loss, naming the first
-    guide or model site whose log density is not finite, or at a non-finite gradient, naming the
-    param; ``"skip"`` leaves the params as they are and counts the step in
-    ``SVIState.num_skipped``. See ``numpyro.infer.SVI``.
+    guide or model site whose log density is not finite (and the error of the operation that
+    first made it so), or at a non-finite gradient, naming the param; ``"skip"`` leaves the
+    params as they are and counts the step in ``SVIState.num_skipped``. ``jit``: run the steps
+    through ``dnp.jit`` (see the module docstring). See ``numpyro.infer.SVI``.
     """
 
-    def __init__(self, model, guide, optim, loss, nan_policy: str = "raise", **static_kwargs):
+    def __init__(
+        self,
+        model,
+        guide,
+        optim,
+        loss,
+        nan_policy: str = "raise",
+        jit: bool = True,
+        **static_kwargs,
+    ):
         if nan_policy not in ("raise", "skip"):
             raise ValueError(f"nan_policy must be 'raise' or 'skip', got {nan_policy!r}")
         self.model = model
@@ -69,8 +87,11 @@ class SVI:
         self.optim = optim
         self.loss = loss
         self.nan_policy = nan_policy
+        self.jit = jit
         self.static_kwargs = static_kwargs
         self._transforms: dict | None = None
+        self._gradient = None  # (the generator it draws from, the gradient function)
+        self._update = dnp.jit(optim.update) if jit else optim.update
 
     def init(self, rng, *args, init_params=None, **kwargs) -> SVIState:
         """The initial state: the guide run with draws from ``rng`` (a ``dnp.random.Generator``
@@ -119,33 +140,66 @@ class SVI:
             return self.loss.evaluate(rng, params, self.model, self.guide, args, kwargs, baseline)
         return self.loss.loss(rng, params, self.model, self.guide, *args, **kwargs), None, None
 
+    @property
+    def eager_reasons(self) -> list[str]:
+        """Why ``dnp.jit`` runs some of the steps' signatures eagerly (empty: every step is a
+        replay). See ``dnp.jit``."""
+        fns = (self._gradient[1] if self._gradient is not None else None, self._update)
+        return [reason for fn in fns for reason in getattr(fn, "eager_reasons", [])]
+
+    def _gradient_fn(self, rng):
+        """``(params, baseline, args, kwargs) -> (loss, grads, new baseline, guard)``, drawing
+        from ``rng``; jitted unless ``jit=False``. ``guard`` is finite when the loss and every
+        gradient are."""
+        if self._gradient is not None and self._gradient[0] is rng:
+            return self._gradient[1]
+
+        def gradient(params, baseline, args, kwargs):
+            found = {}
+
+            def objective(p):
+                loss, found["baseline"], _ = self._evaluate(
+                    rng, self._constrain(p), baseline, args, kwargs
+                )
+                return loss
+
+            loss, grads = dnp.autograd.value_and_grad(objective)(params)
+            loss = loss.detach()
+            guard = loss + 0 * sum(dnp.sum(g) for g in grads.values())
+            new_baseline = found["baseline"]
+            return loss, grads, None if new_baseline is None else new_baseline.detach(), guard
+
+        fn = dnp.jit(gradient) if self.jit else gradient
+        self._gradient = (rng, fn)
+        return fn
+
     def _step(self, svi_state: SVIState, args, kwargs, skip: bool):
         """One update: ``(state, loss, loss as a float)``."""
-        found = {}
-
-        def objective(params):
-            found["result"] = self._evaluate(
-                svi_state.rng,
-                self._constrain(params),
-                svi_state.mutable_state.get("baseline"),
-                args,
-                kwargs,
-            )
-            return found["result"][0]
-
-        loss, grads = dnp.autograd.value_and_grad(objective)(svi_state.params)
-        _, baseline, traces = found.pop("result")
-        loss = loss.detach()
-        grad_sum = sum(dnp.sum(g) for g in grads.values())
-        value = float(loss + 0 * grad_sum)  # the one sync: non-finite if the loss or a grad is
+        args, kwargs = _as_dnp((args, kwargs))
+        rng = svi_state.rng
+        before = None if skip else rng.bit_generator.state  # to name a non-finite site
+        baseline = svi_state.mutable_state.get("baseline")
+        loss, grads, new_baseline, guard = self._gradient_fn(rng)(
+            svi_state.params, baseline, args, kwargs
+        )
+        value = float(guard)  # the one sync: non-finite if the loss or a gradient is
         mutable_state = svi_state.mutable_state
-        if baseline is not None:
-            mutable_state = {**mutable_state, "baseline": baseline.detach()}
+        if new_baseline is not None:
+            mutable_state = {**mutable_state, "baseline": new_baseline}
         if math.isfinite(value):
-            self.optim.update(svi_state.params, grads, svi_state.optim_state)
+            self._update(svi_state.params, grads, svi_state.optim_state)
             return svi_state._replace(mutable_state=mutable_state), loss, value
         if not skip:
-            raise FloatingPointError(_nan_message(float(loss), traces, grads))
+            # The step again, eagerly, with the same draws: its traces name the site, and run
+            # once more with floating-point errors raised, the first operation at fault.
+            def again():
+                bits = type(rng.bit_generator)()
+                bits.state = before
+                params = self._constrain(svi_state.params)
+                return self._evaluate(dnp.random.Generator(bits), params, baseline, args, kwargs)
+
+            message = _nan_message(float(loss), again()[2], grads)
+            raise FloatingPointError(message + _first_error(again))
         state = svi_state._replace(num_skipped=svi_state.num_skipped + 1)
         return state, loss, float(loss)
 
@@ -192,6 +246,7 @@ class SVI:
         if state is None:
             state = self.init(rng, *args, init_params=init_params, **kwargs)
         skip = stable_update or self.nan_policy == "skip"
+        args, kwargs = _as_dnp((args, kwargs))  # once, not at every step
         bar = _progress_bar(num_steps) if progress_bar else None
         every = max(num_steps // 100, 1)
         losses, start, dtype = [], 0, None
@@ -207,6 +262,16 @@ class SVI:
             if bar is not None:
                 bar.close()
         return SVIRunResult(self.get_params(state), state, dnp.asarray(losses, dtype=dtype))
+
+
+def _as_dnp(data):
+    """``data`` with its other arrays (NumPy's, say) as dnp arrays, which ``dnp.jit`` keys."""
+    return dnp.tree.map(
+        lambda x: (
+            dnp.asarray(x) if hasattr(x, "__array__") and not isinstance(x, dnp.ndarray) else x
+        ),
+        data,
+    )
 
 
 def _progress_bar(total: int):
@@ -251,3 +316,20 @@ def _nan_message(loss: float, traces, grads: dict) -> str:
         if not bool(dnp.all(dnp.isfinite(g))):
             return f"SVI loss is finite ({loss}) but the gradient of param {name!r} is not"
     return f"SVI loss is finite ({loss}) but the sum of the gradients overflows"
+
+
+def _first_error(evaluate) -> str:
+    """Where ``evaluate()`` (a step's loss) first makes a non-finite value: the error NumPy
+    raises there with floating-point errors raised, and the line of the caller's code that
+    ran the operation; or '' when none does (the non-finite value came in as a value)."""
+    try:
+        with dnp.errstate(divide="raise", invalid="raise", over="raise"):
+            float(evaluate()[0])
+    except FloatingPointError as exc:
+        inside = (os.path.dirname(dnp.__file__), os.path.dirname(os.__file__))
+        theirs = [
+            f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(inside)
+        ]
+        where = f" at {theirs[-1].filename}:{theirs[-1].lineno}" if theirs else ""
+        return f"; the first operation to make one: {exc}{where}"
+    return ""
