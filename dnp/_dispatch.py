@@ -282,21 +282,21 @@ def run(op, args: tuple, kwargs: dict) -> Any:
 def _ready_on_cpu(args: tuple, kwargs: dict) -> list | None:
     """``args`` with their dnp arrays unwrapped, when those are CPU arrays with no work pending
     and the keywords hold no array, device, ``like=`` or ``out=``; else None."""
-    if kwargs and (
-        kwargs.get("device") is not None
-        or "like" in kwargs
-        or "out" in kwargs
-        or not all(_no_array(v) for v in kwargs.values())
-    ):
-        return None
+    if kwargs:
+        if kwargs.get("device") is not None or "like" in kwargs or "out" in kwargs:
+            return None
+        for v in kwargs.values():
+            if type(v) not in _SCALARS and not _no_array(v):
+                return None
     xargs = []
     for a in args:
-        if type(a) is ndarray:
+        t = type(a)
+        if t is ndarray:
             buf = a._buf
             if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
                 return None
             xargs.append(buf)
-        elif _no_array(a):
+        elif t in _SCALARS or _no_array(a):
             xargs.append(a)
         else:
             return None
