@@ -20,6 +20,7 @@ from dnp.infer import constraints, distributions, handlers, transforms
 from dnp.infer import distributions as dist
 from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
+from dnp.infer.distributions.distribution import set_rng_seed
 from dnp.infer.distributions.kl import kl_divergence, register_kl
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.transforms import biject_to
@@ -75,5 +76,6 @@ __all__ = [
     "plate",
     "register_kl",
     "sample",
+    "set_rng_seed",
     "transforms",
 ]

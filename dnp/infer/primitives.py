@@ -10,8 +10,9 @@ handlers that saw the message post-process it, outermost last.
 Randomness: NumPyro's ``rng_key`` is ``rng`` here, a ``dnp.random.Generator``. The ``seed``
 handler hands one generator to every site, so each draw takes the generator's next numbers and a
 seeded model is reproducible in program order. Outside any ``seed`` handler a latent site draws
-from a fresh ``dnp.random.default_rng()`` (NumPyro raises there, having no global random state;
-dnp follows ``Distribution.sample(rng=None)`` and NumPy, where unseeded draws are the default).
+from ``dnp.infer``'s default generator, one for the process (``set_rng_seed`` seeds it), as
+``Distribution.sample(rng=None)`` does and as NumPy's functions draw from its global state
+(NumPyro raises there, having no global random state).
 Outside any handler an observed site returns its ``obs`` (as Pyro does; NumPyro draws).
 """
 

@@ -44,12 +44,27 @@ def is_validation_enabled() -> bool:
     return _VALIDATION["enabled"]
 
 
+# The generator of unseeded draws, made at import (a generator first made inside a function
+# dnp.jit traces would leave it eager).
+_DEFAULT_RNG = dnp.random.default_rng()
+
+
 def as_generator(rng):
-    """``rng`` as a ``dnp.random.Generator``: itself, a fresh one seeded with an int, or a fresh
-    unseeded one for None."""
+    """``rng`` as a ``dnp.random.Generator``: itself, a fresh one seeded with an int, or for
+    None the default generator of ``dnp.infer`` (one for the process, like NumPy's global
+    state; ``set_rng_seed`` seeds it)."""
     if isinstance(rng, dnp.random.Generator):
         return rng
+    if rng is None:
+        return _DEFAULT_RNG
     return dnp.random.default_rng(rng)
+
+
+def set_rng_seed(seed) -> None:
+    """Seed the generator that unseeded draws take (``sample(rng=None)``, model sites outside a
+    ``seed`` handler), in place: functions ``dnp.jit`` traced keep drawing from it (Pyro's
+    ``pyro.set_rng_seed``). Not inside a jitted function: a replay would not repeat it."""
+    as_generator(None).bit_generator.state = dnp.random.default_rng(seed).bit_generator.state
 
 
 def promote_params(*params):
@@ -164,7 +179,8 @@ class Distribution:
 
     def sample(self, sample_shape=(), rng=None):
         """Draws of shape ``sample_shape + batch_shape + event_shape``. ``rng`` is a
-        ``dnp.random.Generator``, an int seed, or None (a fresh ``default_rng()``). Under
+        ``dnp.random.Generator``, an int seed, or None (``dnp.infer``'s default generator,
+        ``set_rng_seed``). Under
         ``dnp.autograd.record`` the draws differentiate in the parameters where ``has_rsample``."""
         return self._sample(self.shape(sample_shape), as_generator(rng))
 

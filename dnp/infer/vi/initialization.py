@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 import dnp
+from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.transforms import biject_to
 
 __all__ = ["init_to_median", "init_to_uniform", "init_to_value"]
@@ -51,7 +52,7 @@ def init_to_uniform(site=None, radius: float = 2):
         return None
     transform = biject_to(site["fn"].support)
     shape = site["kwargs"]["sample_shape"] + transform.inverse_shape(site["fn"].shape())
-    rng = dnp.random.default_rng() if site["kwargs"]["rng"] is None else site["kwargs"]["rng"]
+    rng = as_generator(site["kwargs"]["rng"])
     return transform(rng.uniform(-radius, radius, size=shape))
 
 
