@@ -55,7 +55,7 @@ def _scatter_forward(xp, g, shape, key):
 _SCATTER = Op(
     "ndarray.__getitem__ (backward)",
     _scatter_forward,
-    None,
+    lambda op, args, kwargs: Meta(tuple(args[1]), numpy.dtype(args[0].dtype)),
     vjp=(lambda gg, ans, g, shape, key: gg[key], None, None),
 )
 

@@ -197,7 +197,7 @@ class AutoNormal(AutoGuide):
                 loc = param(f"{name}_{self.prefix}_loc", init_loc, event_dim=event_dim)
                 scale = param(
                     f"{name}_{self.prefix}_scale",
-                    dnp.full(dnp.shape(init_loc), self._init_scale),
+                    dnp.full(dnp.shape(init_loc), self._init_scale, dtype=init_loc.dtype),
                     constraint=self.scale_constraint,
                     event_dim=event_dim,
                 )

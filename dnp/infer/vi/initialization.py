@@ -53,7 +53,19 @@ def init_to_uniform(site=None, radius: float = 2):
     transform = biject_to(site["fn"].support)
     shape = site["kwargs"]["sample_shape"] + transform.inverse_shape(site["fn"].shape())
     rng = as_generator(site["kwargs"]["rng"])
-    return transform(rng.uniform(-radius, radius, size=shape))
+    draw = rng.uniform(-radius, radius, size=shape).astype(_float_dtype(site["fn"]))
+    return transform(draw)
+
+
+def _float_dtype(fn):
+    """The float dtype of a distribution's parameters (its base distribution's, for the meta
+    ones): float32 parameters give float32 initial values."""
+    params = [getattr(fn, name, None) for name in fn.arg_constraints]
+    params = [p for p in params if p is not None]
+    base = getattr(fn, "base_dist", None)
+    if not params and base is not None:
+        return _float_dtype(base)
+    return dnp.result_type(*params, 1.0)
 
 
 def init_to_value(site=None, values: dict | None = None):
