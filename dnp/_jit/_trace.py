@@ -324,12 +324,14 @@ class Trace:
         params = [f"a{i}" for i in range(n_inputs)] + [f"c{i}" for i in range(len(self.captured))]
         lines = [f"def program({', '.join(params)}):"]
         where = {}  # line of the program -> (op name, file:line of the call in f)
+        block = self.errstate  # the errstate of the open block (the caller's: none open)
         for i, s in enumerate(steps):
-            indent = "    "
-            if s.errstate != self.errstate:  # f set numpy.errstate around this op
-                settings = ", ".join(f"{k}={v!r}" for k, v in s.errstate)
-                lines.append(f"    with _errstate({settings}):")
-                indent = "        "
+            if s.errstate != block:  # f set numpy.errstate around this op: one block per run
+                block = s.errstate
+                if block != self.errstate:
+                    settings = ", ".join(f"{k}={v!r}" for k, v in block)
+                    lines.append(f"    with _errstate({settings}):")
+            indent = "    " if block == self.errstate else "        "
             where[len(lines) + 1] = (s.op.name, s.where)
             if not s.multi and s.defines in ([], [None]):  # it wrote into what it returns
                 lines.append(f"{indent}{s.call}")
@@ -342,7 +344,7 @@ class Trace:
                         lines.append(f"{indent}{d} = {array(d, f'_r[{k}]')}")
                 dead[i].append("_r")
             if dead[i]:
-                lines.append(f"    del {', '.join(sorted(dead[i]))}")
+                lines.append(f"{indent}del {', '.join(sorted(dead[i]))}")
         lines.append(f"    return ({''.join(alias.get(o, o) + ', ' for o in outputs)})")
         source = "\n".join(lines)
         namespace = dict(self.namespace)
