@@ -3,7 +3,9 @@
 ``program(np)`` is ordinary NumPy code (a logistic regression fitted by gradient descent, a least
 squares line, some array manipulation and linear algebra) that only ever names its array module
 ``np``. It runs once with ``import numpy as np`` and once with ``import dnp as np``, on the best
-device present (a GPU when CuPy finds one) or the one given with ``--device``.
+device present (a GPU when CuPy finds one) or the one given with ``--device``. Then
+``bayesian_regression()`` fits a small Bayesian model with ``dnp.infer``'s SVI on that device and
+prints its posterior beside the exact one.
 """
 
 from __future__ import annotations
@@ -71,6 +73,38 @@ def program(np) -> dict:
     }
 
 
+def bayesian_regression(steps: int = 2000) -> dict:
+    """A Bayesian linear regression (N(0, 1) priors on intercept and slope, noise sd 0.5 known)
+    fitted by SVI with a full-covariance Gaussian guide, and its exact posterior: ``{name:
+    (exact mean, exact sd, SVI mean, SVI sd)}``."""
+    from dnp import optim
+    from dnp.infer import SVI, Trace_ELBO, autoguide, dist, plate, sample
+
+    rng = numpy.random.default_rng(0)
+    n, noise = 50, 0.5
+    x = numpy.stack([numpy.ones(n), rng.uniform(-1.0, 1.0, n)], axis=1)
+    y = x @ numpy.array([0.5, -1.5]) + noise * rng.normal(size=n)
+
+    def model(x, y):
+        w = sample("w", dist.Normal(0.0, 1.0).expand([2]).to_event(1))
+        with plate("data", x.shape[0]):
+            sample("y", dist.Normal(x @ w, noise), obs=y)
+
+    guide = autoguide.AutoMultivariateNormal(model)
+    adam = optim.Adam(optim.exponential_decay(0.05, steps, 0.005))
+    svi = SVI(model, guide, adam, Trace_ELBO(num_particles=2))
+    params = svi.run(0, steps, dnp.asarray(x), dnp.asarray(y), progress_bar=False).params
+    tril = numpy.asarray(params["auto_scale_tril"])
+    svi_mean, svi_sd = numpy.asarray(params["auto_loc"]), numpy.sqrt(numpy.sum(tril**2, axis=1))
+
+    cov = numpy.linalg.inv(numpy.eye(2) + x.T @ x / noise**2)  # the exact posterior N(mean, cov)
+    mean, sd = cov @ x.T @ y / noise**2, numpy.sqrt(numpy.diag(cov))
+    return {
+        name: (mean[i], sd[i], svi_mean[i], svi_sd[i])
+        for i, name in enumerate(["intercept", "slope"])
+    }
+
+
 def _summary(value: numpy.ndarray) -> str:
     if value.ndim == 0:
         return f"{value.item():.6g}"
@@ -119,6 +153,23 @@ def main(argv: list[str] | None = None) -> int:
         failures += not same
         print(f"  {status:<7} {name:<{width}}  {_summary(want)}")
     print(f"\n{'all results match NumPy' if not failures else f'{failures} result(s) differ'}")
+
+    with dnp.default_device(device):
+        start = time.perf_counter()
+        posterior = bayesian_regression()
+        svi_s = time.perf_counter() - start
+    print(
+        f"\nA Bayesian linear regression fitted by SVI (dnp.infer, {svi_s:.1f} s) beside its exact "
+        "posterior:"
+    )
+    for name, (mean, sd, svi_mean, svi_sd) in posterior.items():
+        # A Monte Carlo fit: close to the exact answer, not equal to it.
+        close = abs(svi_mean - mean) < 0.15 * sd and abs(svi_sd / sd - 1) < 0.1
+        failures += not close
+        print(
+            f"  {'close' if close else 'FAR':<7} {name:<9}  mean {svi_mean:.4f} (exact {mean:.4f}),"
+            f" sd {svi_sd:.4f} (exact {sd:.4f})"
+        )
     return 1 if failures else 0
 
 

@@ -16,7 +16,7 @@ Everything here is written on the public ``dnp`` namespace only (a test enforces
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
-from dnp.infer import constraints, distributions, handlers, transforms
+from dnp.infer import autoguide, constraints, distributions, handlers, transforms
 from dnp.infer import distributions as dist
 from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
@@ -34,7 +34,6 @@ from dnp.infer.vi import (
     SVIState,
     Trace_ELBO,
     TraceMeanField_ELBO,
-    autoguide,
     elbo,
     importance_weighted_objective,
     init_to_median,
