@@ -97,6 +97,8 @@ class WriteEpochs:
 VERSIONS = WriteEpochs()
 _SEQUENCES = (list, tuple)
 _SCALARS = frozenset((int, float, complex, bool, slice, type(None), type(Ellipsis)))
+_SMALL_NUMBERS = frozenset((int, float, complex, bool))
+_SMALL = 1 << 16  # an int argument of a creation below this makes at most that many elements
 
 
 class DeviceMismatch(ValueError):
@@ -202,6 +204,22 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
                 return _new(res, CPU)
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
+    if (
+        op.creation
+        and len(args) == 1
+        and type(args[0]) in _SMALL_NUMBERS
+        and (type(args[0]) is not int or -_SMALL < args[0] < _SMALL)
+        and (not kwargs or (len(kwargs) == 1 and "dtype" in kwargs))
+        and not CHECK_META
+        and get_device(None) is CPU
+    ):
+        # asarray(2.0), array(3, dtype=...), zeros(4): one Python number, so little work (a
+        # 0-d array, or fewer than _SMALL elements) that pushing would not save: made here.
+        fn = op.kernels.get(numpy) or op.kernel(numpy)
+        res = fn(*args, **kwargs) if kwargs else fn(*args)
+        if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
+            return _new(res, CPU)
+        return _wrap(res, CPU, [])
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
     # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
     # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's

@@ -64,7 +64,9 @@ class _Sampler:
     def _draw(self, method: str, args: tuple, kwargs: dict, device=None):
         """``<NumPy generator>.<method>(*args, **kwargs)`` for this call, as a dispatched op."""
         target = device if device is not None else self._device
-        return dispatch(sampler(method), (self._stream.take(), *args), {**kwargs, "device": target})
+        if target is not None:
+            kwargs = {**kwargs, "device": target}
+        return dispatch(sampler(method), (self._stream.take(), *args), kwargs)
 
     def _noise(self, method: str, size, params: tuple, device, *args):
         """Parameter-free draws (``method(*args, shape)``) of the sample's shape (``size``
