@@ -266,12 +266,10 @@ class SVI:
 
 def _as_dnp(data):
     """``data`` with its other arrays (NumPy's, say) as dnp arrays, which ``dnp.jit`` keys."""
-    return dnp.tree.map(
-        lambda x: (
-            dnp.asarray(x) if hasattr(x, "__array__") and not isinstance(x, dnp.ndarray) else x
-        ),
-        data,
-    )
+    leaves, treedef = dnp.tree.flatten(data)
+    if all(isinstance(x, dnp.ndarray) or not hasattr(x, "__array__") for x in leaves):
+        return data  # the common case, at every step: nothing to convert
+    return treedef.unflatten([dnp.asarray(x) if hasattr(x, "__array__") else x for x in leaves])
 
 
 def _progress_bar(total: int):
