@@ -75,6 +75,7 @@ class AutoGuide:
         self.prototype_trace = None
         self._prototype_frames = {}
         self._prototype_frame_full_sizes = {}
+        self._event_dims = {}  # site name -> its event axes (the guides of one param per site)
 
     def __call__(self, *args, **kwargs):
         """Declare the guide's params and sample every latent site of the model; returns
@@ -120,6 +121,20 @@ class AutoGuide:
                 axis = frame.dim - event_dim
                 init = dnp.take(init, dnp.arange(full_size) % init.shape[axis], axis=axis)
         return init
+
+    def _keep_init(self, name: str, site: dict, init, event_dim: int) -> None:
+        """Keep the site's initial value (full size along its subsampled plates) and the
+        number of its rightmost axes that are one event."""
+        self._event_dims[name] = event_dim
+        self._init_locs[name] = self._full_size(init, site, event_dim)
+
+    @contextlib.contextmanager
+    def _in_plates(self, site: dict, plates: dict):
+        """Inside the guide's plates of the model site's plates."""
+        with contextlib.ExitStack() as stack:
+            for frame in site["cond_indep_stack"]:
+                stack.enter_context(plates[frame.name])
+            yield
 
     def _create_plates(self, *args, **kwargs) -> dict:
         plates = [] if self.create_plates is None else self.create_plates(*args, **kwargs)
@@ -172,7 +187,6 @@ class AutoNormal(AutoGuide):
         if init_scale <= 0:
             raise ValueError(f"Expected init_scale > 0. but got {init_scale}")
         self._init_scale = init_scale
-        self._event_dims = {}
         super().__init__(model, prefix=prefix, init_loc_fn=init_loc_fn, create_plates=create_plates)
 
     def _setup_prototype(self, *args, **kwargs) -> None:
@@ -180,8 +194,7 @@ class AutoNormal(AutoGuide):
         for name, site in self._latent_sites():
             init = self._init_locs[name]
             event_dim = site["fn"].event_dim + dnp.ndim(init) - dnp.ndim(site["value"])
-            self._event_dims[name] = event_dim
-            self._init_locs[name] = self._full_size(init, site, event_dim)
+            self._keep_init(name, site, init, event_dim)
 
     def __call__(self, *args, **kwargs):
         if self.prototype_trace is None:
@@ -191,9 +204,7 @@ class AutoNormal(AutoGuide):
         for name, site in self._latent_sites():
             event_dim = self._event_dims[name]
             init_loc = self._init_locs[name]
-            with contextlib.ExitStack() as stack:
-                for frame in site["cond_indep_stack"]:
-                    stack.enter_context(plates[frame.name])
+            with self._in_plates(site, plates):
                 loc = param(f"{name}_{self.prefix}_loc", init_loc, event_dim=event_dim)
                 scale = param(
                     f"{name}_{self.prefix}_scale",
@@ -240,7 +251,6 @@ class AutoDelta(AutoGuide):
     ``numpyro.infer.autoguide.AutoDelta``."""
 
     def __init__(self, model, *, prefix="auto", init_loc_fn=init_to_median, create_plates=None):
-        self._event_dims = {}
         super().__init__(model, prefix=prefix, init_loc_fn=init_loc_fn, create_plates=create_plates)
 
     def _setup_prototype(self, *args, **kwargs) -> None:
@@ -249,9 +259,7 @@ class AutoDelta(AutoGuide):
             # Through unconstrained space and back, so an init off the support (the
             # elementwise median of simplex draws) lands on it, as NumPyro's.
             init = biject_to(site["fn"].support)(self._init_locs[name])
-            event_dim = site["fn"].event_dim
-            self._event_dims[name] = event_dim
-            self._init_locs[name] = self._full_size(init, site, event_dim)
+            self._keep_init(name, site, init, site["fn"].event_dim)
 
     def __call__(self, *args, **kwargs):
         if self.prototype_trace is None:
@@ -260,9 +268,7 @@ class AutoDelta(AutoGuide):
         result = {}
         for name, site in self._latent_sites():
             event_dim = self._event_dims[name]
-            with contextlib.ExitStack() as stack:
-                for frame in site["cond_indep_stack"]:
-                    stack.enter_context(plates[frame.name])
+            with self._in_plates(site, plates):
                 loc = param(
                     f"{name}_{self.prefix}_loc",
                     self._init_locs[name],
