@@ -7,13 +7,14 @@ import weakref
 
 import dnp
 from dnp.infer import constraints
-from dnp.scipy.special import expit
+from dnp.scipy.special import expit, log_expit
 
 
 def softplus(x):
-    # log(1 + exp(x)) as logaddexp(0, x): no overflow for large x, and log1p(exp(x)) inside keeps
-    # it exact for very negative x, where 1 + exp(x) rounds to 1.
-    return dnp.logaddexp(0, x)
+    # log(1 + exp(x)) as -log_expit(-x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large x,
+    # exact for very negative x (where 1 + exp(x) rounds to 1), and several times faster than
+    # NumPy's logaddexp(0, x).
+    return -log_expit(-x)
 
 
 def clipped_expit(x):
