@@ -146,7 +146,8 @@ class Optimizer:
             for (p, _, s), g in zip(leaves, gs, strict=True):
                 k = {name: _cast(v, p.dtype) for name, v in scalars.items()}
                 new, written = self._rule(p, g, s, k)
-                p[...] = new
+                if new is not None:  # (None: the rule wrote in place)
+                    p[...] = new
                 for name, value in written.items():
                     s[name][...] = value
 
@@ -166,8 +167,9 @@ class Optimizer:
         """The per-step scalars of update ``t`` (1 for the first) with learning rate ``lr``."""
         return {"lr": lr}
 
-    def _rule(self, p, g, slots: dict, k: dict) -> tuple[dnp.ndarray, dict]:
-        """The new parameter and the new slot values from the old ones and the gradient."""
+    def _rule(self, p, g, slots: dict, k: dict) -> tuple[dnp.ndarray | None, dict]:
+        """The new parameter and the new slot values from the old ones and the gradient (or
+        None and {} where the rule wrote them into ``p`` and ``slots`` itself)."""
         raise NotImplementedError
 
 
@@ -242,12 +244,21 @@ class Adam(Optimizer):
         }
 
     def _rule(self, p, g, slots, k):
+        # In place, with the rounding of the formulas above: fewer arrays and copies a step.
         b1, b2 = self.betas
         g = self._decayed(p, g)
-        m = b1 * slots["exp_avg"] + (1 - b1) * g
-        v = b2 * slots["exp_avg_sq"] + (1 - b2) * g * g
-        denom = dnp.sqrt(v) / k["bc2_sqrt"] + self.eps
-        return p - k["step_size"] * (m / denom), {"exp_avg": m, "exp_avg_sq": v}
+        m, v = slots["exp_avg"], slots["exp_avg_sq"]
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        denom = dnp.sqrt(v)
+        denom /= k["bc2_sqrt"]
+        denom += self.eps
+        step = m / denom
+        step *= k["step_size"]
+        p -= step
+        return None, {}
 
 
 class AdamW(Adam):
@@ -271,7 +282,8 @@ class AdamW(Adam):
         return {**super()._scalars(t, lr), "shrink": 1 - lr * self.weight_decay}
 
     def _rule(self, p, g, slots, k):
-        return super()._rule(p * k["shrink"], g, slots, k)
+        p *= k["shrink"]
+        return super()._rule(p, g, slots, k)
 
 
 class RMSprop(Optimizer):
