@@ -11,12 +11,13 @@ is a model's log joint. ``BayesianNet`` and ``meta_bayesian_net`` are ZhuSuan's 
 same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
 ``TraceMeanField_ELBO``, ``RenyiELBO``), the guides of ``autoguide`` and a ``dnp.optim``
 optimizer; ``Predictive`` draws from the fitted model. ZhuSuan's ``elbo`` and ``iw_objective``
-(``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models.
+(``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models. ``diagnostics``
+holds NumPyro's and ArviZ's MCMC diagnostics (ESS, R-hat, MCSE, HPDI, ``summary``).
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
-from dnp.infer import autoguide, constraints, distributions, handlers, transforms
+from dnp.infer import autoguide, constraints, diagnostics, distributions, handlers, transforms
 from dnp.infer import distributions as dist
 from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
@@ -58,6 +59,7 @@ __all__ = [
     "biject_to",
     "constraints",
     "deterministic",
+    "diagnostics",
     "dist",
     "distributions",
     "elbo",
