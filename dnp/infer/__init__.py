@@ -12,7 +12,8 @@ same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
 ``TraceMeanField_ELBO``, ``RenyiELBO``), the guides of ``autoguide`` and a ``dnp.optim``
 optimizer; ``Predictive`` draws from the fitted model. ZhuSuan's ``elbo`` and ``iw_objective``
 (``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models. ``diagnostics``
-holds NumPyro's and ArviZ's MCMC diagnostics (ESS, R-hat, MCSE, HPDI, ``summary``).
+holds NumPyro's and ArviZ's MCMC diagnostics (ESS, R-hat, MCSE, HPDI, ``summary``); ``SGLD``,
+``SGHMC`` and ``SGNHT`` are ZhuSuan's stochastic-gradient MCMC samplers.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
@@ -24,6 +25,7 @@ from dnp.infer.density import log_density
 from dnp.infer.distributions.distribution import set_rng_seed
 from dnp.infer.distributions.kl import kl_divergence, register_kl
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
+from dnp.infer.sgmcmc import SGHMC, SGLD, SGNHT
 from dnp.infer.transforms import biject_to
 from dnp.infer.vi import (
     SVI,
@@ -50,6 +52,9 @@ __all__ = [
     "MetaBayesianNet",
     "Predictive",
     "RenyiELBO",
+    "SGHMC",
+    "SGLD",
+    "SGNHT",
     "SVI",
     "SVIRunResult",
     "SVIState",
