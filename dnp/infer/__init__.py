@@ -13,17 +13,27 @@ same primitives; ``SVI`` fits models with NumPyro's losses (``Trace_ELBO``,
 optimizer; ``Predictive`` draws from the fitted model. ZhuSuan's ``elbo`` and ``iw_objective``
 (``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models. ``diagnostics``
 holds NumPyro's and ArviZ's MCMC diagnostics (ESS, R-hat, MCSE, HPDI, ``summary``); ``SGLD``,
-``SGHMC`` and ``SGNHT`` are ZhuSuan's stochastic-gradient MCMC samplers.
+``SGHMC`` and ``SGNHT`` are ZhuSuan's stochastic-gradient MCMC samplers, ``HMC`` and ``NUTS``
+(``mcmc``) NumPyro's kernels.
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
 
-from dnp.infer import autoguide, constraints, diagnostics, distributions, handlers, transforms
+from dnp.infer import (
+    autoguide,
+    constraints,
+    diagnostics,
+    distributions,
+    handlers,
+    mcmc,
+    transforms,
+)
 from dnp.infer import distributions as dist
 from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
 from dnp.infer.distributions.distribution import set_rng_seed
 from dnp.infer.distributions.kl import kl_divergence, register_kl
+from dnp.infer.mcmc import HMC, NUTS
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.sgmcmc import SGHMC, SGLD, SGNHT
 from dnp.infer.transforms import biject_to
@@ -48,8 +58,10 @@ from dnp.infer.vi import (
 __all__ = [
     "BayesianNet",
     "EvidenceLowerBoundObjective",
+    "HMC",
     "ImportanceWeightedObjective",
     "MetaBayesianNet",
+    "NUTS",
     "Predictive",
     "RenyiELBO",
     "SGHMC",
@@ -77,6 +89,7 @@ __all__ = [
     "iw_objective",
     "kl_divergence",
     "log_density",
+    "mcmc",
     "meta_bayesian_net",
     "param",
     "plate",
