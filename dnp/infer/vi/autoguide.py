@@ -389,7 +389,7 @@ class AutoDiagonalNormal(AutoContinuous):
         loc = param(f"{self.prefix}_loc", self._init_latent)
         scale = param(
             f"{self.prefix}_scale",
-            dnp.full(self.latent_dim, self._init_scale),
+            dnp.full(self.latent_dim, self._init_scale, dtype=self._init_latent.dtype),
             constraint=self.scale_constraint,
         )
         return Normal(loc, scale).to_event(1)
@@ -407,7 +407,7 @@ class AutoMultivariateNormal(AutoContinuous):
         loc = param(f"{self.prefix}_loc", self._init_latent)
         scale_tril = param(
             f"{self.prefix}_scale_tril",
-            dnp.eye(self.latent_dim) * self._init_scale,
+            dnp.eye(self.latent_dim, dtype=self._init_latent.dtype) * self._init_scale,
             constraint=self.scale_tril_constraint,
         )
         return MultivariateNormal(loc, scale_tril=scale_tril)
@@ -433,10 +433,13 @@ class AutoLowRankMultivariateNormal(AutoContinuous):
     def _get_posterior(self):
         rank = round(self.latent_dim**0.5) if self.rank is None else self.rank
         loc = param(f"{self.prefix}_loc", self._init_latent)
-        cov_factor = param(f"{self.prefix}_cov_factor", dnp.zeros((self.latent_dim, rank)))
+        cov_factor = param(
+            f"{self.prefix}_cov_factor",
+            dnp.zeros((self.latent_dim, rank), dtype=self._init_latent.dtype),
+        )
         scale = param(
             f"{self.prefix}_scale",
-            dnp.full(self.latent_dim, self._init_scale),
+            dnp.full(self.latent_dim, self._init_scale, dtype=self._init_latent.dtype),
             constraint=self.scale_constraint,
         )
         return LowRankMultivariateNormal(loc, cov_factor * scale[:, None], scale * scale)
