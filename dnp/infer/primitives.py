@@ -19,6 +19,7 @@ Outside any handler an observed site returns its ``obs`` (as Pyro does; NumPyro 
 from __future__ import annotations
 
 import functools
+import threading
 from collections import namedtuple
 
 import dnp
@@ -37,7 +38,15 @@ __all__ = [
     "sample",
 ]
 
-_STACK: list[Messenger] = []
+
+class _HandlerStack(threading.local):
+    """The active handlers, one stack per thread (MCMC's parallel chains run models on threads)."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Messenger] = []
+
+
+_LOCAL = _HandlerStack()
 
 CondIndepStackFrame = namedtuple("CondIndepStackFrame", ["name", "dim", "size"])
 
@@ -46,7 +55,7 @@ def apply_stack(msg: dict) -> dict:
     """Send ``msg`` through the active handlers, innermost first, until one sets ``stop``;
     compute its value if none was given; post-process it in the handlers it reached."""
     reached = 0
-    for handler in reversed(_STACK):
+    for handler in reversed(_LOCAL.handlers):
         reached += 1
         handler.process_message(msg)
         if msg.get("stop"):
@@ -57,7 +66,8 @@ def apply_stack(msg: dict) -> dict:
         else:
             msg["value"] = msg["fn"](*msg["args"], **msg["kwargs"])
     # A stopped message is post-processed only by the handlers that processed it.
-    for handler in _STACK[len(_STACK) - reached :]:
+    stack = _LOCAL.handlers
+    for handler in stack[len(stack) - reached :]:
         handler.postprocess_message(msg)
     return msg
 
@@ -75,12 +85,13 @@ class Messenger:
             functools.update_wrapper(self, fn, updated=[])
 
     def __enter__(self):
-        _STACK.append(self)
+        _LOCAL.handlers.append(self)
 
     def __exit__(self, exc_type, exc_value, traceback) -> None:
         # On an error, drop this handler and every handler entered after it.
-        if self in _STACK:
-            del _STACK[_STACK.index(self) :]
+        stack = _LOCAL.handlers
+        if self in stack:
+            del stack[stack.index(self) :]
 
     def process_message(self, msg: dict) -> None:
         pass
@@ -101,12 +112,24 @@ class Messenger:
 
 def _rng():
     """The generator the enclosing ``seed`` handler gives (a fresh one outside any)."""
-    msg = {"type": "rng", "fn": as_generator, "args": (), "kwargs": {"rng": None}, "value": None}
+    msg = {
+        "type": "rng",
+        "fn": as_generator,
+        "args": (),
+        "kwargs": {"rng": None},
+        "value": None,
+    }
     return apply_stack(msg)["value"]
 
 
 def sample(
-    name: str, fn: Distribution, obs=None, rng=None, sample_shape=(), infer=None, obs_mask=None
+    name: str,
+    fn: Distribution,
+    obs=None,
+    rng=None,
+    sample_shape=(),
+    infer=None,
+    obs_mask=None,
 ):
     """A random variable ``name`` drawn from the distribution ``fn``, or observed at ``obs``.
     See ``numpyro.sample``.
@@ -151,7 +174,12 @@ def _param_value(init_value, constraint=None, event_dim=None):
     return init_value(_rng()) if callable(init_value) else init_value
 
 
-def param(name: str, init_value=None, constraint=constraints.real, event_dim: int | None = None):
+def param(
+    name: str,
+    init_value=None,
+    constraint=constraints.real,
+    event_dim: int | None = None,
+):
     """A parameter ``name`` of the model, ``init_value`` unless a handler (``substitute``) gives
     its value. See ``numpyro.param``.
 

@@ -14,7 +14,7 @@ import dnp
 from dnp.infer import constraints, dist
 from dnp.infer.density import log_density
 from dnp.infer.handlers import block, condition, mask, replay, scale, seed, substitute, trace
-from dnp.infer.primitives import _STACK, deterministic, param, plate, sample
+from dnp.infer.primitives import _LOCAL, deterministic, param, plate, sample
 
 N, G, K = 8, 3, 4
 GROUP = onp.array([0, 1, 2, 0, 1, 2, 0, 1])
@@ -146,7 +146,7 @@ def test_handlers_as_wrappers_decorators_and_context_managers():
     assert float(tr["x"]["value"]) == wrapped
     with pytest.raises(RuntimeError, match="boom"), seed(rng_seed=0), trace():
         raise RuntimeError("boom")
-    assert _STACK == []
+    assert _LOCAL.handlers == []
 
 
 # --- condition, substitute, scale, mask -----------------------------------------------------------
@@ -234,4 +234,32 @@ def test_duplicate_site_names_raise():
 
     with pytest.raises(AssertionError, match="unique names"):
         trace(seed(model, 0)).get_trace()
-    assert _STACK == []
+    assert _LOCAL.handlers == []
+
+
+def test_each_thread_has_its_own_handler_stack():
+    """MCMC's parallel chains run models on threads: one thread's handlers never see another's
+    sites (a shared stack records both threads' sites in one trace)."""
+    import threading
+
+    def model():
+        for i in range(20):
+            sample(f"z{i}", dist.Normal(0.0, 1.0))
+
+    barrier, errors = threading.Barrier(2), []
+
+    def work(seed_value):
+        try:
+            barrier.wait()
+            for _ in range(30):
+                tr = trace(seed(model, seed_value)).get_trace()
+                assert list(tr) == [f"z{i}" for i in range(20)]
+        except Exception as exc:  # noqa: BLE001  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -14,7 +14,7 @@ from dnp.infer import constraints, dist
 from dnp.infer.density import log_density
 from dnp.infer.distributions.unit import Unit
 from dnp.infer.handlers import seed, trace
-from dnp.infer.primitives import _STACK, deterministic, factor, param, plate, sample
+from dnp.infer.primitives import _LOCAL, deterministic, factor, param, plate, sample
 
 
 def arr(x):
@@ -132,7 +132,7 @@ def test_param_is_subsampled_along_its_plate():
 def test_plate_errors():
     with pytest.raises(ValueError, match="does not broadcast"), seed(rng_seed=0), plate("N", 5):
         sample("x", dist.Normal(dnp.zeros(3), 1.0))
-    assert _STACK == []
+    assert _LOCAL.handlers == []
     with pytest.raises(ValueError, match="dim arg must be negative"):
         plate("N", 5, dim=0)
     with pytest.raises(ValueError, match="subsample_size"):
