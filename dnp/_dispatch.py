@@ -192,9 +192,15 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     """``dispatch`` without the tape (what the tape itself calls)."""
     if TRACING and TRACES.tracer is not None:
         return TRACES.tracer.call(op, args, kwargs)
-    if op.meta is None and op.creation and not CHECK_META and get_device(None) is CPU:
-        # A draw (or another creation whose result follows from its values) from plain values
-        # and ready CPU arrays: nothing to wait for and nothing to push, so it runs here, now.
+    if (
+        op.creation
+        and not CHECK_META
+        and (op.meta is None or _one_small_number(args, kwargs))
+        and get_device(None) is CPU
+    ):
+        # A creation with nothing to wait for and too little work to push, made here, now: a
+        # draw (or another creation whose result follows from its values) from plain values and
+        # ready CPU arrays, or one from a single small Python number (asarray(2.0), zeros(4)).
         xargs = _ready_on_cpu(args, kwargs)
         if xargs is not None:
             if "device" in kwargs:  # device=None: the default
@@ -204,22 +210,6 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
                 return _new(res, CPU)
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
-    if (
-        op.creation
-        and len(args) == 1
-        and type(args[0]) in _SMALL_NUMBERS
-        and (type(args[0]) is not int or -_SMALL < args[0] < _SMALL)
-        and (not kwargs or (len(kwargs) == 1 and "dtype" in kwargs))
-        and not CHECK_META
-        and get_device(None) is CPU
-    ):
-        # asarray(2.0), array(3, dtype=...), zeros(4): one Python number, so little work (a
-        # 0-d array, or fewer than _SMALL elements) that pushing would not save: made here.
-        fn = op.kernels.get(numpy) or op.kernel(numpy)
-        res = fn(*args, **kwargs) if kwargs else fn(*args)
-        if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
-            return _new(res, CPU)
-        return _wrap(res, CPU, [])
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
     # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
     # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's
@@ -295,6 +285,16 @@ def run(op, args: tuple, kwargs: dict) -> Any:
                 return _new(res.__array__(), CPU)  # NumPy's scalars are dnp's 0-d arrays
             return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
     return _dispatch(op, args, kwargs)
+
+
+def _one_small_number(args: tuple, kwargs: dict) -> bool:
+    """One Python number (an int below _SMALL: at most that many elements), and at most a
+    ``dtype=``."""
+    if len(args) != 1 or type(args[0]) not in _SMALL_NUMBERS:
+        return False
+    if type(args[0]) is int and not -_SMALL < args[0] < _SMALL:
+        return False
+    return not kwargs or (len(kwargs) == 1 and "dtype" in kwargs)
 
 
 def _ready_on_cpu(args: tuple, kwargs: dict) -> list | None:

@@ -35,6 +35,7 @@ __all__ = [
     "factor",
     "param",
     "plate",
+    "prng",
     "sample",
 ]
 
@@ -110,8 +111,9 @@ class Messenger:
             return self.fn(*args, **kwargs)
 
 
-def _rng():
-    """The generator the enclosing ``seed`` handler gives (a fresh one outside any)."""
+def prng():
+    """The generator the enclosing ``seed`` handler gives (``dnp.infer``'s default outside
+    any): NumPyro's ``prng_key()``."""
     msg = {
         "type": "rng",
         "fn": as_generator,
@@ -171,7 +173,7 @@ def _masked_observe(name, fn, obs, obs_mask, rng, infer):
 
 
 def _param_value(init_value, constraint=None, event_dim=None):
-    return init_value(_rng()) if callable(init_value) else init_value
+    return init_value(prng()) if callable(init_value) else init_value
 
 
 def param(

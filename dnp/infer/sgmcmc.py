@@ -29,14 +29,14 @@ draws; ``eager_reasons`` says why steps ran eagerly, if any did.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
 import dnp
-from dnp.infer.density import log_density
 from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.handlers import seed, substitute, trace
-from dnp.infer.transforms import biject_to
+from dnp.infer.mcmc.potential import latent_transforms, potential_energy, transform_fn
 from dnp.infer.vi.initialization import init_to_uniform
 
 __all__ = ["SGHMC", "SGLD", "SGMCMC", "SGNHT"]
@@ -275,32 +275,17 @@ def _model_potential(model, init_params, batch, rng):
     args, kwargs = _as_call(batch)
     start = substitute(seed(model, rng), substitute_fn=init_to_uniform)
     sites = trace(start).get_trace(*args, **kwargs)
-    latent = {
-        name: site
-        for name, site in sites.items()
-        if site["type"] == "sample" and not site["is_observed"]
-    }
-    for name, site in latent.items():
-        if site["fn"].support.is_discrete:
-            raise ValueError(f"SG-MCMC needs continuous latent sites; {name!r} is discrete")
-    transforms = {name: biject_to(site["fn"].support) for name, site in latent.items()}
+    transforms = latent_transforms(sites)
     if init_params is None:
-        init_params = {name: transforms[name].inv(site["value"]) for name, site in latent.items()}
-    elif set(init_params) != set(latent):
+        init_params = {name: t.inv(sites[name]["value"]) for name, t in transforms.items()}
+    elif set(init_params) != set(transforms):
         raise ValueError(
             f"init_params names {sorted(init_params)}, the model's latent sites are "
-            f"{sorted(latent)}"
+            f"{sorted(transforms)}"
         )
     seeded = seed(model, rng)
 
-    def constrain(params):
-        return {name: transforms[name](u) for name, u in params.items()}
-
     def potential_fn(params, *args, **kwargs):
-        values = constrain(params)
-        log_joint, _ = log_density(seeded, args, kwargs, values)
-        for name, u in params.items():
-            log_joint = log_joint + dnp.sum(transforms[name].log_abs_det_jacobian(u, values[name]))
-        return -log_joint
+        return potential_energy(seeded, args, kwargs, params, transforms)
 
-    return potential_fn, init_params, constrain
+    return potential_fn, init_params, functools.partial(transform_fn, transforms)

@@ -13,7 +13,14 @@ from dnp.infer.handlers import block, seed, substitute, trace
 from dnp.infer.transforms import biject_to
 from dnp.infer.vi.initialization import init_to_uniform
 
-__all__ = ["ModelInfo", "ParamInfo", "initialize_model", "potential_energy", "transform_fn"]
+__all__ = [
+    "ModelInfo",
+    "ParamInfo",
+    "initialize_model",
+    "latent_transforms",
+    "potential_energy",
+    "transform_fn",
+]
 
 
 class ParamInfo(NamedTuple):
@@ -56,13 +63,15 @@ def potential_energy(model, model_args, model_kwargs, params, transforms) -> obj
     return -log_joint
 
 
-def _latent_transforms(model_trace) -> dict:
+def latent_transforms(model_trace) -> dict:
+    """``biject_to`` of the support of each latent sample site of a trace (by name); a discrete
+    latent site raises ValueError."""
     transforms = {}
     for name, site in model_trace.items():
         if site["type"] == "sample" and not site["is_observed"]:
             if site["fn"].support.is_discrete:
                 raise ValueError(
-                    f"site {name!r} has discrete support {site['fn'].support!r}: HMC needs "
+                    f"site {name!r} has discrete support {site['fn'].support!r}: MCMC needs "
                     "continuous latent sites (marginalize it out of the model)"
                 )
             transforms[name] = biject_to(site["fn"].support)
@@ -80,7 +89,7 @@ def initialize_model(
     with block():
         started = substitute(seed(model, rng), substitute_fn=init_strategy)
         model_trace = trace(started).get_trace(*model_args, **model_kwargs)
-    transforms = _latent_transforms(model_trace)
+    transforms = latent_transforms(model_trace)
     z = {name: transforms[name].inv(model_trace[name]["value"]) for name in transforms}
 
     def potential_fn(params):

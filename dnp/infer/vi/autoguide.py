@@ -31,7 +31,7 @@ from dnp.infer.distributions import (
 )
 from dnp.infer.distributions.distribution import as_generator, sum_rightmost
 from dnp.infer.handlers import block, seed, substitute, trace
-from dnp.infer.primitives import apply_stack, param, plate, sample
+from dnp.infer.primitives import param, plate, prng, sample
 from dnp.infer.transforms import biject_to
 from dnp.infer.vi.initialization import init_to_median, init_to_uniform
 
@@ -44,12 +44,6 @@ __all__ = [
     "AutoMultivariateNormal",
     "AutoNormal",
 ]
-
-
-def _prng():
-    """The generator of the enclosing ``seed`` handler (NumPyro's ``prng_key()``)."""
-    msg = {"type": "rng", "fn": as_generator, "args": (), "kwargs": {"rng": None}, "value": None}
-    return apply_stack(msg)["value"]
 
 
 def _is_real(support) -> bool:
@@ -83,7 +77,7 @@ class AutoGuide:
         raise NotImplementedError
 
     def _setup_prototype(self, *args, **kwargs) -> None:
-        rng = _prng()
+        rng = prng()
         with block():
             started = substitute(seed(self.model, rng), substitute_fn=self.init_loc_fn)
             self.prototype_trace = trace(started).get_trace(*args, **kwargs)
