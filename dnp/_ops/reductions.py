@@ -63,13 +63,13 @@ def _folding(name):
     signature = inspect.signature(getattr(numpy, name))
     # Where the array has the reduction as a method with the function's parameters (after
     # ``a``: sum, prod, max, min, all, any), calling it skips NumPy's Python-level wrapper, a
-    # few microseconds on small arrays.
+    # few microseconds on small arrays; NumPy's scalars (a 0-d result) have the same methods.
     method = hasattr(numpy.ndarray, name)
 
     def forward(xp, *args, **kwargs):
         fn = getattr(xp, name)
         if len(args) < 5 and "where" not in kwargs and "initial" not in kwargs:
-            if method and type(args[0]) is xp.ndarray:
+            if method and (type(args[0]) is xp.ndarray or isinstance(args[0], numpy.generic)):
                 return getattr(args[0], name)(*args[1:], **kwargs)
             return fn(*args, **kwargs)
         params = signature.bind(*args, **kwargs).arguments

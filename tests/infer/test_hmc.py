@@ -173,7 +173,7 @@ def test_dense_mass_improves_ess_on_correlated_gaussian():
     ess = {}
     for dense in (False, True):
         kernel = NUTS(potential_fn=potential, dense_mass=dense)
-        _, samples = run_chain(kernel, 300, 400, 3, {"x": dnp.zeros(2)})
+        _, samples = run_chain(kernel, 600, 400, 3, {"x": dnp.zeros(2)})
         x = draws(samples)
         ess[dense] = onp.asarray(effective_sample_size(dnp.asarray(x[None]))).min()
         if dense:

@@ -123,8 +123,8 @@ class BernoulliProbs(_BernoulliBase):
 
 
 class BernoulliLogits(_BernoulliBase):
-    """Bernoulli(logits): log p(x) = x log_expit(l) + (1 - x) log_expit(-l); entropy
-    softplus(l) - l expit(l)."""
+    """Bernoulli(logits): log p(x) = x l + log_expit(-l) (= x log_expit(l) + (1 - x)
+    log_expit(-l), one pass fewer); entropy softplus(l) - l expit(l)."""
 
     arg_constraints = {"logits": constraints.real}
 
@@ -138,7 +138,7 @@ class BernoulliLogits(_BernoulliBase):
     @validate_sample
     def log_prob(self, value):
         x, lg = self._value(value), self.logits
-        return x * log_expit(lg) + (1 - x) * log_expit(-lg)
+        return x * lg + log_expit(-lg)
 
     def entropy(self):
         lg = self.logits

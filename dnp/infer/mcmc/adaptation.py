@@ -64,7 +64,7 @@ def welford_covariance(diagonal=True):
     ``1e-3 * I`` as Stan does: ``n / (n + 5) * cov + 1e-3 * 5 / (n + 5) * I``."""
 
     def init_fn(size):
-        m2 = dnp.zeros(size) if diagonal else dnp.zeros((size, size))
+        m2 = dnp.zeros(size) if diagonal else dnp.zeros((size, size))  # float64 whatever z is
         return WelfordState(dnp.zeros(size), m2, 0)
 
     def update_fn(x, state):
@@ -144,9 +144,11 @@ def warmup_adapter(
 ):
     """``(init_fn, update_fn)`` of Stan's windowed adaptation (NumPyro's ``warmup_adapter``).
 
-    ``init_fn(size, step_size, inverse_mass_matrix=None)``; ``update_fn(t, accept_prob, z_flat,
-    state)`` after warm-up iteration ``t``. ``find_reasonable_step_size(step_size,
-    inverse_mass_matrix, mass_matrix_sqrt)`` re-tunes the step size when the mass matrix changes.
+    ``init_fn(size, step_size, inverse_mass_matrix=None, dtype=float)`` (the mass matrices are
+    of the chain's ``dtype``; the Welford estimates are in float64); ``update_fn(t,
+    accept_prob, z_flat, state)`` after warm-up iteration ``t``.
+    ``find_reasonable_step_size(step_size, inverse_mass_matrix, mass_matrix_sqrt)`` re-tunes the
+    step size when the mass matrix changes.
     """
     ss_init, ss_update = dual_averaging()
     mm_init, mm_update, mm_final = welford_covariance(diagonal=not dense_mass)
@@ -157,10 +159,10 @@ def warmup_adapter(
             step_size = find_reasonable_step_size(step_size, inverse_mass_matrix, sqrt)
         return step_size, ss_init(math.log(10 * step_size))
 
-    def init_fn(size, step_size, inverse_mass_matrix=None):
+    def init_fn(size, step_size, inverse_mass_matrix=None, dtype=float):
         if inverse_mass_matrix is None:
             inverse_mass_matrix = dnp.eye(size) if dense_mass else dnp.ones(size)
-        inverse_mass_matrix = dnp.asarray(inverse_mass_matrix, dtype=float)
+        inverse_mass_matrix = dnp.asarray(inverse_mass_matrix, dtype=dtype)
         sqrt = mass_matrix_sqrt(inverse_mass_matrix)
         step_size, ss_state = retune(step_size, inverse_mass_matrix, sqrt)
         return AdaptState(step_size, inverse_mass_matrix, sqrt, ss_state, mm_init(size), 0)
@@ -176,7 +178,7 @@ def warmup_adapter(
             mm_state = mm_update(z_flat, mm_state)
         if t == end:
             if adapt_mass_matrix and is_middle:
-                inverse_mass_matrix = mm_final(mm_state)
+                inverse_mass_matrix = mm_final(mm_state).astype(inverse_mass_matrix.dtype)
                 sqrt = mass_matrix_sqrt(inverse_mass_matrix)
                 mm_state = mm_init(z_flat.shape[0])
                 step_size, ss_state = retune(step_size, inverse_mass_matrix, sqrt)

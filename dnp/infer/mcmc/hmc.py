@@ -1,5 +1,6 @@
-"""The HMC and NUTS kernels (NumPyro's ``numpyro.infer.hmc``) for one chain: the potential's
-value and gradient run through ``dnp.jit``; trajectories and trees are built in plain Python."""
+"""The HMC and NUTS kernels (NumPyro's ``numpyro.infer.hmc``) for one chain: every leapfrog step
+is one replayed ``dnp.jit`` program (``trajectory``); trajectories and trees are driven by plain
+Python."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ from typing import NamedTuple
 import dnp
 from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.mcmc.adaptation import AdaptState, warmup_adapter
-from dnp.infer.mcmc.integrator import (
-    IntegratorState,
-    euclidean_kinetic_energy,
-    ravel,
-    unravel_like,
-    velocity,
-    velocity_verlet,
-)
+from dnp.infer.mcmc.integrator import ravel, unravel_like
 from dnp.infer.mcmc.potential import initialize_model
+from dnp.infer.mcmc.trajectory import (
+    MAX_DELTA_ENERGY,
+    Programs,
+    Proposal,
+    Uniforms,
+    accept_probability,
+    checkpoint_range,
+    log_add_exp,
+)
 from dnp.infer.vi.initialization import init_to_uniform
 
 __all__ = ["HMC", "NUTS", "HMCState"]
-
-_MAX_DELTA_ENERGY = 1000.0
 
 
 class HMCState(NamedTuple):
@@ -94,7 +95,9 @@ class HMC:
         self.target_accept_prob = target_accept_prob
         self.init_strategy = init_strategy
         self._postprocess = None
-        self._value_and_grad = None
+        self._potential_fn = None
+        self._programs = None
+        self._position = None
 
     @property
     def sample_field(self) -> str:
@@ -125,8 +128,8 @@ class HMC:
                     "Valid value of `init_params` must be provided with `potential_fn`."
                 )
             potential_fn = self.potential_fn
-        self._value_and_grad = dnp.jit(dnp.autograd.value_and_grad(potential_fn))
-        return {k: dnp.asarray(v, dtype=float) for k, v in dict(init_params).items()}
+        self._potential_fn = potential_fn
+        return {k: _as_float(v) for k, v in dict(init_params).items()}
 
     def init(self, rng, num_warmup, init_params=None, model_args=(), model_kwargs=None):
         """The chain's initial state; ``num_warmup`` iterations will adapt."""
@@ -134,12 +137,16 @@ class HMC:
         rng = as_generator(rng)
         self.num_warmup = num_warmup
         z = self._setup(rng, init_params, model_args, model_kwargs)
-        pe, z_grad = self._value_and_grad(z)
-        size = ravel(z).shape[0]
+        self._programs = Programs(self._potential_fn, z)
+        self._uniforms = Uniforms(rng)
+        z_flat = ravel(z)
+        pe, z_grad = self._programs.value_and_grad(z_flat)
+        pe = float(pe)
+        self._position = (z_flat, pe, z_grad)
 
         def find_step_size(step_size, inverse_mass_matrix, sqrt):
             return _find_reasonable_step_size(
-                self._value_and_grad, inverse_mass_matrix, sqrt, z, pe, z_grad, rng, step_size
+                self._programs, inverse_mass_matrix, sqrt, *self._position, rng, step_size
             )
 
         adapter_init, self._adapt_update = warmup_adapter(
@@ -150,8 +157,8 @@ class HMC:
             dense_mass=self.dense_mass,
             target_accept_prob=self.target_accept_prob,
         )
-        adapt_state = adapter_init(size, self.step_size)
-        pe = float(pe)
+        adapt_state = adapter_init(z_flat.shape[0], self.step_size, dtype=z_flat.dtype)
+        z_grad = unravel_like(z_grad, z)
         return HMCState(
             0, z, z_grad, pe, pe, None, self.trajectory_length, 0, 0.0, 0.0, False, adapt_state, rng
         )
@@ -160,29 +167,30 @@ class HMC:
         """The chain's next state (``model_args`` and ``model_kwargs`` are those of ``init``)."""
         adapt_state, rng = state.adapt_state, state.rng
         inverse_mass_matrix = adapt_state.inverse_mass_matrix
-        r = _draw_momentum(rng, adapt_state.mass_matrix_sqrt, state.z)
-        vv_init, vv_update = velocity_verlet(self._value_and_grad, inverse_mass_matrix)
-        start = vv_init(state.z, r, state.potential_energy, state.z_grad)
-        energy_old = start.potential_energy + float(
-            euclidean_kinetic_energy(inverse_mass_matrix, r)
-        )
-        proposal, num_steps, accept_prob, diverging, energy = self._trajectory(
-            start, energy_old, adapt_state.step_size, inverse_mass_matrix, vv_update, rng
-        )
+        z, z_grad = ravel(state.z), ravel(state.z_grad)
+        r = _draw_momentum(rng, adapt_state.mass_matrix_sqrt)
+        pe = state.potential_energy
+        energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
+        # a non-finite energy is a divergence, counted, not warned of
+        with dnp.errstate(all="ignore"):
+            proposal, num_steps, accept_prob, diverging = self._trajectory(
+                Proposal(z, z_grad, pe, energy), r, adapt_state.step_size, inverse_mass_matrix
+            )
+        self._position = (proposal.z, proposal.potential_energy, proposal.z_grad)
         itr = state.i + 1
         if state.i < self.num_warmup:
-            adapt_state = self._adapt_update(state.i, accept_prob, ravel(proposal.z), adapt_state)
+            adapt_state = self._adapt_update(state.i, accept_prob, proposal.z, adapt_state)
             mean_accept_prob = state.mean_accept_prob + (accept_prob - state.mean_accept_prob) / itr
         else:
             n = itr - self.num_warmup
             mean_accept_prob = state.mean_accept_prob + (accept_prob - state.mean_accept_prob) / n
         return HMCState(
             itr,
-            proposal.z,
-            proposal.z_grad,
-            float(proposal.potential_energy),
-            energy,
-            proposal.r,
+            unravel_like(proposal.z, state.z),
+            unravel_like(proposal.z_grad, state.z),
+            proposal.potential_energy,
+            proposal.energy,
+            None,
             self.trajectory_length,
             num_steps,
             accept_prob,
@@ -192,50 +200,58 @@ class HMC:
             rng,
         )
 
-    def _trajectory(self, start, energy_old, step_size, inverse_mass_matrix, vv_update, rng):
+    def _trajectory(self, start, r, step_size, inverse_mass_matrix):
+        """``(proposal, num_steps, accept_prob, diverging)`` from the ``Proposal`` ``start``
+        with momentum ``r``."""
         if self.num_steps is None:
             num_steps = max(1, math.ceil(self.trajectory_length / step_size))
         else:
             num_steps = int(self.num_steps)
-        new = start
+        step = dnp.asarray(step_size, dtype=start.z.dtype)
+        z, z_grad = start.z, start.z_grad
         for _ in range(num_steps):
-            new = vv_update(step_size, new)
-        energy_new = float(new.potential_energy) + float(
-            euclidean_kinetic_energy(inverse_mass_matrix, new.r)
-        )
-        delta = energy_new - energy_old
-        delta = math.inf if math.isnan(delta) else delta
-        accept_prob = min(1.0, math.exp(-delta)) if delta > -700 else 1.0
-        if float(rng.random()) < accept_prob:
-            return new, num_steps, accept_prob, delta > _MAX_DELTA_ENERGY, energy_new
-        return start, num_steps, accept_prob, delta > _MAX_DELTA_ENERGY, energy_old
+            z, r, pe, z_grad, energy = self._programs.leapfrog_energy(
+                z, r, z_grad, step, inverse_mass_matrix
+            )
+        pe, energy = dnp.stack([pe, energy]).tolist()
+        delta = energy - start.energy
+        accept_prob = accept_probability(delta)
+        diverging = not delta <= MAX_DELTA_ENERGY
+        if self._uniforms() < accept_prob:
+            start = Proposal(z, z_grad, pe, energy)
+        return start, num_steps, accept_prob, diverging
 
 
-def _draw_momentum(rng, mass_matrix_sqrt, z):
-    """``r ~ N(0, M)`` shaped as ``z``."""
-    eps = rng.standard_normal(ravel(z).shape[0])
-    r = mass_matrix_sqrt * eps if mass_matrix_sqrt.ndim == 1 else dnp.matmul(mass_matrix_sqrt, eps)
-    return unravel_like(r, z)
+def _as_float(value):
+    """``value`` as an array of its floating dtype, or of float64."""
+    value = dnp.asarray(value)
+    return value if dnp.issubdtype(value.dtype, dnp.floating) else value.astype(float)
 
 
-def _find_reasonable_step_size(
-    value_and_grad_fn, inverse_mass_matrix, sqrt, z, pe, z_grad, rng, step_size
-):
+def _draw_momentum(rng, mass_matrix_sqrt):
+    """A flat ``r ~ N(0, M)``, ``mass_matrix_sqrt`` a vector (diagonal) or a Cholesky factor
+    (of the chain's dtype)."""
+    eps = rng.standard_normal(mass_matrix_sqrt.shape[0], dtype=mass_matrix_sqrt.dtype)
+    if mass_matrix_sqrt.ndim == 1:
+        return mass_matrix_sqrt * eps
+    return dnp.matmul(mass_matrix_sqrt, eps)
+
+
+def _find_reasonable_step_size(programs, inverse_mass_matrix, sqrt, z, pe, z_grad, rng, step_size):
     """Double or halve the step size until the accept probability of one leapfrog step from
     ``z`` crosses 0.8 (NumPyro's ``find_reasonable_step_size``, after Hoffman and Gelman)."""
-    vv_init, vv_update = velocity_verlet(value_and_grad_fn, inverse_mass_matrix)
     target = math.log(0.8)
     last_direction, direction = 0, 0
     tiny, huge = 1e-300, 1e300
     while True:
         step_size = (2.0**direction) * step_size
-        r = _draw_momentum(rng, sqrt, z)
-        energy_current = float(pe) + float(euclidean_kinetic_energy(inverse_mass_matrix, r))
-        new = vv_update(step_size, vv_init(z, r, pe, z_grad))
-        energy_new = float(new.potential_energy) + float(
-            euclidean_kinetic_energy(inverse_mass_matrix, new.r)
-        )
-        delta = energy_new - energy_current
+        r = _draw_momentum(rng, sqrt)
+        energy_current = float(pe) + float(programs.kinetic_energy(inverse_mass_matrix, r))
+        with dnp.errstate(all="ignore"):
+            *_, energy_new = programs.leapfrog_energy(
+                z, r, z_grad, dnp.asarray(step_size, dtype=z.dtype), inverse_mass_matrix
+            )
+        delta = float(energy_new) - energy_current
         last_direction, direction = direction, 1 if target < -delta else -1
         if not (
             (step_size > tiny or direction >= 0)
@@ -243,38 +259,6 @@ def _find_reasonable_step_size(
             and (direction == last_direction or last_direction == 0)
         ):
             return step_size
-
-
-class _End(NamedTuple):
-    """An end of a NUTS subtree: its state, flat momentum and velocity ``M^-1 r``."""
-
-    state: IntegratorState
-    r: object
-    v: object
-
-
-class _Tree(NamedTuple):
-    """A NUTS subtree: its leftmost and rightmost ends (in time), the proposal sampled from it
-    and its energy, its log weight, the sum of its momenta, whether it turned or diverged, and
-    its accept statistics."""
-
-    left: _End
-    right: _End
-    proposal: IntegratorState
-    proposal_energy: float
-    log_weight: float
-    r_sum: object
-    turning: bool
-    diverging: bool
-    sum_accept_probs: float
-    num_proposals: int
-
-
-def _logaddexp(a, b):
-    m = max(a, b)
-    if m == -math.inf:
-        return m
-    return m + math.log(math.exp(a - m) + math.exp(b - m))
 
 
 class NUTS(HMC):
@@ -311,114 +295,73 @@ class NUTS(HMC):
         self.trajectory_length = None
         self.max_tree_depth = max_tree_depth
 
-    def _trajectory(self, start, energy_old, step_size, inverse_mass_matrix, vv_update, rng):
-        builder = _TreeBuilder(vv_update, inverse_mass_matrix, step_size, energy_old, rng)
-        tree = builder.leaf(start)
-        depth = 0
-        while depth < self.max_tree_depth:
-            direction = 1 if float(rng.random()) < 0.5 else -1
-            new = builder.build(tree.right if direction > 0 else tree.left, direction, depth)
-            sum_accept = tree.sum_accept_probs + new.sum_accept_probs
-            num_proposals = tree.num_proposals + new.num_proposals
-            if new.turning or new.diverging:
-                tree = tree._replace(
-                    diverging=new.diverging,
-                    sum_accept_probs=sum_accept,
-                    num_proposals=num_proposals,
-                )
+    def _trajectory(self, start, r, step_size, inverse_mass_matrix):
+        """Trees doubled from ``start`` with momentum ``r`` (see ``HMC._trajectory``), in
+        random directions, each new half built step by step (``_steps``, with the no-U-turn
+        checks against NumPyro's checkpoints) and joined to the tree unless it
+        diverged or turned; the proposal moves to the new half with probability ``w_new /
+        w_tree`` (capped at 1) on joining, and within a half to each new state with probability
+        ``w_state / w_half`` (multinomial sampling)."""
+        uniform = self._uniforms
+        dtype = start.z.dtype
+        steps = {d: dnp.asarray(d * step_size, dtype=dtype) for d in (1, -1)}
+        v = self._programs.velocity(inverse_mass_matrix, r)
+        ends = {d: (start.z, r, start.z_grad, v) for d in (1, -1)}
+        proposal, log_weight, r_sum = start, 0.0, r
+        num_steps, sum_accept_probs, diverging = 0, 0.0, False
+        for depth in range(self.max_tree_depth):
+            direction = 1 if uniform() < 0.5 else -1
+            end = ends[direction]
+            sub_proposal, sub_log_weight, sub_r_sum = None, -math.inf, None
+            stop = False
+            for step in self._steps(end, steps[direction], inverse_mass_matrix, depth):
+                num_steps += 1
+                pe, kinetic, *dots = step.scalars
+                energy = pe + kinetic
+                delta = energy - start.energy
+                delta = math.inf if math.isnan(delta) else delta
+                sum_accept_probs += accept_probability(delta)
+                sub_log_weight_new = log_add_exp(sub_log_weight, -delta)
+                if uniform() < math.exp(-delta - sub_log_weight_new):
+                    sub_proposal = Proposal(step.z, step.z_grad, pe, energy)
+                sub_log_weight, sub_r_sum = sub_log_weight_new, step.r_sum
+                end = (step.z, step.r, step.z_grad, step.v)
+                diverging = delta > MAX_DELTA_ENERGY
+                if diverging or any(d <= 0 for d in dots):
+                    stop = True
+                    break
+            if stop:
                 break
-            tree = builder.merge(tree, new, direction, biased=True)
-            tree = tree._replace(sum_accept_probs=sum_accept, num_proposals=num_proposals)
-            depth += 1
-            if tree.turning:
+            ends[direction] = end
+            if uniform() < math.exp(min(sub_log_weight - log_weight, 0.0)):
+                proposal = sub_proposal
+            log_weight = log_add_exp(log_weight, sub_log_weight)
+            left, right = ends[-1], ends[1]
+            r_sum, dots = self._programs.joined_turning(
+                left[3], left[1], right[3], right[1], r_sum, sub_r_sum
+            )
+            if any(d <= 0 for d in dots.tolist()):
                 break
-        accept_prob = tree.sum_accept_probs / max(tree.num_proposals, 1)
-        return tree.proposal, builder.num_steps, accept_prob, tree.diverging, tree.proposal_energy
+        return proposal, num_steps, sum_accept_probs / max(num_steps, 1), diverging
 
-
-class _TreeBuilder:
-    """Recursive tree doubling of one NUTS iteration."""
-
-    def __init__(self, vv_update, inverse_mass_matrix, step_size, energy_init, rng):
-        self.vv_update = vv_update
-        self.inverse_mass_matrix = inverse_mass_matrix
-        self.step_size = step_size
-        self.energy_init = energy_init
-        self.rng = rng
-        self.num_steps = 0
-
-    def leaf(self, state, counted=False):
-        """The tree of one state; ``counted`` for a new point of the trajectory (its accept
-        probability counts in the statistics)."""
-        r = ravel(state.r)
-        v = velocity(self.inverse_mass_matrix, r)
-        energy = float(state.potential_energy) + 0.5 * float(dnp.dot(r, v))
-        delta = energy - self.energy_init
-        delta = math.inf if math.isnan(delta) else delta
-        accept = min(1.0, math.exp(-delta)) if delta > -700 else 1.0
-        end = _End(state, r, v)
-        return _Tree(
-            end,
-            end,
-            state,
-            energy,
-            -delta,
-            r,
-            False,
-            delta > _MAX_DELTA_ENERGY,
-            accept if counted else 0.0,
-            1 if counted else 0,
-        )
-
-    def build(self, end, direction, depth) -> _Tree:
-        """A subtree of ``2 ** depth`` new states from ``end`` in ``direction``."""
+    def _steps(self, end, step_size, inverse_mass_matrix, depth):
+        """The ``2 ** depth`` steps of a subtree from ``end``, as they are taken, each a
+        ``NutsStep`` with its scalars as floats: two at a time (``Programs.nuts_pair``) but a
+        lone first step; the caller stops when the subtree must."""
+        programs = self._programs
+        z, r, z_grad, _ = end
+        r_sum, checkpoints = None, [None] * max(depth, 1)
         if depth == 0:
-            self.num_steps += 1
-            return self.leaf(self.vv_update(direction * self.step_size, end.state), counted=True)
-        first = self.build(end, direction, depth - 1)
-        if first.turning or first.diverging:
-            return first
-        second = self.build(first.right if direction > 0 else first.left, direction, depth - 1)
-        merged = self.merge(first, second, direction, biased=False)
-        return merged._replace(
-            turning=merged.turning or second.turning,
-            sum_accept_probs=first.sum_accept_probs + second.sum_accept_probs,
-            num_proposals=first.num_proposals + second.num_proposals,
-        )
-
-    def merge(self, tree, new, direction, biased) -> _Tree:
-        """``tree`` joined with ``new``, its extension in ``direction``; the proposal is
-        ``new``'s with probability ``w_new / w_tree`` capped at 1 (``biased``) or ``w_new /
-        (w_tree + w_new)``."""
-        log_weight = _logaddexp(tree.log_weight, new.log_weight)
-        if biased:
-            log_prob = min(0.0, new.log_weight - tree.log_weight)
-        else:
-            log_prob = new.log_weight - log_weight
-        take_new = math.log(max(float(self.rng.random()), 1e-300)) < log_prob
-        source = new if take_new else tree
-        left, right = (tree, new) if direction > 0 else (new, tree)
-        r_sum = left.r_sum + right.r_sum
-        turning = (
-            _turning(left.left, right.right, r_sum)
-            or _turning(left.left, right.left, left.r_sum + right.left.r)
-            or _turning(left.right, right.right, right.r_sum + left.right.r)
-        )
-        return _Tree(
-            left.left,
-            right.right,
-            source.proposal,
-            source.proposal_energy,
-            log_weight,
-            r_sum,
-            turning,
-            new.diverging,
-            tree.sum_accept_probs,
-            tree.num_proposals,
-        )
-
-
-def _turning(left, right, r_sum) -> bool:
-    """The generalized no-U-turn criterion: the velocities at the two ends do not both point
-    along the summed momentum ``r_sum`` of the states between them."""
-    return float(dnp.dot(left.v, r_sum)) <= 0 or float(dnp.dot(right.v, r_sum)) <= 0
+            step = programs.nuts_step(z, r, z_grad, step_size, inverse_mass_matrix, None, ())
+            yield step._replace(scalars=step.scalars.tolist())
+            return
+        for leaf_idx in range(0, 2**depth, 2):
+            idx_min, idx_max = checkpoint_range(leaf_idx + 1)
+            first, second, scalars = programs.nuts_pair(
+                z, r, z_grad, step_size, inverse_mass_matrix, r_sum, checkpoints[idx_min:idx_max]
+            )
+            scalars = scalars.tolist()  # the first step's potential and kinetic energy, then
+            yield first._replace(scalars=scalars[:2])  # the second's, and its dot products
+            yield second._replace(scalars=scalars[2:])
+            checkpoints[idx_max] = (first.v, first.r, first.r_sum)
+            z, r, z_grad, r_sum = second.z, second.r, second.z_grad, second.r_sum
