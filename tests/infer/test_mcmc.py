@@ -62,15 +62,18 @@ def test_posterior_matches_conjugate_answer(parallel):
     )
 
 
-def test_sequential_and_parallel_draws_are_identical(parallel):
-    sequential = run("sequential")
-    for got, want in [
-        (sequential.get_samples(), parallel.get_samples()),
-        (sequential.get_extra_fields(), parallel.get_extra_fields()),
+def assert_same_draws(got, want):
+    for a, b in [
+        (got.get_samples(), want.get_samples()),
+        (got.get_extra_fields(), want.get_extra_fields()),
     ]:
-        assert got.keys() == want.keys()
-        for k in want:
-            onp.testing.assert_array_equal(onp.asarray(got[k]), onp.asarray(want[k]))
+        assert a.keys() == b.keys()
+        for k in b:
+            onp.testing.assert_array_equal(onp.asarray(a[k]), onp.asarray(b[k]))
+
+
+def test_sequential_and_parallel_draws_are_identical(parallel):
+    assert_same_draws(run("sequential"), parallel)
     # the chains are different chains
     mu = onp.asarray(parallel.get_samples(group_by_chain=True)["mu"])
     assert not onp.array_equal(mu[0], mu[1])
@@ -200,16 +203,50 @@ def test_quiet_off_a_terminal(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_vectorized_not_yet():
-    mcmc = MCMC(NUTS(model), num_warmup=5, num_samples=5, chain_method="vectorized")
-    with pytest.raises(NotImplementedError, match="'parallel' or 'sequential'"):
-        mcmc.run(0, dnp.asarray(Y))
+@pytest.mark.parametrize(
+    "method, per_group", [("vectorized", None), ("parallel", 2), ("parallel", 3)]
+)
+def test_lockstep_groups_draw_what_sequential_draws(method, per_group):
+    kwargs = dict(num_warmup=30, num_samples=20, num_chains=5)
+    grouped = run(method, chains_per_group=per_group, **kwargs)
+    size = per_group or 5
+    assert grouped._groups() == [range(c, min(c + size, 5)) for c in range(0, 5, size)]
+    assert_same_draws(grouped, run("sequential", **kwargs))
+
+
+def test_draws_stream_into_memory_mapped_files(tmp_path):
+    mapped = run("parallel", num_warmup=30, num_samples=20, memmap_dir=tmp_path / "draws")
+    assert_same_draws(mapped, run("parallel", num_warmup=30, num_samples=20))
+    names = {"mu", "total", "diverging", "accept_prob", "step_size", "num_steps", "energy"}
+    assert names | {"potential_energy"} == {p.stem for p in (tmp_path / "draws").iterdir()}
+    # the files hold the draws (chains x draws x ...), flushed when run returns
+    on_disk = onp.load(tmp_path / "draws" / "mu.npy")
+    assert on_disk.shape == (2, 20, 3)
+    onp.testing.assert_array_equal(
+        on_disk, onp.asarray(mapped.get_samples(group_by_chain=True)["mu"])
+    )
+    read_back = dnp.load(tmp_path / "draws" / "total.npy", mmap_mode="r")
+    onp.testing.assert_array_equal(onp.asarray(read_back), on_disk.sum(-1))
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="chain_method"):
         MCMC(NUTS(model), num_warmup=5, num_samples=5, chain_method="pmap")
+    with pytest.raises(ValueError, match="chains_per_group"):
+        MCMC(
+            NUTS(model), num_warmup=5, num_samples=5, chain_method="vectorized", chains_per_group=2
+        )
+    with pytest.raises(ValueError, match="chains_per_group"):
+        MCMC(NUTS(model), num_warmup=5, num_samples=5, chains_per_group=0)
     with pytest.raises(ValueError, match="thinning"):
         MCMC(NUTS(model), num_warmup=5, num_samples=5, thinning=0)
     with pytest.raises(RuntimeError, match="run"):
         MCMC(NUTS(model), num_warmup=5, num_samples=5).get_samples()
+
+
+def test_parallel_runs_one_group_per_cpu_by_default(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    mcmc = MCMC(NUTS(model), num_warmup=5, num_samples=5, num_chains=5)
+    assert mcmc._groups() == [range(0, 3), range(3, 5)]
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert mcmc._groups() == [range(c, c + 1) for c in range(5)]

@@ -1,9 +1,11 @@
-"""The MCMC driver (NumPyro's ``numpyro.infer.MCMC``): runs a kernel's chains one after another
-or side by side on Python threads, and collects their draws as they come."""
+"""The MCMC driver (NumPyro's ``numpyro.infer.MCMC``): runs a kernel's chains one after another,
+in lockstep groups, or side by side on Python threads, and streams their draws into arrays
+allocated once (in memory, or memory-mapped ``.npy`` files)."""
 
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import threading
 
@@ -29,17 +31,23 @@ class MCMC:
     ``num_chains`` chains, each from its own generator spawned from ``run``'s ``rng``, each
     ``num_warmup`` adapting iterations then ``num_samples`` iterations of which every
     ``thinning``-th is kept (the last ``num_samples // thinning``-th ones, as NumPyro).
-    ``chain_method``: ``"sequential"`` runs the chains one after another, ``"parallel"`` at the
-    same time on Python threads (one copy of the kernel per chain; dnp's executor releases the
-    GIL in its kernels) with exactly the sequential draws; ``"vectorized"`` (NumPyro's chains
-    along a batch axis) is not implemented yet and raises ``NotImplementedError``.
+    ``chain_method``: ``"sequential"`` runs the chains one after another; ``"vectorized"`` runs
+    them in lockstep, iteration ``i`` of every chain before iteration ``i + 1`` of any, on one
+    thread; ``"parallel"`` runs groups of ``chains_per_group`` chains (default 1) side by side on
+    Python threads, each group in lockstep (NumPy releases the GIL in its loops over large
+    arrays, where threads overlap; on small models the Python work of the chains takes turns).
+    Every chain has its own copy of the kernel and its own generator, so every method gives
+    exactly the same draws.
 
     The draws go, as they come, into arrays allocated once per site of shape ``(num_chains,
     num_samples // thinning, ...)``, constrained (``kernel.postprocess_fn``: the latent and
     deterministic sites), with the sample statistics ``diverging``, ``accept_prob``,
     ``step_size``, ``num_steps`` (leapfrog steps, the tree size for NUTS), ``energy`` and
-    ``potential_energy``. With ``progress_bar`` and on a terminal (when tqdm is installed) each
-    chain shows a bar with its phase, step size and divergences so far.
+    ``potential_energy``. With ``memmap_dir`` (a directory, created if missing) these arrays are
+    memory-mapped ``<name>.npy`` files there (``dnp.load(path, mmap_mode="r")`` reads them), so
+    many chains of a large model need not fit in memory. With ``progress_bar`` and on a
+    terminal (when tqdm is installed) each chain shows a bar with its phase, step size and
+    divergences so far.
     """
 
     def __init__(
@@ -51,10 +59,18 @@ class MCMC:
         num_chains=1,
         thinning=1,
         chain_method="parallel",
+        chains_per_group=None,
         progress_bar=True,
+        memmap_dir=None,
     ):
         if chain_method not in _CHAIN_METHODS:
             raise ValueError(f"chain_method must be one of {_CHAIN_METHODS}, got {chain_method!r}")
+        if chains_per_group is not None and (
+            chain_method != "parallel" or int(chains_per_group) < 1
+        ):
+            raise ValueError(
+                "chains_per_group (a positive integer) groups chains for chain_method='parallel'"
+            )
         if thinning < 1:
             raise ValueError("thinning must be a positive integer")
         if num_chains < 1:
@@ -65,12 +81,15 @@ class MCMC:
         self.num_chains = int(num_chains)
         self.thinning = int(thinning)
         self.chain_method = chain_method
+        self.chains_per_group = None if chains_per_group is None else int(chains_per_group)
         self.progress_bar = progress_bar
+        self.memmap_dir = None if memmap_dir is None else os.fspath(memmap_dir)
         self._kernels = None
         self._samples = None
         self._fields = None
         self._latent = ()
         self._last_states = None
+        self._files = []
 
     @property
     def last_state(self):
@@ -82,10 +101,6 @@ class MCMC:
         """Run the chains from ``rng`` (a seed or a ``dnp.random.Generator``). ``init_params``
         (unconstrained values) has a leading chain axis when ``num_chains > 1``;
         ``extra_fields`` names further ``HMCState`` fields to collect."""
-        if self.chain_method == "vectorized":
-            raise NotImplementedError(
-                "chain_method='vectorized' is not yet implemented: use 'parallel' or 'sequential'"
-            )
         rngs = as_generator(rng).spawn(self.num_chains)
         self._kernels = [copy.deepcopy(self.sampler) for _ in range(self.num_chains)]
         states = [
@@ -105,24 +120,39 @@ class MCMC:
             self.progress_bar, self.num_chains, self.num_warmup + self.num_samples
         )
 
-        def run_chain(c):
-            kernel = self._kernels[c]
-            postprocess = kernel.postprocess_fn(model_args, model_kwargs)
-            states[c] = self._run_chain(
-                c, kernel, states[c], postprocess, bars[c], model_args, model_kwargs
-            )
+        def run_group(group):
+            chains = [_Chain(self, c, states[c], bars[c], model_args, model_kwargs) for c in group]
+            for i in range(self.num_warmup + self.num_samples):
+                for chain in chains:
+                    chain.step(i)
+            for c, chain in zip(group, chains, strict=True):
+                states[c] = chain.state
 
         try:
-            if self.chain_method == "sequential" or self.num_chains == 1:
-                for c in range(self.num_chains):
-                    run_chain(c)
+            groups = self._groups()
+            if self.chain_method == "parallel" and len(groups) > 1:
+                _run_threads(lambda g: run_group(groups[g]), len(groups))
             else:
-                _run_threads(run_chain, self.num_chains)
+                for group in groups:
+                    run_group(group)
         finally:
             for bar in bars:
                 if bar is not None:
                     bar.close()
         self._last_states = states
+        if self._files:
+            dnp.engine.wait_all()  # the last writes have landed
+            for file in self._files:
+                file.flush()
+
+    def _groups(self) -> list[range]:
+        """The chains run together: one at a time (sequential), all in lockstep (vectorized),
+        or groups of ``chains_per_group`` (default: one group per CPU) in lockstep on their own
+        threads (parallel)."""
+        n = self.num_chains
+        per_thread = self.chains_per_group or -(-n // (os.cpu_count() or 1))
+        size = {"sequential": 1, "vectorized": n}.get(self.chain_method, per_thread)
+        return [range(c, min(c + size, n)) for c in range(0, n, size)]
 
     def _chain_init(self, init_params, c):
         if init_params is None or self.num_chains == 1:
@@ -130,32 +160,27 @@ class MCMC:
         return {k: dnp.asarray(v)[c] for k, v in dict(init_params).items()}
 
     def _allocate(self, sites, state, fields):
-        n = (self.num_chains, self.num_samples // self.thinning)
         sites = {k: dnp.asarray(v) for k, v in sites.items()}
-        self._samples = {k: dnp.empty(n + v.shape, dtype=v.dtype) for k, v in sites.items()}
         values = {k: dnp.asarray(getattr(state, k)) for k in fields}
-        self._fields = {k: dnp.empty(n + v.shape, dtype=v.dtype) for k, v in values.items()}
+        clash = set(sites) & set(values)
+        if self.memmap_dir is not None and clash:
+            raise ValueError(f"site names {sorted(clash)} clash with sample statistics' files")
+        self._files = []
+        self._samples = {k: self._buffer(k, v) for k, v in sites.items()}
+        self._fields = {k: self._buffer(k, v) for k, v in values.items()}
         self._latent = tuple(state.z)
 
-    def _run_chain(self, c, kernel, state, postprocess, bar, model_args, model_kwargs):
-        first_kept = self.num_samples % self.thinning
-        divergences = 0
-        for i in range(self.num_warmup + self.num_samples):
-            state = kernel.sample(state, model_args, model_kwargs)
-            divergences += bool(state.diverging)
-            j = i - self.num_warmup
-            if j >= first_kept and (j - first_kept + 1) % self.thinning == 0:
-                idx = (c, (j - first_kept) // self.thinning)
-                for k, v in postprocess(state.z).items():
-                    self._samples[k][idx] = v
-                for k, buf in self._fields.items():
-                    buf[idx] = getattr(state, k)
-            if bar is not None:
-                phase = "warmup" if i < self.num_warmup else "sample"
-                bar.set_description(f"chain {c} {phase}", refresh=False)
-                bar.set_postfix(step_size=f"{state.step_size:.2e}", divergences=divergences)
-                bar.update()
-        return state
+    def _buffer(self, name, like):
+        """Where the kept draws of ``name`` go: ``(num_chains, num_samples // thinning,
+        *like.shape)`` of ``like``'s dtype, in memory or a memory-mapped ``.npy`` file."""
+        shape = (self.num_chains, self.num_samples // self.thinning, *like.shape)
+        if self.memmap_dir is None:
+            return dnp.empty(shape, dtype=like.dtype)
+        os.makedirs(self.memmap_dir, exist_ok=True)
+        path = os.path.join(self.memmap_dir, f"{name}.npy")
+        file = dnp.lib.format.open_memmap(path, mode="w+", dtype=like.dtype, shape=shape)
+        self._files.append(file)
+        return dnp.asarray(file)  # the file's memory, not a copy
 
     def get_samples(self, group_by_chain=False):
         """The kept draws of each site (constrained): ``(num_chains * n, ...)`` arrays, or
@@ -200,6 +225,36 @@ class MCMC:
         stats = {_ARVIZ_STATS.get(k, k): v for k, v in self.get_extra_fields(True).items()}
         stats["lp"] = -stats["lp"]
         return arviz.from_dict(posterior=self.get_samples(group_by_chain=True), sample_stats=stats)
+
+
+class _Chain:
+    """One chain as the driver runs it: its kernel and state, and where its kept draws go."""
+
+    def __init__(self, mcmc, c, state, bar, model_args, model_kwargs):
+        self.mcmc, self.c, self.state, self.bar = mcmc, c, state, bar
+        self.kernel = mcmc._kernels[c]
+        self.postprocess = self.kernel.postprocess_fn(model_args, model_kwargs)
+        self.model_args, self.model_kwargs = model_args, model_kwargs
+        self.divergences = 0
+
+    def step(self, i):
+        """Iteration ``i`` (warm-up first): the kernel's next state, kept if it is due."""
+        mcmc = self.mcmc
+        self.state = state = self.kernel.sample(self.state, self.model_args, self.model_kwargs)
+        self.divergences += bool(state.diverging)
+        first_kept = mcmc.num_samples % mcmc.thinning
+        j = i - mcmc.num_warmup
+        if j >= first_kept and (j - first_kept + 1) % mcmc.thinning == 0:
+            idx = (self.c, (j - first_kept) // mcmc.thinning)
+            for k, v in self.postprocess(state.z).items():
+                mcmc._samples[k][idx] = v
+            for k, buf in mcmc._fields.items():
+                buf[idx] = getattr(state, k)
+        if self.bar is not None:
+            phase = "warmup" if i < mcmc.num_warmup else "sample"
+            self.bar.set_description(f"chain {self.c} {phase}", refresh=False)
+            self.bar.set_postfix(step_size=f"{state.step_size:.2e}", divergences=self.divergences)
+            self.bar.update()
 
 
 def _run_threads(fn, n):
