@@ -14,7 +14,8 @@ optimizer; ``Predictive`` draws from the fitted model. ZhuSuan's ``elbo`` and ``
 (``sgvb``, ``reinforce``, ``vimco``) are objectives of ``BayesianNet`` models. ``diagnostics``
 holds NumPyro's and ArviZ's MCMC diagnostics (ESS, R-hat, MCSE, HPDI, ``summary``); ``SGLD``,
 ``SGHMC`` and ``SGNHT`` are ZhuSuan's stochastic-gradient MCMC samplers, ``HMC`` and ``NUTS``
-(``mcmc``) NumPyro's kernels, run by ``MCMC``.
+(``mcmc``) NumPyro's kernels, run by ``MCMC``; ``HMC(step_size, n_leapfrogs).sample(meta_bn,
+observed, latent)`` is also ZhuSuan's HMC (returning an ``HMCInfo``).
 Everything here is written on the public ``dnp`` namespace only (a test enforces it), so it
 runs on every device and differentiates with ``dnp.autograd``.
 """
@@ -33,7 +34,7 @@ from dnp.infer.bn import BayesianNet, MetaBayesianNet, meta_bayesian_net
 from dnp.infer.density import log_density
 from dnp.infer.distributions.distribution import set_rng_seed
 from dnp.infer.distributions.kl import kl_divergence, register_kl
-from dnp.infer.mcmc import HMC, MCMC, NUTS
+from dnp.infer.mcmc import HMC, MCMC, NUTS, HMCInfo
 from dnp.infer.primitives import deterministic, factor, param, plate, sample
 from dnp.infer.sgmcmc import SGHMC, SGLD, SGNHT
 from dnp.infer.transforms import biject_to
@@ -59,6 +60,7 @@ __all__ = [
     "BayesianNet",
     "EvidenceLowerBoundObjective",
     "HMC",
+    "HMCInfo",
     "MCMC",
     "ImportanceWeightedObjective",
     "MetaBayesianNet",

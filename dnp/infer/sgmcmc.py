@@ -9,7 +9,8 @@ equations and argument names. There is no Metropolis correction: with a fixed
     draws = sampler.sample(init_params, batches, 2000, model=model, num_warmup=200, rng=0)
 
 ``sample(init_params, data_iter, num_samples, *, model=None, potential_fn=None, thinning=1,
-num_warmup=0, rng=None)`` returns a dict name -> array of shape ``(num_samples, *shape)``:
+num_warmup=0, rng=None, init_strategy=init_to_uniform)`` returns a dict name -> array of
+shape ``(num_samples, *shape)``:
 
 - ``potential_fn(params, *args, **kwargs)`` is the potential energy (the negative log joint,
   minibatch terms scaled to the full data) at ``params``; its draws are of ``params`` as given;
@@ -17,7 +18,9 @@ num_warmup=0, rng=None)`` returns a dict name -> array of shape ``(num_samples, 
   ``plate(name, size, subsample_size=len(batch))`` that scales the minibatch log-likelihood by
   ``size / subsample_size`` (``log_density``); its continuous latent sites are sampled in
   unconstrained space (``biject_to`` with the Jacobian term) and returned constrained.
-  ``init_params`` (unconstrained) may then be None: each site starts uniform in (-2, 2).
+  ``init_params`` (unconstrained) may then be None: the sites start where ``init_strategy``
+  puts them (as HMC's: ``init_to_uniform``, uniform in (-2, 2), ``init_to_median``,
+  ``init_to_value``).
 
 Each batch from ``data_iter`` is a tuple (the positional arguments), a dict (the keyword
 arguments) or another value (the one positional argument); ``data_iter=None`` calls with no
@@ -64,6 +67,7 @@ class SGMCMC:
         thinning: int = 1,
         num_warmup: int = 0,
         rng=None,
+        init_strategy=init_to_uniform,
     ) -> dict:
         """``num_samples`` draws, one every ``thinning`` steps after ``num_warmup`` steps (see
         the module docstring)."""
@@ -75,7 +79,9 @@ class SGMCMC:
         batches = itertools.repeat(()) if data_iter is None else iter(data_iter)
         batch = _next_batch(batches)
         if model is not None:
-            potential_fn, init_params, constrain = _model_potential(model, init_params, batch, rng)
+            potential_fn, init_params, constrain = _model_potential(
+                model, init_params, batch, rng, init_strategy
+            )
         elif init_params is None:
             raise ValueError("sample with potential_fn needs init_params")
         else:
@@ -269,11 +275,11 @@ def _as_call(batch) -> tuple[tuple, dict]:
     return (batch,), {}
 
 
-def _model_potential(model, init_params, batch, rng):
+def _model_potential(model, init_params, batch, rng, init_strategy):
     """``(potential_fn, init_params, constrain)`` for a model: its continuous latent sites, found
     by a run on the first batch, unconstrained by ``biject_to`` of their supports."""
     args, kwargs = _as_call(batch)
-    start = substitute(seed(model, rng), substitute_fn=init_to_uniform)
+    start = substitute(seed(model, rng), substitute_fn=init_strategy)
     sites = trace(start).get_trace(*args, **kwargs)
     transforms = latent_transforms(sites)
     if init_params is None:

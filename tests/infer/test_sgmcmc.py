@@ -176,3 +176,16 @@ def test_numpy_batches_are_replayed():
     data = ((DATA[i : i + BATCH],) for i in range(0, N, BATCH))
     draws = sampler.sample({"mu": dnp.asarray(0.0)}, data, 10, potential_fn=potential, rng=0)
     assert draws["mu"].shape == (10,) and sampler.eager_reasons == []
+
+
+def test_init_strategy_places_the_start():
+    # with a tiny learning rate the one draw is the start, give or take sqrt(2e-12)
+    draws = SGLD(1e-12).sample(
+        None,
+        batches(),
+        1,
+        model=model,
+        rng=0,
+        init_strategy=infer.init_to_value(values={"mu": 1.5}),
+    )
+    np.testing.assert_allclose(np.asarray(draws["mu"]), [1.5], atol=1e-4)

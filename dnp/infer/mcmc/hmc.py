@@ -21,9 +21,12 @@ from dnp.infer.mcmc.trajectory import (
     checkpoint_range,
     log_add_exp,
 )
+from dnp.infer.mcmc.zhusuan import ZhuSuanSampler
 from dnp.infer.vi.initialization import init_to_uniform
 
 __all__ = ["HMC", "NUTS", "HMCState"]
+
+_UNSET = object()  # adapt_step_size not given: True for NumPyro's HMC, None for ZhuSuan's
 
 
 class HMCState(NamedTuple):
@@ -57,14 +60,22 @@ class HMCState(NamedTuple):
 
 
 class HMC:
-    """Hamiltonian Monte Carlo with a fixed trajectory length (NumPyro's ``HMC``).
+    """Hamiltonian Monte Carlo with a fixed trajectory length (NumPyro's ``HMC``), and
+    ZhuSuan's ``HMC`` on ``BayesianNet`` models.
 
-    Give ``model`` (a model of ``dnp.infer`` primitives, sampled in unconstrained space with the
-    Jacobian correction) or ``potential_fn`` (a function of a dict of arrays; then ``init``
-    needs ``init_params``). ``trajectory_length`` (default ``2 pi``) divided by the step size
-    gives the number of leapfrog steps, unless ``num_steps`` is given. During warm-up the step
-    size is adapted by dual averaging towards ``target_accept_prob`` and the mass matrix
-    (diagonal, or ``dense_mass``) in Stan's windows.
+    NumPyro's: give ``model`` (a model of ``dnp.infer`` primitives, sampled in unconstrained
+    space with the Jacobian correction) or ``potential_fn`` (a function of a dict of arrays;
+    then ``init`` needs ``init_params``) and run it with ``MCMC``. ``trajectory_length``
+    (default ``2 pi``) divided by the step size gives the number of leapfrog steps, unless
+    ``num_steps`` is given. During warm-up the step size is adapted by dual averaging towards
+    ``target_accept_prob`` and the mass matrix (diagonal, or ``dense_mass``) in Stan's windows.
+
+    ZhuSuan's: ``HMC(step_size, n_leapfrogs, adapt_step_size=None,
+    target_acceptance_rate=0.8, gamma=0.05, t0=100, kappa=0.75, adapt_mass=None,
+    mass_collect_iters=10, mass_decay=0.99)`` (the first two may be positional, the rest by
+    keyword), then ``samples, info = hmc.sample(meta_bn, observed, latent)`` for each
+    iteration (see ``dnp.infer.mcmc.zhusuan``); set ``hmc.adapt_step_size`` and
+    ``hmc.adapt_mass`` false after the burn-in, as ZhuSuan's placeholders are fed.
     """
 
     def __init__(
@@ -74,16 +85,40 @@ class HMC:
         step_size=1.0,
         trajectory_length=None,
         num_steps=None,
-        adapt_step_size=True,
+        adapt_step_size=_UNSET,
         adapt_mass_matrix=True,
         dense_mass=False,
         target_accept_prob=0.8,
         init_strategy=init_to_uniform,
+        *,
+        n_leapfrogs=None,
+        target_acceptance_rate=None,
+        gamma=0.05,
+        t0=100,
+        kappa=0.75,
+        adapt_mass=None,
+        mass_collect_iters=10,
+        mass_decay=0.99,
     ):
-        if (model is None) == (potential_fn is None):
+        if isinstance(model, (int, float)):  # ZhuSuan's positional (step_size, n_leapfrogs)
+            step_size, model = model, None
+            n_leapfrogs, potential_fn = potential_fn, None
+        zhusuan = n_leapfrogs is not None
+        if not zhusuan and (model is None) == (potential_fn is None):
+            raise ValueError(
+                "Only one of `model` or `potential_fn` must be specified (or ZhuSuan's "
+                "`n_leapfrogs` for HMC.sample(meta_bn, observed, latent))."
+            )
+        if model is not None and potential_fn is not None:
             raise ValueError("Only one of `model` or `potential_fn` must be specified.")
         if trajectory_length is None and num_steps is None:
             trajectory_length = 2 * math.pi
+        if adapt_step_size is _UNSET:
+            adapt_step_size = None if zhusuan else True
+        if target_acceptance_rate is not None:
+            target_accept_prob = target_acceptance_rate
+        if adapt_mass is not None and adapt_step_size is None:
+            raise ValueError("If adapt mass is set, we should also adapt step size")
         self.model = model
         self.potential_fn = potential_fn
         self.step_size = float(step_size)
@@ -94,6 +129,12 @@ class HMC:
         self.dense_mass = dense_mass
         self.target_accept_prob = target_accept_prob
         self.init_strategy = init_strategy
+        self.n_leapfrogs = 10 if n_leapfrogs is None else n_leapfrogs
+        self.gamma, self.t0, self.kappa = gamma, t0, kappa
+        self.adapt_mass = adapt_mass
+        self.mass_collect_iters = mass_collect_iters if adapt_mass is not None else 0
+        self.mass_decay = mass_decay
+        self._zhusuan = None
         self._postprocess = None
         self._potential_fn = None
         self._programs = None
@@ -163,8 +204,18 @@ class HMC:
             0, z, z_grad, pe, pe, None, self.trajectory_length, 0, 0.0, 0.0, False, adapt_state, rng
         )
 
-    def sample(self, state, model_args=(), model_kwargs=None):
-        """The chain's next state (``model_args`` and ``model_kwargs`` are those of ``init``)."""
+    def sample(self, state, model_args=(), model_kwargs=None, *, observed=None, latent=None):
+        """The chain's next state (``model_args`` and ``model_kwargs`` are those of ``init``);
+        or ZhuSuan's ``sample(meta_bn, observed, latent)``: one iteration on ``latent`` (updated
+        in place), returning ``(samples, HMCInfo)``."""
+        if not isinstance(state, HMCState):
+            if observed is None:
+                observed = model_args
+            if latent is None:
+                latent = model_kwargs
+            if self._zhusuan is None:
+                self._zhusuan = ZhuSuanSampler(self)
+            return self._zhusuan.sample(state, dict(observed or {}), latent or {})
         adapt_state, rng = state.adapt_state, state.rng
         inverse_mass_matrix = adapt_state.inverse_mass_matrix
         z, z_grad = ravel(state.z), ravel(state.z_grad)
