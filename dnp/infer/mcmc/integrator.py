@@ -38,6 +38,8 @@ def ravel(tree) -> object:
 def unravel_like(flat, tree):
     """``flat`` cut into arrays shaped as the leaves of ``tree``, in its structure."""
     leaves, treedef = dnp.tree.flatten(tree)
+    if len(leaves) == 1:  # no slicing (nor its gradient's scatter into zeros)
+        return treedef.unflatten([dnp.reshape(flat, dnp.asarray(leaves[0]).shape)])
     out, start = [], 0
     for leaf in leaves:
         shape = dnp.asarray(leaf).shape
