@@ -169,7 +169,8 @@ def test_progress_bar_per_chain_on_a_terminal(monkeypatch):
         def set_description(self, desc, refresh=True):
             self.descriptions.append(desc)
 
-        def set_postfix(self, **postfix):
+        def set_postfix(self, refresh=True, **postfix):
+            assert not refresh  # update() redraws, at most every mininterval
             self.postfix = postfix
 
         def update(self):

@@ -253,8 +253,10 @@ class _Chain:
         if self.bar is not None:
             phase = "warmup" if i < mcmc.num_warmup else "sample"
             self.bar.set_description(f"chain {self.c} {phase}", refresh=False)
-            self.bar.set_postfix(step_size=f"{state.step_size:.2e}", divergences=self.divergences)
-            self.bar.update()
+            self.bar.set_postfix(
+                refresh=False, step_size=f"{state.step_size:.2e}", divergences=self.divergences
+            )
+            self.bar.update()  # redraws at most every tqdm's mininterval
 
 
 def _run_threads(fn, n):
