@@ -7,7 +7,8 @@ tree depth 10), 4 chains x (1000 warm-up + 1000 samples) (``--quick``: 2 x (100 
 ``--warmup N --samples M --chains C`` for a reduced run), float32 (``--dtype float64``: both in
 float64, JAX with x64). Runs: dnp with ``chain_method="parallel"`` (Python threads) and
 ``"sequential"``, NumPyro with ``chain_method="sequential"`` (the issue's reference) twice in the
-same process: the first run's wall time includes JAX's compilation, the second's does not.
+same process: the first run's wall time includes all of JAX's compilation, the second's that of
+the sampling loop alone (NumPyro 0.22 traces and compiles it again on every ``MCMC.run``).
 Time to the first draw: a fresh MCMC with one chain, no warm-up and one sample, run before
 anything else of that library in this process (NumPyro: compilation included).
 
@@ -17,13 +18,32 @@ min over the 31 coefficients; min-ESS/s = min ESS / wall time of ``MCMC.run``. T
 means are compared: the largest difference between dnp's and NumPyro's, in units of its Monte
 Carlo standard error (the two MCSEs combined).
 
+The large regression (``--large``, or ``--large-only`` without the breast-cancer runs): the
+same model on synthetic data, x ~ N(0, 1) of 100,000 x 55 (the first column ones), true
+coefficients w ~ N(0, 0.1^2) drawn once (seed 0), y ~ Bernoulli(sigmoid(x @ w)), float64 in
+both libraries (JAX with x64); NUTS with its defaults, 1 chain of 100 warm-up + 100 samples
+(``--large-warmup N --large-samples M``; ``--quick``: 10 + 10) from ``init_params`` w. Measured:
+ms per leapfrog step, the wall time over the leapfrog steps of warm-up and sampling, counted
+exactly: dnp, in one ``MCMC.run``, by a ``NUTS`` subclass that records every iteration's
+``num_steps``; NumPyro (whose extra fields hold the kept draws only) by timing
+``MCMC.warmup(collect_warmup=True)`` and then ``MCMC.run`` and summing ``num_steps`` of both
+phases. NumPyro runs twice on the same ``MCMC`` object and arrays: the first run compiles
+everything, the second still compiles its sampling loops (NumPyro 0.22 traces and compiles
+them again on every call), so the XLA compilation time inside each run (from JAX's monitoring
+events) is reported and subtracted in a further column. Then dnp with 2 chains, ``"parallel"``
+and ``"sequential"`` (the same draws): ms per leapfrog step of all chains, whether the
+threads overlap on large arrays.
+
     python benchmarks/bench_nuts.py [--quick] [--chains C] [--warmup N] [--samples M]
-                                    [--dtype D] [--no-sequential] [--out DIR]
+                                    [--dtype D] [--dnp-methods M,...] [--out DIR]
+                                    [--large | --large-only] [--large-warmup N]
+                                    [--large-samples M]
 
 Needs scikit-learn and, for the NumPyro column, ``pip install numpyro``. BLAS and OpenMP run one
 thread each unless the environment says otherwise; XLA keeps its defaults. Prints a table with
-the ratios dnp / NumPyro and writes ``DIR/nuts.json`` (default ``benchmarks/results/``) and, with
-matplotlib, ``DIR/nuts.png``. Nothing is asserted.
+the ratios dnp / NumPyro and writes ``DIR/nuts.json`` (default ``benchmarks/results/``; the
+large regression under its ``"large"`` key, which ``--large-only`` replaces in the file that is
+there) and, with matplotlib, ``DIR/nuts.png``. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -51,6 +71,8 @@ from _report import parser, ratio_chart, run_environment, write_results  # noqa:
 
 CHAINS, WARMUP, SAMPLES = 4, 1000, 1000
 QUICK = (2, 100, 100)
+LARGE_SHAPE = (100_000, 55)  # rows, coefficients (a column of ones first)
+LARGE_WARMUP, LARGE_SAMPLES, LARGE_QUICK = 100, 100, 10
 # The issue's reference: NumPyro 0.22, float32, chains in sequence, on a 2-core Xeon.
 NUMPYRO_REFERENCE = {"first_run_min_ess_per_s": 372, "warm_min_ess_per_s": (577, 592)}
 
@@ -248,6 +270,166 @@ def format_table(results: dict, first: dict, ref: str | None) -> str:
     return "\n".join(lines)
 
 
+def synthetic(seed: int = 0) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """(x, y, w): x ~ N(0, 1) of ``LARGE_SHAPE`` with its first column ones, true coefficients
+    w ~ N(0, 0.1^2) (logits of sd ~0.75: no separation), y ~ Bernoulli(sigmoid(x @ w)); float64."""
+    rng = numpy.random.default_rng(seed)
+    n, d = LARGE_SHAPE
+    x = numpy.concatenate([numpy.ones((n, 1)), rng.standard_normal((n, d - 1))], axis=1)
+    w = 0.1 * rng.standard_normal(d)
+    y = (rng.random(n) < 1 / (1 + numpy.exp(-(x @ w)))).astype(float)
+    return x, y, w
+
+
+XLA_COMPILE_S: list[float] = []  # JAX's backend compilation times, once listened to
+
+
+def listen_to_xla_compilation() -> None:
+    """Append the duration of every XLA compilation JAX does from now on to ``XLA_COMPILE_S``."""
+    import jax.monitoring
+
+    def listener(event, seconds, **_):
+        if event == "/jax/core/compile/backend_compile_duration":
+            XLA_COMPILE_S.append(seconds)
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+
+
+def counted_nuts(lib: Library):
+    """dnp's NUTS on ``logreg`` that appends every iteration's leapfrog steps, warm-up included,
+    to its class's ``steps`` (shared by the copies ``MCMC`` makes for its chains)."""
+
+    class CountedNUTS(lib.infer.NUTS):
+        steps: list[int] = []
+
+        def sample(self, state, model_args=(), model_kwargs=None):
+            state = super().sample(state, model_args, model_kwargs)
+            self.steps.append(int(state.num_steps))
+            return state
+
+    return CountedNUTS(logreg(lib))
+
+
+def time_large(lib: Library, mcmc, x, y, w, seed=0) -> dict:
+    """Warm-up and sampling of ``mcmc`` from ``w``: wall time and leapfrog steps of all chains.
+    ``x`` and ``y`` are the library's arrays, the same objects in every run (NumPyro caches its
+    sample function by their identity).
+
+    dnp: one ``MCMC.run``, the steps counted by ``counted_nuts``. NumPyro:
+    ``MCMC.warmup(collect_warmup=True)`` then ``MCMC.run``, both timed, the steps read from
+    ``num_steps`` of each phase's extra fields."""
+    init = {"beta": lib.asarray(w if mcmc.num_chains == 1 else numpy.tile(w, (mcmc.num_chains, 1)))}
+    if lib.name == "dnp":
+        counter = mcmc.sampler.steps
+        counter.clear()
+        start = time.perf_counter()
+        mcmc.run(seed, x, y, init_params=init)
+        numpy.asarray(mcmc.get_samples()["beta"])
+        wall = time.perf_counter() - start
+        steps = sum(counter)
+        warmup_steps = steps - int(numpy.asarray(mcmc.get_extra_fields()["num_steps"]).sum())
+        compile_s = None
+    else:
+        compiled = len(XLA_COMPILE_S)
+        start = time.perf_counter()
+        mcmc.warmup(
+            lib.key(seed),
+            x,
+            y,
+            init_params=init,
+            extra_fields=("num_steps",),
+            collect_warmup=True,
+        )
+        warmup_steps = int(numpy.asarray(mcmc.get_extra_fields()["num_steps"]).sum())
+        mcmc.run(mcmc.post_warmup_state.rng_key, x, y, extra_fields=("num_steps",))
+        numpy.asarray(mcmc.get_samples()["beta"])
+        wall = time.perf_counter() - start
+        steps = warmup_steps + int(numpy.asarray(mcmc.get_extra_fields()["num_steps"]).sum())
+        compile_s = sum(XLA_COMPILE_S[compiled:])
+    beta = numpy.asarray(mcmc.get_samples()["beta"], dtype=float)
+    return {
+        "chains": mcmc.num_chains,
+        "wall_s": wall,
+        "leapfrog_steps": steps,
+        "warmup_steps": warmup_steps,
+        "ms_per_leapfrog": 1e3 * wall / steps,
+        "xla_compile_s": compile_s,
+        "ms_per_leapfrog_uncompiled": 1e3 * (wall - (compile_s or 0.0)) / steps,
+        "draw_dtype": str(mcmc.get_samples()["beta"].dtype),
+        "max_error_in_sd": float(numpy.max(numpy.abs(beta.mean(0) - w) / beta.std(0))),
+    }
+
+
+def run_large(libs: dict, warmup: int, samples: int, methods: list[str], notes: list) -> dict:
+    """The large regression's runs (see the module's docstring): label -> ``time_large``; a run
+    that raises goes to ``notes``."""
+    x, y, w = synthetic()
+    data = {name: (lib.asarray(x), lib.asarray(y)) for name, lib in libs.items()}
+    runs = [("dnp", "dnp", 1, "sequential")]
+    if "numpyro" in libs:
+        listen_to_xla_compilation()
+        runs += [("numpyro 1st", "numpyro", 1, "sequential"), ("numpyro 2nd", "numpyro", 1, "")]
+    runs += [(f"dnp 2 chains {m}", "dnp", 2, m) for m in methods]
+    results, mcmc = {}, None
+    for label, name, chains, method in runs:
+        print(f"large: {label} ...", flush=True)
+        lib = libs[name]
+        if method:  # the 2nd NumPyro run reuses the 1st's MCMC and its cached functions
+            kernel = counted_nuts(lib) if name == "dnp" else lib.infer.NUTS(logreg(lib))
+            mcmc = lib.infer.MCMC(
+                kernel,
+                num_warmup=warmup,
+                num_samples=samples,
+                num_chains=chains,
+                chain_method=method,
+                progress_bar=False,
+            )
+        try:
+            results[label] = time_large(lib, mcmc, *data[name], w)
+        except Exception as exc:  # noqa: BLE001 - reported, the other runs go on
+            notes.append(f"large: {label}: failed: {type(exc).__name__}: {exc}")
+            print(f"  {notes[-1]}", flush=True)
+            continue
+        print(
+            f"  {results[label]['wall_s']:.2f} s, {results[label]['leapfrog_steps']} steps",
+            flush=True,
+        )
+    return results
+
+
+def format_large(results: dict) -> str:
+    refs = [r for r in ("numpyro 1st", "numpyro 2nd") if r in results]
+    cols = (
+        f"{'run':<26}{'wall (s)':>9}{'leapfrogs':>10}{'warm-up':>9}{'XLA (s)':>9}"
+        f"{'ms/leapfrog':>12}{'w/o XLA':>9}"
+    )
+    header = cols + "".join(f"{'x ' + r:>14}" for r in refs) + ("   x w/o XLA" if refs else "")
+    lines = [header, "-" * len(header)]
+    for label, r in results.items():
+        ratios = [r["ms_per_leapfrog"] / results[ref]["ms_per_leapfrog"] for ref in refs]
+        if refs:
+            ratios.append(r["ms_per_leapfrog"] / results[refs[-1]]["ms_per_leapfrog_uncompiled"])
+        xla = "-" if r["xla_compile_s"] is None else f"{r['xla_compile_s']:.2f}"
+        lines.append(
+            f"{label:<26}{r['wall_s']:>9.2f}{r['leapfrog_steps']:>10d}{r['warmup_steps']:>9d}"
+            f"{xla:>9}{r['ms_per_leapfrog']:>12.2f}{r['ms_per_leapfrog_uncompiled']:>9.2f}"
+            + "".join(f"{q:>14.2f}" for q in ratios[: len(refs)])
+            + (f"{ratios[-1]:>12.2f}" if refs else "")
+        )
+    par, seq = results.get("dnp 2 chains parallel"), results.get("dnp 2 chains sequential")
+    if par and seq:
+        lines.append(
+            f"2 chains: parallel / sequential wall time {par['wall_s'] / seq['wall_s']:.2f} "
+            "(0.5: the threads overlap fully, 1: not at all)"
+        )
+    lines.append(
+        "ms/leapfrog: wall time over the leapfrog steps of all chains, warm-up included; "
+        "w/o XLA: less the\nXLA compilation inside the run; x: dnp's ms/leapfrog over the column's "
+        "(x w/o XLA: over numpyro's\nlast run's w/o XLA)"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = parser(__doc__, "nuts")
     p.add_argument("--chains", type=int, help=f"chains (default {CHAINS}; quick {QUICK[0]})")
@@ -259,7 +441,57 @@ def main(argv: list[str] | None = None) -> None:
         default="parallel,sequential",
         help="dnp's chain methods to run, comma-separated (default parallel,sequential)",
     )
+    p.add_argument("--large", action="store_true", help="also the large synthetic regression")
+    p.add_argument("--large-only", action="store_true", help="only the large regression")
+    p.add_argument("--large-warmup", type=int, help=f"its warm-up (default {LARGE_WARMUP})")
+    p.add_argument("--large-samples", type=int, help=f"its samples (default {LARGE_SAMPLES})")
     args = p.parse_args(argv)
+    if args.large_only:
+        path = args.out / "nuts.json"
+        payload = json.loads(path.read_text()) if path.exists() else {}
+        payload["large"] = bench_large(args)
+        args.out.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2))
+        print(f"wrote {path} (its 'large' entry)")
+        return
+    payload, plot = bench_breast_cancer(args)
+    if args.large:
+        print()
+        payload["large"] = bench_large(args)
+    write_results(args.out, "nuts", payload, plot)
+
+
+def bench_large(args) -> dict:
+    """The large regression's part of the results: environment, runs and notes."""
+    quick = (LARGE_QUICK, LARGE_QUICK) if args.quick else (LARGE_WARMUP, LARGE_SAMPLES)
+    warmup = quick[0] if args.large_warmup is None else args.large_warmup
+    samples = args.large_samples or quick[1]
+    libs, notes = {}, []
+    for name in ("dnp", "numpyro"):
+        try:
+            libs[name] = load_library(name, "float64")
+        except ImportError as exc:
+            notes.append(f"{name}: skipped (not importable: {exc})")
+    env = run_environment(
+        args.quick, dtype="float64", shape=LARGE_SHAPE, warmup=warmup, samples=samples,
+        versions={k: lib.version for k, lib in libs.items()},
+    )  # fmt: skip
+    print(
+        f"large synthetic logistic regression {LARGE_SHAPE[0]} x {LARGE_SHAPE[1]}, float64, "
+        f"NUTS ({warmup} + {samples}) from the true coefficients"
+    )
+    methods = [m for m in args.dnp_methods.split(",") if m]
+    results = run_large(libs, warmup, samples, methods, notes)
+    env["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    print()
+    print(format_large(results))
+    for line in notes:
+        print(line)
+    return {"env": env, "results": results, "notes": notes}
+
+
+def bench_breast_cancer(args) -> tuple[dict, Any]:
+    """The breast-cancer runs: the results' payload and the function drawing its chart."""
     chains, warmup, samples = QUICK if args.quick else (CHAINS, WARMUP, SAMPLES)
     chains = args.chains or chains
     warmup = warmup if args.warmup is None else args.warmup
@@ -346,7 +578,7 @@ def main(argv: list[str] | None = None) -> None:
             title="NUTS logistic regression: min-ESS/s relative to NumPyro's first run",
         )  # fmt: skip
 
-    write_results(args.out, "nuts", payload, plot)
+    return payload, plot
 
 
 if __name__ == "__main__":
