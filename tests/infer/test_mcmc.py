@@ -1,5 +1,6 @@
 """The MCMC driver of dnp.infer.mcmc against the exact posterior of a conjugate Normal model."""
 
+import math
 import sys
 import types
 
@@ -10,7 +11,7 @@ import dnp
 import dnp.infer as infer
 from dnp.infer import dist
 from dnp.infer.diagnostics import mcse, split_gelman_rubin
-from dnp.infer.mcmc import NUTS
+from dnp.infer.mcmc import NUTS, driver
 from dnp.infer.mcmc.driver import MCMC
 
 PRIOR_MEAN, PRIOR_SD, NOISE_SD = onp.array([0.0, 1.0, -1.0]), 2.0, 1.0
@@ -207,9 +208,18 @@ def test_quiet_off_a_terminal(monkeypatch, capsys):
 @pytest.mark.parametrize(
     "method, per_group", [("vectorized", None), ("parallel", 2), ("parallel", 3)]
 )
-def test_lockstep_groups_draw_what_sequential_draws(method, per_group):
+@pytest.mark.parametrize("threads", [True, False])
+def test_lockstep_groups_draw_what_sequential_draws(method, per_group, threads, monkeypatch):
+    # threads take parallel groups where a leapfrog step is long enough (here: always, never)
+    monkeypatch.setattr(driver, "THREAD_MIN_STEP_SECONDS", 0.0 if threads else math.inf)
+    spawned = []
+    run_threads = driver._run_threads
+    monkeypatch.setattr(
+        driver, "_run_threads", lambda fn, n: spawned.append(n) or run_threads(fn, n)
+    )
     kwargs = dict(num_warmup=30, num_samples=20, num_chains=5)
     grouped = run(method, chains_per_group=per_group, **kwargs)
+    assert spawned == ([-(-5 // per_group)] if threads and method == "parallel" else [])
     size = per_group or 5
     assert grouped._groups() == [range(c, min(c + size, 5)) for c in range(0, 5, size)]
     assert_same_draws(grouped, run("sequential", **kwargs))

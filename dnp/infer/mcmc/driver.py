@@ -8,6 +8,7 @@ import copy
 import os
 import sys
 import threading
+import time
 
 import dnp
 from dnp.infer.diagnostics import print_summary
@@ -16,6 +17,7 @@ from dnp.infer.distributions.distribution import as_generator
 __all__ = ["MCMC"]
 
 _CHAIN_METHODS = ("parallel", "sequential", "vectorized")
+THREAD_MIN_STEP_SECONDS = 2e-3  # a leapfrog step long enough for parallel chains' threads
 _FIELDS = ("diverging", "accept_prob", "step_size", "num_steps", "energy", "potential_energy")
 # ArviZ's names for the sample stats (as ``arviz.from_numpyro``)
 _ARVIZ_STATS = {
@@ -120,30 +122,42 @@ class MCMC:
             self.progress_bar, self.num_chains, self.num_warmup + self.num_samples
         )
 
-        def run_group(group):
-            chains = [_Chain(self, c, states[c], bars[c], model_args, model_kwargs) for c in group]
-            for i in range(self.num_warmup + self.num_samples):
-                for chain in chains:
-                    chain.step(i)
-            for c, chain in zip(group, chains, strict=True):
-                states[c] = chain.state
-
+        chains = [
+            _Chain(self, c, states[c], bars[c], model_args, model_kwargs)
+            for c in range(self.num_chains)
+        ]
         try:
-            groups = self._groups()
-            if self.chain_method == "parallel" and len(groups) > 1:
-                _run_threads(lambda g: run_group(groups[g]), len(groups))
-            else:
-                for group in groups:
-                    run_group(group)
+            self._run_chains(chains)
         finally:
             for bar in bars:
                 if bar is not None:
                     bar.close()
-        self._last_states = states
+        self._last_states = [chain.state for chain in chains]
         if self._files:
             dnp.engine.wait_all()  # the last writes have landed
             for file in self._files:
                 file.flush()
+
+    def _run_chains(self, chains):
+        """Every iteration of every chain, by ``chain_method``. With "parallel", the first
+        iteration of all chains runs here and times a leapfrog step: threads take the rest only
+        where a step takes at least ``THREAD_MIN_STEP_SECONDS`` (long NumPy loops release the
+        GIL; on small models threads contend for it and run slower than one thread), otherwise
+        the groups run in lockstep here. The draws are the same either way."""
+        total, start = self.num_warmup + self.num_samples, 0
+        groups = [[chains[c] for c in group] for group in self._groups()]
+        if self.chain_method == "parallel" and len(groups) > 1 and total > 0:
+            began = time.perf_counter()
+            for chain in chains:
+                chain.step(0)
+            steps = sum(getattr(chain.state, "num_steps", 1) for chain in chains)
+            start = 1
+            if (time.perf_counter() - began) / max(steps, 1) >= THREAD_MIN_STEP_SECONDS:
+                _run_threads(lambda g: _lockstep(groups[g], start, total), len(groups))
+                return
+            groups = [chains]
+        for group in groups:
+            _lockstep(group, start, total)
 
     def _groups(self) -> list[range]:
         """The chains run together: one at a time (sequential), all in lockstep (vectorized),
@@ -225,6 +239,14 @@ class MCMC:
         stats = {_ARVIZ_STATS.get(k, k): v for k, v in self.get_extra_fields(True).items()}
         stats["lp"] = -stats["lp"]
         return arviz.from_dict(posterior=self.get_samples(group_by_chain=True), sample_stats=stats)
+
+
+def _lockstep(chains, start, total):
+    """Iterations ``start`` to ``total - 1`` of ``chains``, each iteration of all of them
+    before the next."""
+    for i in range(start, total):
+        for chain in chains:
+            chain.step(i)
 
 
 class _Chain:
