@@ -261,3 +261,18 @@ def test_parallel_runs_one_group_per_cpu_by_default(monkeypatch):
     assert mcmc._groups() == [range(0, 3), range(3, 5)]
     monkeypatch.setattr("os.cpu_count", lambda: 8)
     assert mcmc._groups() == [range(c, c + 1) for c in range(5)]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"kind": "naive"},
+        {"kind": "threaded", "num_workers": 1, "inline_limit": 0},
+        {"kind": "threaded", "num_workers": 3, "inline_limit": 0},
+    ],
+)
+def test_same_draws_on_every_engine_and_worker_count(parallel, settings):
+    # the fixture ran on the default engine (threaded, as many workers as cores, small ops
+    # inline); here every op is pushed to the workers, or none is
+    with dnp.engine.engine(**settings):
+        assert_same_draws(run("parallel"), parallel)
