@@ -5,6 +5,7 @@ allocated once (in memory, or memory-mapped ``.npy`` files)."""
 from __future__ import annotations
 
 import copy
+import math
 import os
 import sys
 import threading
@@ -18,6 +19,7 @@ __all__ = ["MCMC"]
 
 _CHAIN_METHODS = ("parallel", "sequential", "vectorized")
 THREAD_MIN_STEP_SECONDS = 2e-3  # a leapfrog step long enough for parallel chains' threads
+TIMED_ITERATIONS = 10  # iterations of "parallel" chains run on the calling thread, timed
 _FIELDS = ("diverging", "accept_prob", "step_size", "num_steps", "energy", "potential_energy")
 # ArviZ's names for the sample stats (as ``arviz.from_numpyro``)
 _ARVIZ_STATS = {
@@ -140,19 +142,24 @@ class MCMC:
 
     def _run_chains(self, chains):
         """Every iteration of every chain, by ``chain_method``. With "parallel", the first
-        iteration of all chains runs here and times a leapfrog step: threads take the rest only
-        where a step takes at least ``THREAD_MIN_STEP_SECONDS`` (long NumPy loops release the
-        GIL; on small models threads contend for it and run slower than one thread), otherwise
-        the groups run in lockstep here. The draws are the same either way."""
+        ``TIMED_ITERATIONS`` iterations of all chains run here, timing each chain's iteration
+        per leapfrog step; threads take the rest only where the fastest of those (the least
+        likely to include a first trace of a ``dnp.jit`` program) is at least
+        ``THREAD_MIN_STEP_SECONDS``: long NumPy loops release the GIL, while on small models
+        threads contend for it and run slower than one thread. Otherwise the groups run in
+        lockstep here. The draws are the same either way."""
         total, start = self.num_warmup + self.num_samples, 0
         groups = [[chains[c] for c in group] for group in self._groups()]
         if self.chain_method == "parallel" and len(groups) > 1 and total > 0:
-            began = time.perf_counter()
-            for chain in chains:
-                chain.step(0)
-            steps = sum(getattr(chain.state, "num_steps", 1) for chain in chains)
-            start = 1
-            if (time.perf_counter() - began) / max(steps, 1) >= THREAD_MIN_STEP_SECONDS:
+            start = min(total, TIMED_ITERATIONS)
+            fastest = math.inf
+            for i in range(start):
+                for chain in chains:
+                    began = time.perf_counter()
+                    chain.step(i)
+                    steps = max(getattr(chain.state, "num_steps", 1), 1)
+                    fastest = min(fastest, (time.perf_counter() - began) / steps)
+            if fastest >= THREAD_MIN_STEP_SECONDS:
                 _run_threads(lambda g: _lockstep(groups[g], start, total), len(groups))
                 return
             groups = [chains]
