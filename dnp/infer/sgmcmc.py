@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import warnings
 
 import dnp
 from dnp.infer.distributions.distribution import as_generator
@@ -109,7 +110,16 @@ class SGMCMC:
             if kept > 0 and kept % thinning == 0:
                 for name, value in constrain(params).items():
                     draws.setdefault(name, []).append(value)
-        return {name: dnp.stack(values) for name, values in draws.items()}
+        draws = {name: dnp.stack(values) for name, values in draws.items()}
+        diverged = [name for name, value in draws.items() if not bool(dnp.isfinite(value).all())]
+        if diverged:
+            warnings.warn(
+                f"{type(self).__name__}: non-finite draws of {diverged}: lower learning_rate or "
+                "start closer to the mode (init_params, init_strategy)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return draws
 
     @property
     def eager_reasons(self) -> list[str]:

@@ -189,3 +189,13 @@ def test_init_strategy_places_the_start():
         init_strategy=infer.init_to_value(values={"mu": 1.5}),
     )
     np.testing.assert_allclose(np.asarray(draws["mu"]), [1.5], atol=1e-4)
+
+
+def test_non_finite_draws_are_warned_of():
+    # a step of 10 on the potential q^4 overshoots further at every step, to inf and nan
+    def quartic(params):
+        return dnp.sum(params["q"] ** 4)
+
+    with pytest.warns(RuntimeWarning, match=r"SGLD: non-finite draws of \['q'\]"):
+        with dnp.errstate(over="ignore", invalid="ignore"):
+            SGLD(10.0).sample({"q": dnp.ones(2)}, None, 20, potential_fn=quartic, rng=0)
