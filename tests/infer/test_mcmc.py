@@ -90,12 +90,16 @@ def test_group_by_chain_shapes(parallel):
 
 def test_extra_fields_keys_and_shapes(parallel):
     fields = parallel.get_extra_fields(group_by_chain=True)
-    names = ["diverging", "accept_prob", "step_size", "num_steps", "energy", "potential_energy"]
+    names = ["diverging", "accept_prob", "step_size", "num_steps", "tree_depth", "energy"]
+    names.append("potential_energy")
     assert sorted(fields) == sorted(names)
     assert all(v.shape == (2, 300) for v in fields.values())
     assert fields["diverging"].dtype == bool and fields["num_steps"].dtype.kind == "i"
     num_steps = onp.asarray(fields["num_steps"])
     assert num_steps.min() >= 1 and num_steps.max() <= 2**10 - 1
+    # a tree of d doublings holds 2^(d-1) (its last half stopped at once) to 2^d - 1 steps
+    depth = onp.asarray(fields["tree_depth"])
+    assert onp.all(2 ** (depth - 1) <= num_steps) and onp.all(num_steps <= 2**depth - 1)
     # the step size is fixed after warm-up, one per chain
     step = onp.asarray(fields["step_size"])
     assert onp.all(step == step[:, :1]) and onp.all(step > 0)
@@ -229,7 +233,8 @@ def test_draws_stream_into_memory_mapped_files(tmp_path):
     mapped = run("parallel", num_warmup=30, num_samples=20, memmap_dir=tmp_path / "draws")
     assert_same_draws(mapped, run("parallel", num_warmup=30, num_samples=20))
     names = {"mu", "total", "diverging", "accept_prob", "step_size", "num_steps", "energy"}
-    assert names | {"potential_energy"} == {p.stem for p in (tmp_path / "draws").iterdir()}
+    names |= {"tree_depth", "potential_energy"}
+    assert names == {p.stem for p in (tmp_path / "draws").iterdir()}
     # the files hold the draws (chains x draws x ...), flushed when run returns
     on_disk = onp.load(tmp_path / "draws" / "mu.npy")
     assert on_disk.shape == (2, 20, 3)

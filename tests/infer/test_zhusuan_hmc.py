@@ -88,6 +88,6 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="adapt step size"):
         infer.HMC(0.1, 10, adapt_mass=True)
     with pytest.raises(TypeError, match="dnp array"):
-        infer.HMC(0.1, 10).sample(lambda v: -v["x"] ** 2, {}, {"x": onp.zeros(3)})
+        infer.HMC(0.1, 10).sample(lambda v: -(v["x"] ** 2), {}, {"x": onp.zeros(3)})
     with pytest.raises(ValueError, match="n_leapfrogs"):
         infer.HMC(step_size=0.1)

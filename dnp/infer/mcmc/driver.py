@@ -20,11 +20,20 @@ __all__ = ["MCMC"]
 _CHAIN_METHODS = ("parallel", "sequential", "vectorized")
 THREAD_MIN_STEP_SECONDS = 2e-3  # a leapfrog step long enough for parallel chains' threads
 TIMED_ITERATIONS = 10  # iterations of "parallel" chains run on the calling thread, timed
-_FIELDS = ("diverging", "accept_prob", "step_size", "num_steps", "energy", "potential_energy")
+_FIELDS = (
+    "diverging",
+    "accept_prob",
+    "step_size",
+    "num_steps",
+    "tree_depth",
+    "energy",
+    "potential_energy",
+)
 # ArviZ's names for the sample stats (as ``arviz.from_numpyro``)
 _ARVIZ_STATS = {
     "accept_prob": "acceptance_rate",
     "num_steps": "n_steps",
+    "tree_depth": "tree_depth",
     "potential_energy": "lp",
 }
 
@@ -46,12 +55,12 @@ class MCMC:
     The draws go, as they come, into arrays allocated once per site of shape ``(num_chains,
     num_samples // thinning, ...)``, constrained (``kernel.postprocess_fn``: the latent and
     deterministic sites), with the sample statistics ``diverging``, ``accept_prob``,
-    ``step_size``, ``num_steps`` (leapfrog steps, the tree size for NUTS), ``energy`` and
-    ``potential_energy``. With ``memmap_dir`` (a directory, created if missing) these arrays are
-    memory-mapped ``<name>.npy`` files there (``dnp.load(path, mmap_mode="r")`` reads them), so
-    many chains of a large model need not fit in memory. With ``progress_bar`` and on a
-    terminal (when tqdm is installed) each chain shows a bar with its phase, step size and
-    divergences so far.
+    ``step_size``, ``num_steps`` (leapfrog steps, the tree size for NUTS), ``tree_depth``,
+    ``energy`` and ``potential_energy``. With ``memmap_dir`` (a directory, created if missing)
+    these arrays are memory-mapped ``<name>.npy`` files there (``dnp.load(path, mmap_mode="r")``
+    reads them), so many chains of a large model need not fit in memory. With ``progress_bar``
+    and on a terminal (when tqdm is installed) each chain shows a bar with its phase, step size
+    and divergences so far.
     """
 
     def __init__(
@@ -210,7 +219,8 @@ class MCMC:
 
     def get_extra_fields(self, group_by_chain=False):
         """The sample statistics of the kept draws (``diverging``, ``accept_prob``,
-        ``step_size``, ``num_steps``, ``energy``, ``potential_energy`` and ``run``'s
+        ``step_size``, ``num_steps``, ``tree_depth``, ``energy``, ``potential_energy`` and
+        ``run``'s
         ``extra_fields``), shaped as ``get_samples``'s."""
         return self._grouped(self._require(self._fields), group_by_chain)
 

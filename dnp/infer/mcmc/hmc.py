@@ -34,7 +34,8 @@ class HMCState(NamedTuple):
     potential energy and gradient, the energy of the last trajectory's accepted point, the
     number of leapfrog steps taken, the accept probability (mean over the trajectory for NUTS)
     and its running mean, whether the trajectory diverged, the adaptation state and the
-    generator. As NumPyro's ``HMCState``."""
+    generator; as NumPyro's ``HMCState``, plus the depth of the last NUTS tree (the number of
+    doublings, 0 for HMC)."""
 
     i: int
     z: dict
@@ -49,6 +50,7 @@ class HMCState(NamedTuple):
     diverging: bool
     adapt_state: AdaptState
     rng: object
+    tree_depth: int = 0
 
     @property
     def step_size(self) -> float:
@@ -224,7 +226,7 @@ class HMC:
         energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
         # a non-finite energy is a divergence, counted, not warned of
         with dnp.errstate(all="ignore"):
-            proposal, num_steps, accept_prob, diverging = self._trajectory(
+            proposal, num_steps, accept_prob, diverging, depth = self._trajectory(
                 Proposal(z, z_grad, pe, energy), r, adapt_state.step_size, inverse_mass_matrix
             )
         self._position = (proposal.z, proposal.potential_energy, proposal.z_grad)
@@ -249,11 +251,12 @@ class HMC:
             diverging,
             adapt_state,
             rng,
+            depth,
         )
 
     def _trajectory(self, start, r, step_size, inverse_mass_matrix):
-        """``(proposal, num_steps, accept_prob, diverging)`` from the ``Proposal`` ``start``
-        with momentum ``r``."""
+        """``(proposal, num_steps, accept_prob, diverging, tree_depth)`` from the ``Proposal``
+        ``start`` with momentum ``r`` (``tree_depth`` 0: no tree)."""
         if self.num_steps is None:
             num_steps = max(1, math.ceil(self.trajectory_length / step_size))
         else:
@@ -270,7 +273,7 @@ class HMC:
         diverging = not delta <= MAX_DELTA_ENERGY
         if self._uniforms() < accept_prob:
             start = Proposal(z, z_grad, pe, energy)
-        return start, num_steps, accept_prob, diverging
+        return start, num_steps, accept_prob, diverging, 0
 
 
 def _as_float(value):
@@ -359,8 +362,9 @@ class NUTS(HMC):
         v = self._programs.velocity(inverse_mass_matrix, r)
         ends = {d: (start.z, r, start.z_grad, v) for d in (1, -1)}
         proposal, log_weight, r_sum = start, 0.0, r
-        num_steps, sum_accept_probs, diverging = 0, 0.0, False
+        num_steps, sum_accept_probs, diverging, tree_depth = 0, 0.0, False, 0
         for depth in range(self.max_tree_depth):
+            tree_depth = depth + 1  # doublings, the last one's too (as NumPyro's and Stan's)
             direction = 1 if uniform() < 0.5 else -1
             end = ends[direction]
             sub_proposal, sub_log_weight, sub_r_sum = None, -math.inf, None
@@ -393,7 +397,7 @@ class NUTS(HMC):
             )
             if any(d <= 0 for d in dots.tolist()):
                 break
-        return proposal, num_steps, sum_accept_probs / max(num_steps, 1), diverging
+        return proposal, num_steps, sum_accept_probs / max(num_steps, 1), diverging, tree_depth
 
     def _steps(self, end, step_size, inverse_mass_matrix, depth):
         """The ``2 ** depth`` steps of a subtree from ``end``, as they are taken, each a
