@@ -12,7 +12,7 @@ from dnp.infer import dist
 from dnp.infer.diagnostics import effective_sample_size
 from dnp.infer.mcmc import HMC, NUTS, initialize_model
 from dnp.infer.mcmc.adaptation import build_adaptation_schedule, welford_covariance
-from dnp.infer.mcmc.integrator import euclidean_kinetic_energy, velocity_verlet
+from dnp.infer.mcmc.trajectory import Programs, checkpoint_range
 
 
 def gaussian_potential(mean, cov):
@@ -85,42 +85,46 @@ def test_leapfrog_reversible_and_second_order():
         x, y = z["x"], z["y"]
         return 0.25 * dnp.sum(x**4) + 0.5 * dnp.sum(y**2) + 0.3 * dnp.sum(x) * y
 
-    vg = dnp.jit(dnp.autograd.value_and_grad(potential))
+    # the chain's flat vectors: x (2 elements) then y (a scalar)
+    programs = Programs(potential, {"x": dnp.zeros(2), "y": dnp.zeros(())})
     inv_mass = dnp.asarray([1.0, 0.5, 2.0])
-    init_fn, update_fn = velocity_verlet(vg, inv_mass)
-    z0 = {"x": dnp.asarray([0.5, -1.0]), "y": dnp.asarray(0.8)}
-    r0 = {"x": dnp.asarray([0.3, 0.2]), "y": dnp.asarray(-1.1)}
+    z0, r0 = dnp.asarray([0.5, -1.0, 0.8]), dnp.asarray([0.3, 0.2, -1.1])
+    pe0, g0 = programs.value_and_grad(z0)
+    energy0 = float(pe0) + float(programs.kinetic_energy(inv_mass, r0))
 
-    def energy(s):
-        return float(s.potential_energy) + float(euclidean_kinetic_energy(inv_mass, s.r))
+    def run(z, r, g, step_size, n):
+        """n steps; the states and their total energies."""
+        step, energies = dnp.asarray(step_size), []
+        for _ in range(n):
+            z, r, _, g, energy = programs.leapfrog_energy(z, r, g, step, inv_mass)
+            energies.append(float(energy))
+        return z, r, g, energies
 
-    start = init_fn(z0, r0)
-    state = start
-    for _ in range(50):
-        state = update_fn(0.05, state)
-    back = init_fn(state.z, dnp.tree.map(lambda r: -r, state.r))
-    for _ in range(50):
-        back = update_fn(0.05, back)
-    for name in z0:
-        onp.testing.assert_allclose(onp.asarray(back.z[name]), onp.asarray(z0[name]), atol=1e-10)
-        onp.testing.assert_allclose(onp.asarray(-back.r[name]), onp.asarray(r0[name]), atol=1e-10)
+    z, r, g, _ = run(z0, r0, g0, 0.05, 50)
+    back_z, back_r, _, _ = run(z, -r, g, 0.05, 50)
+    onp.testing.assert_allclose(onp.asarray(back_z), onp.asarray(z0), atol=1e-10)
+    onp.testing.assert_allclose(onp.asarray(-back_r), onp.asarray(r0), atol=1e-10)
     # stepping back in time with a negative step size undoes the steps too
-    rewound = state
-    for _ in range(50):
-        rewound = update_fn(-0.05, rewound)
-    onp.testing.assert_allclose(onp.asarray(rewound.z["x"]), onp.asarray(z0["x"]), atol=1e-10)
+    rewound_z, _, _, _ = run(z, r, g, -0.05, 50)
+    onp.testing.assert_allclose(onp.asarray(rewound_z), onp.asarray(z0), atol=1e-10)
 
     def max_energy_error(step_size):
-        s, errors = start, []
-        for _ in range(round(2.0 / step_size)):
-            s = update_fn(step_size, s)
-            errors.append(abs(energy(s) - energy(start)))
-        return max(errors)
+        *_, energies = run(z0, r0, g0, step_size, round(2.0 / step_size))
+        return max(abs(e - energy0) for e in energies)
 
     e1, e2, e3 = (max_energy_error(h) for h in (0.1, 0.05, 0.025))
     assert e1 < 0.05
     # O(eps^2): halving the step size quarters the energy error
     assert 3.0 < e1 / e2 < 5.0 and 3.0 < e2 / e3 < 5.0
+
+
+def test_checkpoints_are_numpyros():
+    # numpyro.infer.hmc_util._leaf_idx_to_ckpt_idxs: 6 -> none (written as checkpoint 2),
+    # 7 -> checkpoints 0..2 (it closes subtrees of 2, 4 and 8 states), 13 -> checkpoint 2
+    assert checkpoint_range(6) == (3, 2)
+    assert checkpoint_range(7) == (0, 2)
+    assert checkpoint_range(13) == (2, 2)
+    assert checkpoint_range(0) == (1, 0) and checkpoint_range(1) == (0, 0)
 
 
 def halfnormal_model(y):

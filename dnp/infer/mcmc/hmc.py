@@ -10,7 +10,7 @@ from typing import NamedTuple
 import dnp
 from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.mcmc.adaptation import AdaptState, warmup_adapter
-from dnp.infer.mcmc.integrator import ravel, unravel_like
+from dnp.infer.mcmc.flat import ravel, unravel_like
 from dnp.infer.mcmc.potential import initialize_model
 from dnp.infer.mcmc.trajectory import (
     MAX_DELTA_ENERGY,

@@ -1,7 +1,7 @@
 """HMC trajectories and NUTS trees on flat vectors: each leapfrog step is one replayed ``dnp.jit``
 program, and the bookkeeping around it is plain Python on floats.
 
-A chain's position, momentum and gradient are flat vectors (``integrator.ravel``); the model's
+A chain's position, momentum and gradient are flat vectors (``flat.ravel``); the model's
 potential sees them cut back into its sites. ``Programs`` jits, per chain: the potential's value
 and gradient, one leapfrog step with its kinetic energy, and ``Programs.nuts_step``: a leapfrog
 step of NumPyro's iterative NUTS (``numpyro.infer.hmc_util``), which also adds the new momentum
@@ -20,7 +20,7 @@ import math
 from typing import NamedTuple
 
 import dnp
-from dnp.infer.mcmc.integrator import unravel_like, velocity
+from dnp.infer.mcmc.flat import unravel_like, velocity
 
 __all__ = [
     "MAX_DELTA_ENERGY",
