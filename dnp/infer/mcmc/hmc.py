@@ -317,10 +317,11 @@ def _find_reasonable_step_size(programs, inverse_mass_matrix, sqrt, z, pe, z_gra
 
 class NUTS(HMC):
     """The No-U-Turn sampler (NumPyro's ``NUTS``): trees doubled in random directions until the
-    generalized no-U-turn criterion (Betancourt 2017, with Stan's checks across subtrees) holds
-    or ``max_tree_depth`` is reached, multinomial sampling of the proposal (biased progressive
-    sampling between a tree and its new half); a step whose energy error exceeds 1000 diverges
-    and stops the tree. The other arguments are ``HMC``'s."""
+    generalized no-U-turn criterion (Betancourt 2017; within a new half against NumPyro's
+    checkpoints, then across the whole tree) holds or ``max_tree_depth`` is reached,
+    multinomial sampling of the proposal (biased progressive sampling between a tree and its
+    new half); a step whose energy error exceeds 1000 diverges and stops the tree. The other
+    arguments are ``HMC``'s."""
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ import math
 from typing import NamedTuple
 
 import dnp
+from dnp.infer.mcmc.adaptation import dual_averaging
 
 __all__ = ["HMCInfo", "ZhuSuanSampler"]
 
@@ -39,37 +40,17 @@ class HMCInfo(NamedTuple):
     log_prob: object
 
 
-class _DualAveraging:
-    """ZhuSuan's ``StepsizeTuner``: dual averaging of the log step size towards the target
-    acceptance rate ``delta``, restarted on ``fresh_start``."""
-
-    def __init__(self, gamma, t0, kappa, delta):
-        self.gamma, self.t0, self.kappa, self.delta = gamma, t0, kappa, delta
-        self.mu = self.step = self.h_bar = self.log_epsilon_bar = 0.0
-
-    def tune(self, acceptance_rate, adapt, fresh_start, step_size):
-        if fresh_start:
-            self.mu, self.step, self.h_bar, self.log_epsilon_bar = math.log(10 * step_size), 0, 0, 0
-        if not adapt:
-            return math.exp(self.log_epsilon_bar)
-        self.step += 1
-        rate = 1.0 / (self.step + self.t0)
-        self.h_bar = (1 - rate) * self.h_bar + rate * (self.delta - acceptance_rate)
-        log_epsilon = self.mu - math.sqrt(self.step) / self.gamma * self.h_bar
-        weight = self.step**-self.kappa
-        self.log_epsilon_bar = weight * log_epsilon + (1 - weight) * self.log_epsilon_bar
-        return math.exp(log_epsilon)
-
-
 class ZhuSuanSampler:
     """The state ZhuSuan keeps in TensorFlow variables for one ``HMC``: the iteration count,
-    the step size, its tuner and the moving mean and variance of the samples."""
+    the step size, its tuner (ZhuSuan's ``StepsizeTuner`` is the dual averaging of
+    ``adaptation.dual_averaging``) and the moving mean and variance of the samples."""
 
     def __init__(self, hmc):
         self.hmc = hmc
         self.t = 0
         self.step_size = float(hmc.step_size)
-        self.tuner = _DualAveraging(hmc.gamma, hmc.t0, hmc.kappa, hmc.target_accept_prob)
+        self._ss_init, self._ss_update = dual_averaging(hmc.t0, hmc.kappa, hmc.gamma)
+        self.ss_state = self._ss_init()
         self.mean = self.var = None
         self.ewmv_t = 0
 
@@ -81,7 +62,7 @@ class ZhuSuanSampler:
             if not isinstance(value, dnp.ndarray):
                 raise TypeError(f"latent[{name!r}] is not a dnp array (it is updated in place)")
         names = list(latent)
-        log_joint = _log_joint_fn(meta_bn, observed, names)
+        log_joint = _log_joint_fn(meta_bn, observed)
         self.t += 1
         q0 = {k: dnp.array(latent[k]) for k in names}
         lp0, grad0 = log_joint(q0)
@@ -104,9 +85,7 @@ class ZhuSuanSampler:
             samples[k] = dnp.where(keep, q1[k], q0[k])
             latent[k][...] = samples[k]
         if hmc.adapt_step_size is not None:
-            self.step_size = self.tuner.tune(
-                float(dnp.mean(acceptance)), hmc.adapt_step_size, fresh, eps
-            )
+            self.step_size = self._tune(float(dnp.mean(acceptance)), fresh, eps)
         return samples, HMCInfo(
             samples,
             acceptance,
@@ -117,6 +96,18 @@ class ZhuSuanSampler:
             lp0,
             dnp.where(accept, lp1, lp0),
         )
+
+    def _tune(self, acceptance_rate, fresh_start, step_size):
+        """The step size after this iteration: dual averaging of its log towards the target
+        acceptance rate (restarted at ``log(10 * step_size)`` on ``fresh_start``) while
+        ``adapt_step_size`` is true, the averaged iterate once it is false."""
+        if fresh_start:
+            self.ss_state = self._ss_init(math.log(10 * step_size))
+        if not self.hmc.adapt_step_size:
+            return math.exp(self.ss_state.x_avg)
+        g = self.hmc.target_accept_prob - acceptance_rate
+        self.ss_state = self._ss_update(g, self.ss_state)
+        return math.exp(self.ss_state.x)
 
     def _mass(self, q, chain_dims):
         """ZhuSuan's mass: ones before ``mass_collect_iters``, then the inverse of the moving
@@ -166,7 +157,7 @@ def _data_shape(value, chain_dims):
     return (1,) * chain_dims + value.shape[chain_dims:]
 
 
-def _log_joint_fn(meta_bn, observed, names):
+def _log_joint_fn(meta_bn, observed):
     """``q -> (log joint, its gradient with respect to q)``: the log joint of a
     ``MetaBayesianNet`` observed at ``q`` and ``observed``, or of a function of that dict."""
 
