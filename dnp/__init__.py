@@ -68,6 +68,7 @@ from ._iterators import ndenumerate, nditer, nested_iters  # noqa: E402
 from ._jit import jit  # noqa: E402
 from ._ops.creation import c_, mgrid, ogrid, r_  # noqa: E402
 from ._ops.functional import vectorize  # noqa: E402
+from ._vmap import vmap  # noqa: E402
 
 waitall = engine.waitall
 
@@ -106,6 +107,7 @@ __all__ = [
     "random",
     "engine",
     "jit",
+    "vmap",
     "tree",
     "waitall",
     *_FROM_NUMPY,

@@ -135,6 +135,26 @@ def test_a_replay_runs_fewer_ops_than_the_trace_and_never_multiplies_by_ones():
     numpy.testing.assert_array_equal(jitted(w)[1].asnumpy(), 6.0 * w.asnumpy())
 
 
+def test_a_replay_drops_subtracting_positive_zeros_and_dividing_by_ones():
+    w = arrays((5,))[0]
+    zeros, ones = dnp.zeros(5), dnp.ones(5)
+
+    def f(w):
+        return ((w - dnp.zeros(5)) / dnp.ones(5)) * dnp.exp(w), (w - -zeros) / ones - w
+
+    jitted = dnp.jit(f)
+    jitted(w)
+    (source,) = jitted.programs()
+    # exp and the product; then w - (-0.0) (not w: -0.0 - -0.0 is +0.0), w / ones of a captured
+    # array (read at each call), the difference
+    assert source.count(" = k") + source.count(" = _") == 5
+    for got, want in zip(jitted(w), f(w), strict=True):
+        assert_same(got, want.asnumpy())
+    signed = dnp.asarray([-0.0, 0.0, 1.0, -2.0, numpy.nan])
+    assert_same(jitted(signed)[0], f(signed)[0].asnumpy())
+    assert numpy.signbit(jitted(signed)[0].asnumpy()[0])  # -0.0 - +0.0 stays -0.0
+
+
 def test_signatures_shapes_dtypes_values_training_mode_and_shared_arguments():
     f = dnp.jit(lambda x, y, scale: (x - y) * scale)
     a, b = arrays((3,), (3,))

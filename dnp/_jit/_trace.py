@@ -280,21 +280,31 @@ class Trace:
         return buf
 
     def _times_ones(self, s: Step, folded: set) -> str | None:
-        """For ``multiply(x, ones)`` (either order) of real floats whose result is like ``x``:
-        the name of ``x`` (exact: x * 1.0 is x)."""
-        if s.op.unit != 1 or len(s.reads) != 2 or s.multi or len(s.defines) != 1:
+        """For ``multiply(x, ones)`` (either order), ``x - zeros`` and ``x / ones`` of real
+        floats whose result is like ``x``: the name of ``x`` (exact: x * 1.0 and x / 1.0 are x,
+        and so is x - (+0.0), even for x = -0.0)."""
+        op = s.op
+        if op.unit is None and op.right_unit is None:
+            return None
+        if len(s.reads) != 2 or s.multi or len(s.defines) != 1:
             return None
         args = [a.strip() for a in s.call[s.call.index("(") + 1 : -1].split(",")]
         if len(args) != 2 or len(folded.intersection(args)) != 1:
             return None
-        ones, x = (args[0], args[1]) if args[0] in folded else (args[1], args[0])
-        result, value, other = self.arrays[s.defines[0]], self.namespace[ones], self.arrays[x]
+        if args[1] in folded:
+            unit, (x, const) = op.right_unit if op.unit is None else op.unit, args
+        elif op.unit is not None:
+            unit, (const, x) = op.unit, args
+        else:
+            return None
+        result, value, other = self.arrays[s.defines[0]], self.namespace[const], self.arrays[x]
         if (
             result.shape == other.shape
             and result.dtype == other.dtype
             and other.dtype.kind == "f"
             and value.dtype.kind == "f"
-            and bool((value == 1).all())
+            and bool((value == unit).all())
+            and not (unit == 0 and numpy.signbit(value).any())
         ):
             return x
         return None

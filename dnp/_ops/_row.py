@@ -73,7 +73,8 @@ class Op:
     "negate" (``negative``), "product" (the result's sign is the product of the operands':
     ``multiply``, ``divide``), "sum" (``add``), "difference" (``subtract``).
     ``unit``: the operand value that leaves the other operand exactly as it is, on either side
-    (``multiply``: 1), so ``dnp.jit`` drops the step.
+    (``multiply``: 1), so ``dnp.jit`` drops the step; ``right_unit``: such a value as the second
+    operand only (``subtract``: +0.0, ``divide``: 1).
     ``draws``: its first argument is a ticket of a random stream (``.stream.take()`` gives the
     next one) and its result that stream's next values: ``dnp.jit`` replays it as a step taking
     a fresh ticket, in program order, never folded, merged or dropped.
@@ -102,6 +103,7 @@ class Op:
         "signature_only",
         "signs",
         "unit",
+        "right_unit",
         "out_keyword",
         "draws",
     )
@@ -127,6 +129,7 @@ class Op:
         signature_only: bool = False,
         signs: str | None = None,
         unit: float | None = None,
+        right_unit: float | None = None,
         out_keyword: bool = False,
         draws: bool = False,
     ) -> None:
@@ -148,6 +151,7 @@ class Op:
         self.signature_only = signature_only
         self.signs = signs
         self.unit = unit
+        self.right_unit = right_unit
         self.out_keyword = out_keyword
         self.draws = draws
         self.kernels: dict[Any, Callable] = {}

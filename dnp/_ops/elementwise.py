@@ -179,14 +179,14 @@ def _ufunc_rules(derivs):
 
 
 # Facts of a few ufuncs: how ``dnp.jit`` carries negated operands through them (``signs``;
-# ``unit``: multiply's); outputs taken only as ``out=`` (NumPy 2 deprecates passing them after
-# the inputs to maximum and minimum).
+# ``unit``, ``right_unit``: the operands that leave the other as it is); outputs taken only as
+# ``out=`` (NumPy 2 deprecates passing them after the inputs to maximum and minimum).
 _FACTS = {
     "negative": {"signs": "negate"},
     "add": {"signs": "sum"},
-    "subtract": {"signs": "difference"},
+    "subtract": {"signs": "difference", "right_unit": 0.0},
     "multiply": {"signs": "product", "unit": 1},
-    "divide": {"signs": "product"},
+    "divide": {"signs": "product", "right_unit": 1},
     "maximum": {"out_keyword": True},
     "minimum": {"out_keyword": True},
 }
