@@ -18,12 +18,13 @@ def log_density(model, model_args, model_kwargs, params):
     not in ``params`` are drawn (wrap the model in ``seed`` for reproducible draws).
     """
     model_trace = trace(substitute(model, data=params)).get_trace(*model_args, **model_kwargs)
-    log_joint = 0.0  # a Python float keeps the sites' dtype (float32 stays float32)
+    log_joint = None
     for site in model_trace.values():
         if site["type"] != "sample":
             continue
         log_prob = site["fn"].log_prob(site["value"])
         if site["scale"] is not None:
             log_prob = site["scale"] * log_prob
-        log_joint = log_joint + dnp.sum(log_prob)
-    return dnp.asarray(log_joint), model_trace
+        log_prob = dnp.sum(log_prob)
+        log_joint = log_prob if log_joint is None else log_joint + log_prob
+    return dnp.asarray(0.0 if log_joint is None else log_joint), model_trace

@@ -56,10 +56,10 @@ def num_divergences(mcmc):
     return int(onp.asarray(mcmc.get_extra_fields()["diverging"]).sum())
 
 
-def assert_means_within_mcse(draws, exact):
-    """``draws`` (chain, draw, ...) have means within 4 MCSE of ``exact``."""
+def assert_means_within_mcse(draws, exact, k=4):
+    """``draws`` (chain, draw, ...) have means within ``k`` MCSE of ``exact``."""
     err = onp.abs(draws.mean(axis=(0, 1)) - exact)
-    bound = 4 * onp.asarray(mcse(dnp.asarray(draws)))
+    bound = k * onp.asarray(mcse(dnp.asarray(draws)))
     assert onp.all(err < bound), (err, bound)
 
 
@@ -101,8 +101,9 @@ def test_dense_mass_fixes_ill_conditioned_gaussian():
 
     kernel = NUTS(potential_fn=potential, dense_mass=True)
     mcmc = run(kernel, 500, 1500, init_params={"x": dnp.zeros(100)})
-    x = onp.asarray(mcmc.get_samples()["x"])
-    onp.testing.assert_allclose(x.var(axis=0), onp.diag(cov), rtol=0.15)
+    # E[x^2] = the variances (the mean is 0), each within 5 MCSE: the largest error of 100
+    # skewed squares of one chain's draws reached 4.8 MCSE in seeds 0-9
+    assert_means_within_mcse(grouped(mcmc, "x") ** 2, onp.diag(cov), k=5)
     assert num_divergences(mcmc) == 0
     # the adapted inverse mass matrix whitens the target: short trees (up to 1023 steps without)
     assert onp.asarray(mcmc.get_extra_fields()["num_steps"]).mean() < 100

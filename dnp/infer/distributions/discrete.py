@@ -70,7 +70,7 @@ class DiscreteFamily(Distribution):
         return dnp.broadcast_to(x, self.batch_shape + self.event_shape)
 
     def _value(self, value):
-        return dnp.asarray(value).astype(self.dtype)
+        return dnp.asarray(value).astype(self.dtype, copy=False)
 
 
 # --- Bernoulli -------------------------------------------------------------------------------

@@ -45,12 +45,13 @@ class MCMC:
     ``num_warmup`` adapting iterations then ``num_samples`` iterations of which every
     ``thinning``-th is kept (the last ``num_samples // thinning``-th ones, as NumPyro).
     ``chain_method``: ``"sequential"`` runs the chains one after another; ``"vectorized"`` runs
-    them in lockstep, iteration ``i`` of every chain before iteration ``i + 1`` of any, on one
-    thread; ``"parallel"`` runs groups of ``chains_per_group`` chains (default 1) side by side on
-    Python threads, each group in lockstep (NumPy releases the GIL in its loops over large
-    arrays, where threads overlap; on small models the Python work of the chains takes turns).
-    Every chain has its own copy of the kernel and its own generator, so every method gives
-    exactly the same draws.
+    them as one group on one thread; ``"parallel"`` runs groups of ``chains_per_group`` chains
+    (default: one group per CPU) side by side on Python threads (NumPy releases the GIL in its
+    loops over large arrays, where threads overlap; on small models the Python work of the
+    chains takes turns, so these run as one group). A group of NUTS chains is batched along a
+    chain axis (``NUTS.run_group``), other kernels' groups run in lockstep. Every chain has its
+    own copy of the kernel and its own generator, so every method gives exactly the same
+    draws.
 
     The draws go, as they come, into arrays allocated once per site of shape ``(num_chains,
     num_samples // thinning, ...)``, constrained (``kernel.postprocess_fn``: the latent and
@@ -260,7 +261,25 @@ class MCMC:
 
 def _lockstep(chains, start, total):
     """Iterations ``start`` to ``total - 1`` of ``chains``, each iteration of all of them
-    before the next."""
+    before the next; with a kernel that builds the chains' trees side by side (NUTS's
+    ``run_group``), each chain's iterations follow one another without waiting for the
+    others'."""
+    kernel = chains[0].kernel
+    if hasattr(kernel, "run_group") and total > start:
+        done = [start] * len(chains)
+
+        def on_iteration(c, state):
+            chains[c].state = state
+            chains[c].record(done[c])
+            done[c] += 1
+
+        kernel.run_group(
+            [chain.kernel for chain in chains],
+            [chain.state for chain in chains],
+            total - start,
+            on_iteration,
+        )
+        return
     for i in range(start, total):
         for chain in chains:
             chain.step(i)
@@ -278,8 +297,12 @@ class _Chain:
 
     def step(self, i):
         """Iteration ``i`` (warm-up first): the kernel's next state, kept if it is due."""
-        mcmc = self.mcmc
-        self.state = state = self.kernel.sample(self.state, self.model_args, self.model_kwargs)
+        self.state = self.kernel.sample(self.state, self.model_args, self.model_kwargs)
+        self.record(i)
+
+    def record(self, i):
+        """After iteration ``i``: keep ``state`` if it is due, and show it."""
+        mcmc, state = self.mcmc, self.state
         self.divergences += bool(state.diverging)
         first_kept = mcmc.num_samples % mcmc.thinning
         j = i - mcmc.num_warmup

@@ -18,8 +18,14 @@ from dnp.infer.mcmc.trajectory import (
     Proposal,
     Uniforms,
     accept_probability,
-    checkpoint_range,
-    log_add_exp,
+)
+from dnp.infer.mcmc.tree import (
+    Tick,
+    TreePrograms,
+    TreeState,
+    grow_tree,
+    run_single,
+    run_ticks,
 )
 from dnp.infer.mcmc.zhusuan import ZhuSuanSampler
 from dnp.infer.vi.initialization import init_to_uniform
@@ -140,6 +146,7 @@ class HMC:
         self._postprocess = None
         self._potential_fn = None
         self._programs = None
+        self._tree_programs = None
         self._position = None
 
     @property
@@ -229,6 +236,12 @@ class HMC:
             proposal, num_steps, accept_prob, diverging, depth = self._trajectory(
                 Proposal(z, z_grad, pe, energy), r, adapt_state.step_size, inverse_mass_matrix
             )
+        return self._next_state(state, proposal, num_steps, accept_prob, diverging, depth)
+
+    def _next_state(self, state, proposal, num_steps, accept_prob, diverging, depth):
+        """The state after an iteration from ``state`` that moved to ``proposal`` (flat
+        arrays), with its warm-up adaptation."""
+        adapt_state = state.adapt_state
         self._position = (proposal.z, proposal.potential_energy, proposal.z_grad)
         itr = state.i + 1
         if state.i < self.num_warmup:
@@ -250,7 +263,7 @@ class HMC:
             mean_accept_prob,
             diverging,
             adapt_state,
-            rng,
+            state.rng,
             depth,
         )
 
@@ -350,74 +363,59 @@ class NUTS(HMC):
         self.trajectory_length = None
         self.max_tree_depth = max_tree_depth
 
-    def _trajectory(self, start, r, step_size, inverse_mass_matrix):
-        """Trees doubled from ``start`` with momentum ``r`` (see ``HMC._trajectory``), in
-        random directions, each new half built step by step (``_steps``, with the no-U-turn
-        checks against NumPyro's checkpoints) and joined to the tree unless it
-        diverged or turned; the proposal moves to the new half with probability ``w_new /
-        w_tree`` (capped at 1) on joining, and within a half to each new state with probability
-        ``w_state / w_half`` (multinomial sampling)."""
-        uniform = self._uniforms
-        dtype = start.z.dtype
-        steps = {d: dnp.asarray(d * step_size, dtype=dtype) for d in (1, -1)}
-        v = self._programs.velocity(inverse_mass_matrix, r)
-        ends = {d: (start.z, r, start.z_grad, v) for d in (1, -1)}
-        proposal, log_weight, r_sum = start, 0.0, r
-        num_steps, sum_accept_probs, diverging, tree_depth = 0, 0.0, False, 0
-        for depth in range(self.max_tree_depth):
-            tree_depth = depth + 1  # doublings, the last one's too (as NumPyro's and Stan's)
-            direction = 1 if uniform() < 0.5 else -1
-            end = ends[direction]
-            sub_proposal, sub_log_weight, sub_r_sum = None, -math.inf, None
-            stop = False
-            for step in self._steps(end, steps[direction], inverse_mass_matrix, depth):
-                num_steps += 1
-                pe, kinetic, *dots = step.scalars
-                energy = pe + kinetic
-                delta = energy - start.energy
-                delta = math.inf if math.isnan(delta) else delta
-                sum_accept_probs += accept_probability(delta)
-                sub_log_weight_new = log_add_exp(sub_log_weight, -delta)
-                if uniform() < math.exp(-delta - sub_log_weight_new):
-                    sub_proposal = Proposal(step.z, step.z_grad, pe, energy)
-                sub_log_weight, sub_r_sum = sub_log_weight_new, step.r_sum
-                end = (step.z, step.r, step.z_grad, step.v)
-                diverging = delta > MAX_DELTA_ENERGY
-                if diverging or any(d <= 0 for d in dots):
-                    stop = True
-                    break
-            if stop:
-                break
-            ends[direction] = end
-            if uniform() < math.exp(min(sub_log_weight - log_weight, 0.0)):
-                proposal = sub_proposal
-            log_weight = log_add_exp(log_weight, sub_log_weight)
-            left, right = ends[-1], ends[1]
-            r_sum, dots = self._programs.joined_turning(
-                left[3], left[1], right[3], right[1], r_sum, sub_r_sum
-            )
-            if any(d <= 0 for d in dots.tolist()):
-                break
-        return proposal, num_steps, sum_accept_probs / max(num_steps, 1), diverging, tree_depth
+    def sample(self, state, model_args=(), model_kwargs=None, *, observed=None, latent=None):
+        """The chain's next state (see ``HMC.sample``): its tree built by ``run_group`` as a
+        group of one chain."""
+        if not isinstance(state, HMCState):
+            return super().sample(state, model_args, model_kwargs, observed=observed, latent=latent)
+        states = []
+        self.run_group([self], [state], 1, lambda c, new: states.append(new))
+        return states[0]
 
-    def _steps(self, end, step_size, inverse_mass_matrix, depth):
-        """The ``2 ** depth`` steps of a subtree from ``end``, as they are taken, each a
-        ``NutsStep`` with its scalars as floats: two at a time (``Programs.nuts_pair``) but a
-        lone first step; the caller stops when the subtree must."""
-        programs = self._programs
-        z, r, z_grad, _ = end
-        r_sum, checkpoints = None, [None] * max(depth, 1)
-        if depth == 0:
-            step = programs.nuts_step(z, r, z_grad, step_size, inverse_mass_matrix, None, ())
-            yield step._replace(scalars=step.scalars.tolist())
-            return
-        for leaf_idx in range(0, 2**depth, 2):
-            idx_min, idx_max = checkpoint_range(leaf_idx + 1)
-            first, second, scalars = programs.nuts_pair(
-                z, r, z_grad, step_size, inverse_mass_matrix, r_sum, checkpoints[idx_min:idx_max]
+    def run_group(self, kernels, states, iterations, on_iteration):
+        """``iterations`` iterations of the chains of ``kernels`` (copies of this kernel, each
+        initialized) from ``states``, their trees built side by side (``tree.run_ticks``);
+        ``on_iteration(c, state)`` gets chain ``c``'s state after each. A chain's draws do not
+        depend on the group it runs in."""
+        chains = [
+            kernel._chain(c, state, iterations, on_iteration)
+            for c, (kernel, state) in enumerate(zip(kernels, states, strict=True))
+        ]
+        z = [ravel(state.z) for state in states]
+        z_grad = [ravel(state.z_grad) for state in states]
+        with dnp.errstate(all="ignore"):  # a non-finite energy is a divergence, counted
+            if len(chains) == 1:
+                run_single(self._programs, chains[0], z[0], z_grad[0], self.max_tree_depth)
+                return
+            if self._tree_programs is None:
+                self._tree_programs = TreePrograms(self._potential_fn, states[0].z)
+            tree_state = TreeState.start(dnp.stack(z), dnp.stack(z_grad), self.max_tree_depth)
+            run_ticks(self._tree_programs, chains, tree_state)
+
+    def _chain(self, c, state, iterations, on_iteration):
+        """Chain ``c`` of a group (a generator of ``Tick``s for ``run_ticks``): per iteration
+        a tree (``grow_tree``), then a tick that applies its last choices and reads the
+        proposal from the program's state, and the state's update (adaptation)."""
+        for _ in range(iterations):
+            adapt_state = state.adapt_state
+            inverse_mass_matrix = adapt_state.inverse_mass_matrix
+            r = _draw_momentum(state.rng, adapt_state.mass_matrix_sqrt)
+            kinetic = float(self._programs.kinetic_energy(inverse_mass_matrix, r))
+            start = (state.potential_energy, state.potential_energy + kinetic)
+            proposal, num_steps, accept_prob, diverging, depth, pending = yield from grow_tree(
+                self._uniforms,
+                start[1],
+                adapt_state.step_size,
+                inverse_mass_matrix,
+                r,
+                self.max_tree_depth,
             )
-            scalars = scalars.tolist()  # the first step's potential and kinetic energy, then
-            yield first._replace(scalars=scalars[:2])  # the second's, and its dot products
-            yield second._replace(scalars=scalars[2:])
-            checkpoints[idx_max] = (first.v, first.r, first.r_sum)
-            z, r, z_grad, r_sum = second.z, second.r, second.z_grad, second.r_sum
+            pe, energy = proposal or start
+            _, read_proposal = yield Tick(
+                pending, adapt_state.step_size, adapt_state.inverse_mass_matrix
+            )
+            z, z_grad = read_proposal(c)
+            state = self._next_state(
+                state, Proposal(z, z_grad, pe, energy), num_steps, accept_prob, diverging, depth
+            )
+            on_iteration(c, state)

@@ -10,7 +10,7 @@ import dnp
 from dnp.infer.density import log_density
 from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.handlers import block, seed, substitute, trace
-from dnp.infer.transforms import biject_to
+from dnp.infer.transforms import IdentityTransform, IndependentTransform, biject_to
 from dnp.infer.vi.initialization import init_to_uniform
 
 __all__ = [
@@ -56,11 +56,18 @@ def potential_energy(model, model_args, model_kwargs, params, transforms) -> obj
     constrained = transform_fn(transforms, params)
     log_joint, _ = log_density(model, model_args, model_kwargs, constrained)
     for name, value in params.items():
-        if name in transforms:
-            t = transforms[name]
+        t = transforms.get(name)
+        if t is not None and not _is_identity(t):  # else a log-det of 0
             ldj = t.log_abs_det_jacobian(value, constrained[name])
             log_joint = log_joint + dnp.sum(ldj)
     return -log_joint
+
+
+def _is_identity(t) -> bool:
+    """Whether ``t`` is the identity (alone or as an ``IndependentTransform``)."""
+    while isinstance(t, IndependentTransform):
+        t = t.base_transform
+    return isinstance(t, IdentityTransform)
 
 
 def latent_transforms(model_trace) -> dict:

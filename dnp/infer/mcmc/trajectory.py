@@ -3,13 +3,12 @@ program, and the bookkeeping around it is plain Python on floats.
 
 A chain's position, momentum and gradient are flat vectors (``flat.ravel``); the model's
 potential sees them cut back into its sites. ``Programs`` jits, per chain: the potential's value
-and gradient, one leapfrog step with its kinetic energy, and ``Programs.nuts_step``: a leapfrog
-step of NumPyro's iterative NUTS (``numpyro.infer.hmc_util``), which also adds the new momentum
-to the subtree's sum and takes the dot products of the no-U-turn checks against the checkpoints
-the new state closes. Everything a step returns that Python decides on (its energies, those dot
-products) comes back in one small vector, read once; the multinomial choice of the proposal, the
-tree's weights and accept statistics are Python floats, and the proposal is a reference to the
-chosen state's arrays. What a step needs to know (is it the subtree's first state, which
+and gradient, one leapfrog step with its kinetic energy, and, for a NUTS chain run alone
+(``tree.run_single``), ``Programs.nuts_step``: a leapfrog step of NumPyro's iterative NUTS
+(``numpyro.infer.hmc_util``), which also adds the new momentum to the subtree's sum and takes
+the dot products of the no-U-turn checks against the checkpoints the new state closes, and
+``Programs.joined_turning``. Everything a step returns that Python decides on comes back in one
+small vector, read once. What a step needs to know (is it the subtree's first state, which
 checkpoints does it close) is in the structure of its arguments, so each program has a handful of
 traces and no recompilation follows from the data or the settings.
 """
@@ -24,6 +23,7 @@ from dnp.infer.mcmc.flat import unravel_like, velocity
 
 __all__ = [
     "MAX_DELTA_ENERGY",
+    "leapfrog",
     "Programs",
     "Proposal",
     "Uniforms",
@@ -67,16 +67,11 @@ class Programs:
 
         value_and_grad = dnp.autograd.value_and_grad(flat_potential)
 
-        def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix):
-            r = r - (0.5 * step_size) * z_grad
-            z = z + step_size * velocity(inverse_mass_matrix, r)
-            potential_energy, z_grad = value_and_grad(z)
-            r = r - (0.5 * step_size) * z_grad
-            return z, r, potential_energy, z_grad
-
         def leapfrog_energy(z, r, z_grad, step_size, inverse_mass_matrix):
             """One step and the total energy after it."""
-            z, r, potential_energy, z_grad = leapfrog(z, r, z_grad, step_size, inverse_mass_matrix)
+            z, r, (potential_energy, z_grad) = leapfrog(
+                z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad
+            )
             return (
                 z,
                 r,
@@ -89,50 +84,41 @@ class Programs:
             """One step from ``(z, r, z_grad)`` in a subtree whose momenta sum to ``r_sum``
             (``None``: the step starts the subtree). ``checkpoints``: the ``(v, r, r_sum)`` of
             the states whose subtrees the new state closes; for each, the two dot products of
-            the no-U-turn criterion (``is_turning``) between it and the new state."""
-            z, r, pe, z_grad = leapfrog(z, r, z_grad, step_size, inverse_mass_matrix)
+            the no-U-turn criterion (``is_turning``) between it and the new state. The
+            arithmetic of a row of ``tree.TreePrograms.tick``, op for op (the same bits)."""
+            z, r, (pe, z_grad) = leapfrog(
+                z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad
+            )
             v = velocity(inverse_mass_matrix, r)
             r_sum = r if r_sum is None else r_sum + r
-            scalars = [pe, 0.5 * dnp.dot(r, v)]
+            scalars = [pe, 0.5 * dnp.vecdot(r, v)]
             for v_ckpt, r_ckpt, r_sum_ckpt in checkpoints:
                 between = r_sum - r_sum_ckpt + 0.5 * (r_ckpt - r)  # ends counted half
-                scalars += [dnp.dot(v_ckpt, between), dnp.dot(v, between)]
+                scalars += [dnp.vecdot(v_ckpt, between), dnp.vecdot(v, between)]
             return NutsStep(z, r, z_grad, v, r_sum, dnp.stack(scalars))
 
-        def nuts_pair(z, r, z_grad, step_size, inverse_mass_matrix, r_sum, checkpoints):
-            """Two steps, the subtree's states ``2k`` and ``2k + 1``: the first closes no
-            subtree (only a divergence, which is rare, would stop it and waste the second);
-            the second closes ``checkpoints`` and the first. Their scalars are joined."""
-            first = nuts_step(z, r, z_grad, step_size, inverse_mass_matrix, r_sum, ())
-            second = nuts_step(
-                first.z,
-                first.r,
-                first.z_grad,
-                step_size,
-                inverse_mass_matrix,
-                first.r_sum,
-                (*checkpoints, (first.v, first.r, first.r_sum)),
-            )
-            return (
-                first._replace(scalars=None),
-                second,
-                dnp.concatenate([first.scalars, second.scalars]),
-            )
-
         def joined_turning(v_left, r_left, v_right, r_right, r_sum, r_sum_new):
-            """The summed momentum of two joined trees and the dot products of the no-U-turn
-            criterion between their outer ends."""
-            r_sum = r_sum + r_sum_new
-            between = r_sum - 0.5 * (r_left + r_right)
-            return r_sum, dnp.stack([dnp.dot(v_left, between), dnp.dot(v_right, between)])
+            """The dot products of the no-U-turn criterion between the outer ends of a tree
+            whose momenta sum to ``r_sum`` joined to a new half summing to ``r_sum_new``."""
+            between = r_sum + r_sum_new - 0.5 * (r_left + r_right)
+            return dnp.stack([dnp.vecdot(v_left, between), dnp.vecdot(v_right, between)])
 
         self.value_and_grad = dnp.jit(value_and_grad)
         self.leapfrog_energy = dnp.jit(leapfrog_energy)
         self.nuts_step = dnp.jit(nuts_step)
-        self.nuts_pair = dnp.jit(nuts_pair)
         self.joined_turning = dnp.jit(joined_turning)
         self.kinetic_energy = dnp.jit(kinetic_energy)
         self.velocity = dnp.jit(velocity)
+
+
+def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad, velocity=velocity):
+    """One leapfrog step of ``step_size`` (signed) from ``(z, r, z_grad)``:
+    ``(z, r, (potential energy, z_grad))`` after it, ``value_and_grad`` the potential's."""
+    half = 0.5 * step_size
+    r = r - half * z_grad
+    z = z + step_size * velocity(inverse_mass_matrix, r)
+    potential_energy, z_grad = value_and_grad(z)
+    return z, r - half * z_grad, (potential_energy, z_grad)
 
 
 def kinetic_energy(inverse_mass_matrix, r):

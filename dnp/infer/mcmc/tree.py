@@ -1,0 +1,342 @@
+"""NUTS trees of a group of chains built side by side: every tick is one replayed ``dnp.jit``
+program that takes one leapfrog step of every chain at once, the chains along a leading axis of
+its arrays (the model's potential and gradient by ``dnp.vmap``), while each chain's tree is
+decided in plain Python on floats, as a generator that tells the program what to do with its
+row at the next tick.
+
+A chain's row of the program's state (``ROWS``, each a flat vector) holds its trajectory's left
+and right ends (position, momentum, gradient, velocity), the state the last tick made, the
+proposals of the current subtree and of the tree, and the momentum sums of the subtree and of
+the tree; beside it, NumPyro's checkpoints of the no-U-turn checks within a subtree (velocity,
+momentum and momentum sum at the even leaves, ``max_tree_depth`` of them). A tick, for each
+row, applies what the chain decided after the last one (move the subtree's proposal to the last
+state, the tree's proposal to the subtree's, add the subtree's momentum to the tree's) and may
+restart the row at a new iteration; then steps from the end the chain grows, and returns the
+potential and kinetic energy of the new state, the dot products of the no-U-turn checks against
+every checkpoint, and those between the tree's ends as if the subtree ended there. A chain
+waits one tick between iterations (its row's step is not used), to read its proposal and adapt.
+
+Every operation acts on each row alone, and the products of the potential run once per row
+(``dnp.vmap``), so a chain's draws are the same whatever the group it runs in.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import dnp
+from dnp.infer.mcmc.flat import unravel_like
+from dnp.infer.mcmc.trajectory import (
+    MAX_DELTA_ENERGY,
+    accept_probability,
+    checkpoint_range,
+    leapfrog,
+    log_add_exp,
+)
+
+__all__ = [
+    "Tick",
+    "TreePrograms",
+    "TreeState",
+    "control_word",
+    "grow_tree",
+    "run_single",
+    "run_ticks",
+]
+
+# the bits of a tick's control word: what to apply first, then how to step (then the checkpoints
+# to write, one bit each from bit CONTROLS)
+TAKE, ACCEPT, JOIN, RESET, LEFT, RIGHT, NEW_SUBTREE = range(7)
+CONTROLS = 7
+
+
+def control_word(*flags: bool, checkpoint: int | None = None) -> int:
+    """A tick's control word: ``flags`` in bit order, and the bit of ``checkpoint``."""
+    word = sum(1 << bit for bit, flag in enumerate(flags) if flag)
+    return word if checkpoint is None else word | 1 << (CONTROLS + checkpoint)
+
+
+class TreeState(NamedTuple):
+    """The program's state, the chains along axis 0: ``ends`` (left, right) x (position,
+    momentum, gradient); the same three of ``new``, the state the last tick made, and of the
+    subtree's and the tree's proposals (``subtree``, ``proposal``; their momenta unused); the
+    momentum sums of the subtree (``r_sub``) and of the tree (``r_tree``); ``checkpoints``
+    (velocity, momentum, momentum sum) x ``max_tree_depth``."""
+
+    ends: object
+    new: object
+    subtree: object
+    proposal: object
+    r_sub: object
+    r_tree: object
+    checkpoints: object
+
+    @classmethod
+    def start(cls, z, z_grad, max_tree_depth):
+        """The state of chains at positions ``z`` with gradients ``z_grad`` (stacked)."""
+        n, size = z.shape
+        zeros = dnp.zeros((n, 3, size), dtype=z.dtype)
+        return cls(
+            dnp.zeros((n, 2, 3, size), dtype=z.dtype),
+            zeros,
+            zeros,
+            dnp.stack([z, zeros[:, 0], z_grad], axis=1),
+            zeros[:, 0],
+            zeros[:, 0],
+            dnp.zeros((n, 3, max_tree_depth, size), dtype=z.dtype),
+        )
+
+
+class Tick:
+    """A chain's request for the next tick: its ``control_word``, step size, inverse mass
+    matrix and, on a restart, fresh momentum."""
+
+    __slots__ = ("control", "step_size", "inverse_mass_matrix", "momentum", "checks", "closes")
+
+    def __init__(
+        self, control, step_size, inverse_mass_matrix, momentum=None, checks=(1, 0), closes=False
+    ):
+        self.control, self.step_size = control, step_size
+        self.inverse_mass_matrix, self.momentum = inverse_mass_matrix, momentum
+        # for ``run_single``: the checkpoints the step is checked against (``checkpoint_range``)
+        # and whether it may close the subtree (then the tree's ends are checked)
+        self.checks, self.closes = checks, closes
+
+
+class TreePrograms:
+    """The tick program of the potential ``potential_fn`` of dicts shaped as ``template``."""
+
+    def __init__(self, potential_fn, template):
+        def flat_potential(z):
+            return potential_fn(unravel_like(z, template))
+
+        value_and_grad = dnp.autograd.value_and_grad(dnp.vmap(flat_potential))
+
+        def tick(state, control, step_size, inverse_mass_matrix, momentum):
+            ends, new, subtree, proposal, r_sub, r_tree, checkpoints = state
+            bits = (control[:, None] >> dnp.arange(CONTROLS + checkpoints.shape[2])) & 1 != 0
+            flag = [bits[:, k : k + 1] for k in range(CONTROLS)]
+            subtree = dnp.where(flag[TAKE][:, None], new, subtree)
+            proposal = dnp.where(flag[ACCEPT][:, None], subtree, proposal)
+            r_tree = dnp.where(flag[JOIN], r_tree + r_sub, r_tree)
+            start = dnp.where(_MOMENTUM_ROW, momentum[:, None], proposal)
+            ends = dnp.where(flag[RESET][:, :, None, None], start[:, None], ends)
+            r_tree = dnp.where(flag[RESET], momentum, r_tree)
+            right = flag[RIGHT]
+            chosen = dnp.where(right[:, None], ends[:, 1], ends[:, 0])
+            eps = dnp.where(right, step_size, -step_size)
+            z, r, (pe, g) = leapfrog(
+                *(chosen[:, k] for k in range(3)),
+                eps,
+                inverse_mass_matrix,
+                value_and_grad,
+                velocity,
+            )
+            v = velocity(inverse_mass_matrix, r)
+            kinetic = 0.5 * dnp.vecdot(r, v)
+            new = dnp.stack([z, r, g], axis=1)
+            ends = dnp.where(bits[:, LEFT : RIGHT + 1, None, None], new[:, None], ends)
+            r_sub = dnp.where(flag[NEW_SUBTREE], r, r_sub + r)
+            v_ckpt, r_ckpt, r_sum_ckpt = checkpoints[:, 0], checkpoints[:, 1], checkpoints[:, 2]
+            between = r_sub[:, None] - r_sum_ckpt + 0.5 * (r_ckpt - r[:, None])
+            ckpt_dots = dnp.vecdot(v_ckpt, between), dnp.vecdot(v[:, None], between)
+            checkpoints = dnp.where(
+                bits[:, None, CONTROLS:, None],
+                dnp.stack([v, r, r_sub], axis=1)[:, :, None],
+                checkpoints,
+            )
+            r_ends = ends[:, :, 1]
+            between = r_tree + r_sub - 0.5 * (r_ends[:, 0] + r_ends[:, 1])
+            joined = dnp.vecdot(velocity(inverse_mass_matrix, r_ends), between[:, None])
+            scalars = dnp.concatenate([pe[:, None], kinetic[:, None], joined, *ckpt_dots], axis=1)
+            state = TreeState(ends, new, subtree, proposal, r_sub, r_tree, checkpoints)
+            return state, scalars
+
+        self.tick = dnp.jit(tick)
+
+
+def _leaves(depth: int) -> list[tuple]:
+    """Per leaf of a subtree of ``depth``: its control bits (new subtree, checkpoint written),
+    the checkpoints its checks read (``checkpoint_range``) and whether it closes the subtree."""
+    leaves = _LEAVES.get(depth)
+    if leaves is None:
+        leaves = []
+        for leaf in range(2**depth):
+            idx_min, idx_max = checkpoint_range(leaf)
+            bits = control_word(*(False,) * NEW_SUBTREE, leaf == 0)
+            bits |= 0 if leaf % 2 else control_word(checkpoint=idx_max)
+            leaves.append((bits, (idx_min, idx_max), leaf == 2**depth - 1, leaf % 2 == 1))
+        _LEAVES[depth] = leaves
+    return leaves
+
+
+_LEAVES: dict[int, list] = {}
+
+
+def grow_tree(uniform, start_energy, step_size, inverse_mass_matrix, momentum, max_depth):
+    """One chain's NUTS tree from a state of total energy ``start_energy``, a generator: it
+    yields the ``Tick`` of each step (the first restarts the chain's row at its proposal with
+    ``momentum``), is sent that tick's row of scalars (and the program's state), and returns
+    ``(proposal, num_steps, mean accept probability, diverging, tree depth, pending)``:
+    ``proposal`` the potential and total energy of the point accepted (None: the start), in the
+    row's ``proposal`` once the next tick has applied the flags ``pending``."""
+    k = max_depth
+    tick = Tick(0, step_size, inverse_mass_matrix, momentum)  # one object, updated per step
+    pending = 1 << RESET  # the control bits of choices made since the last tick
+    log_weight, proposal = 0.0, None
+    num_steps, sum_accept_probs, diverging, tree_depth = 0, 0.0, False, 0
+    exp, inf = math.exp, math.inf
+    for depth in range(max_depth):
+        tree_depth = depth + 1
+        right = uniform() < 0.5
+        side = 1 << RIGHT if right else 1 << LEFT
+        sub_log_weight, sub_proposal = -inf, None
+        stop = False
+        for bits, checks, closes, odd in _leaves(depth):
+            tick.control, tick.checks, tick.closes = pending | side | bits, checks, closes
+            scalars, _ = yield tick
+            tick.momentum, pending = None, 0
+            pe, kinetic, end_left, end_right = scalars[:4]
+            num_steps += 1
+            energy = pe + kinetic
+            delta = energy - start_energy
+            if delta != delta:  # NaN
+                delta = inf
+            sum_accept_probs += accept_probability(delta)
+            sub_log_weight_new = log_add_exp(sub_log_weight, -delta)
+            if uniform() < exp(-delta - sub_log_weight_new):
+                pending, sub_proposal = 1 << TAKE, (pe, energy)
+            sub_log_weight = sub_log_weight_new
+            diverging = delta > MAX_DELTA_ENERGY
+            if diverging:
+                stop = True
+                break
+            if odd:
+                lo, hi = checks
+                if min(scalars[4 + lo : 5 + hi]) <= 0 or min(scalars[4 + k + lo : 5 + k + hi]) <= 0:
+                    stop = True
+                    break
+        if stop:
+            pending = 0
+            break
+        if uniform() < exp(min(sub_log_weight - log_weight, 0.0)):
+            pending, proposal = pending | 1 << ACCEPT, sub_proposal
+        log_weight = log_add_exp(log_weight, sub_log_weight)
+        pending |= 1 << JOIN
+        if end_left <= 0 or end_right <= 0:
+            break
+    return (proposal, num_steps, sum_accept_probs / max(num_steps, 1), diverging, tree_depth,
+            pending)  # fmt: skip
+
+
+def run_ticks(programs, chains, state):
+    """Drive ``chains`` (generators yielding ``Tick``s, each sent its row of the tick's scalars
+    and a function of ``c`` giving chain ``c``'s proposal ``(z, z_grad)``) to their ends, one
+    tick of the program for all of them at a time (an ended chain's row idles); returns the
+    final ``TreeState``."""
+    n, _, size = state.proposal.shape  # (chains, 3, size)
+    dtype = state.proposal.dtype
+    requests = [next(chain) for chain in chains]
+    live = list(range(n))
+    steps = imms = None
+    momentum = zeros = dnp.zeros((n, size), dtype=dtype)
+    while live:
+        if steps != [r.step_size for r in requests]:
+            steps = [r.step_size for r in requests]
+            step_sizes = dnp.asarray(steps, dtype=dtype)[:, None]
+        if imms is None or any(
+            r.inverse_mass_matrix is not m for r, m in zip(requests, imms, strict=True)
+        ):
+            imms = [r.inverse_mass_matrix for r in requests]
+            inverse_mass_matrix = dnp.stack(imms)
+        if any(r.momentum is not None for r in requests):
+            momentum = dnp.stack([zeros[0] if r.momentum is None else r.momentum for r in requests])
+        control = dnp.asarray([r.control for r in requests])
+        state, scalars = programs.tick(state, control, step_sizes, inverse_mass_matrix, momentum)
+        rows = scalars.tolist()
+        read = _reader(state.proposal)
+        for c in list(live):
+            try:
+                requests[c] = chains[c].send((rows[c], read))
+            except StopIteration:
+                live.remove(c)
+                requests[c] = Tick(0, requests[c].step_size, requests[c].inverse_mass_matrix)
+    return state
+
+
+_MOMENTUM_ROW = dnp.asarray([False, True, False])[:, None]  # of a state's (z, r, z_grad)
+
+
+def velocity(inverse_mass_matrix, r):
+    """``M^-1 r`` of the rows of ``r`` (``(n, ..., size)``), one inverse mass matrix per row
+    (``(n, size)``: diagonal, or ``(n, size, size)``)."""
+    if r.ndim > 2:  # one per row, broadcast over the axes in between
+        lead = (r.shape[0], *(1,) * (r.ndim - 2))
+        inverse_mass_matrix = inverse_mass_matrix.reshape(lead + inverse_mass_matrix.shape[1:])
+    if inverse_mass_matrix.ndim == r.ndim:
+        return inverse_mass_matrix * r
+    return dnp.matmul(inverse_mass_matrix, r[..., None])[..., 0]
+
+
+def _reader(proposal):
+    """A function of ``c`` giving chain ``c``'s proposal ``(z, z_grad)``."""
+    return lambda c: (proposal[c, 0], proposal[c, 2])
+
+
+def run_single(programs, chain, z, z_grad, max_depth):
+    """Drive one chain (as ``run_ticks``) without a batch: Python holds references where the
+    batched program selects rows, and each step is ``Programs.nuts_step``, op for op the
+    arithmetic of a row of the tick (so the chain draws the same numbers), with the dot products
+    of the checks the step's ``Tick`` names alone."""
+    new = subtree = proposal = (z, z_grad)
+    ends, r_sub, r_tree = [None, None], None, None
+    checkpoints = [None] * max_depth
+    steps: dict = {}  # step size -> its signed 0-d arrays
+    request = next(chain)
+    while True:
+        word = request.control
+        if word & 1 << TAKE:
+            subtree = new
+        if word & 1 << ACCEPT:
+            proposal = subtree
+        if word & 1 << JOIN:
+            r_tree = r_tree + r_sub
+        imm = request.inverse_mass_matrix
+        if word & 1 << RESET:
+            r0 = request.momentum
+            ends = [(proposal[0], r0, proposal[1], programs.velocity(imm, r0))] * 2
+            r_tree = r0
+        row = None
+        if word & (1 << LEFT | 1 << RIGHT):
+            side = 1 if word & 1 << RIGHT else 0
+            z, r, g, _ = ends[side]
+            eps = steps.get(request.step_size)
+            if eps is None:
+                eps = steps[request.step_size] = (
+                    dnp.asarray(-request.step_size, dtype=z.dtype),
+                    dnp.asarray(request.step_size, dtype=z.dtype),
+                )
+            idx_min, idx_max = request.checks
+            step = programs.nuts_step(
+                z, r, g, eps[side], imm, None if word & 1 << NEW_SUBTREE else r_sub,
+                checkpoints[idx_min : idx_max + 1],
+            )  # fmt: skip
+            ends[side] = (step.z, step.r, step.z_grad, step.v)
+            new, r_sub = (step.z, step.z_grad), step.r_sum
+            slot = word >> CONTROLS
+            if slot:
+                checkpoints[slot.bit_length() - 1] = (step.v, step.r, step.r_sum)
+            pe, kinetic, *dots = step.scalars.tolist()
+            joined = [1.0, 1.0]  # not turning: read only where the step closes its subtree
+            if request.closes:
+                (zl, rl, _, vl), (zr, rr, _, vr) = ends
+                joined = programs.joined_turning(vl, rl, vr, rr, r_tree, r_sub).tolist()
+            pad = [0.0] * max_depth
+            first, second = pad[:], pad[:]
+            first[idx_min : idx_max + 1], second[idx_min : idx_max + 1] = dots[::2], dots[1::2]
+            row = [pe, kinetic, *joined, *first, *second]
+        try:
+            request = chain.send((row, lambda c, p=proposal: p))
+        except StopIteration:
+            return
