@@ -155,6 +155,42 @@ def test_initialize_model_potential_has_jacobian():
     assert float(out["s2"]) == pytest.approx(s**2)
 
 
+def test_potentials_skip_the_support_mask_of_observed_data_checked_once():
+    x = dnp.asarray(onp.linspace(-1, 1, 6))
+    y = dnp.asarray([0.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+
+    def model(y, shift=None):
+        w = infer.sample("w", dist.Normal(0.0, 1.0))
+        infer.sample("y", dist.Bernoulli(logits=w * x), obs=y if shift is None else y + shift)
+
+    def exact(w, values):
+        logits = w * x.asnumpy()
+        return -(
+            scipy.stats.norm.logpdf(w)
+            + scipy.stats.bernoulli.logpmf(values, 1 / (1 + onp.exp(-logits))).sum()
+        )
+
+    info = initialize_model(0, model, model_args=(y,))
+    traced = dnp.jit(info.potential_fn)
+    for w in (0.3, -1.2):
+        assert float(traced({"w": dnp.asarray(w)})) == pytest.approx(exact(w, y.asnumpy()))
+    (plan,) = traced._plans.values()
+    ops = {name for name, _ in plan.program.lines.values()}
+    assert "where" not in ops and "equal" not in ops  # no support check in the replay
+    # data outside the support keep their -inf, and so do values the model computes
+    bad = dnp.asarray([0.0, 1.0, 2.0, 0.0, 1.0, 1.0])
+    info = initialize_model(0, model, model_args=(bad,))
+    assert float(info.potential_fn({"w": dnp.asarray(0.3)})) == math.inf
+    info = initialize_model(0, model, model_args=(y,), model_kwargs={"shift": 1.0})
+    assert float(info.potential_fn({"w": dnp.asarray(0.3)})) == math.inf
+    # a value the model computes (here in the support) is checked at every call
+    info = initialize_model(0, model, model_args=(y,), model_kwargs={"shift": 0.0})
+    computed = dnp.jit(info.potential_fn)
+    assert float(computed({"w": dnp.asarray(0.3)})) == pytest.approx(exact(0.3, y.asnumpy()))
+    (plan,) = computed._plans.values()
+    assert "where" in {name for name, _ in plan.program.lines.values()}
+
+
 def test_nuts_positive_latent_posterior_mean():
     kernel = NUTS(halfnormal_model)
     _, samples = run_chain(kernel, 300, 1000, 2, model_args=(dnp.asarray(Y),))

@@ -9,6 +9,8 @@ and ``log_prob(value)`` the log density over the batch. Parameters and their con
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import math
 
@@ -88,9 +90,24 @@ def sum_rightmost(x, n: int):
     return dnp.sum(x, axis=tuple(range(-n, 0))) if n > 0 else x
 
 
+_IN_SUPPORT = contextvars.ContextVar("values_in_support", default=False)
+
+
+@contextlib.contextmanager
+def values_in_support():
+    """Within this block the values given to ``log_prob`` are known to be in the support (a
+    model's observed data, checked once): their log densities skip the support mask."""
+    token = _IN_SUPPORT.set(True)
+    try:
+        yield
+    finally:
+        _IN_SUPPORT.reset(token)
+
+
 def validate_sample(log_prob):
     """Decorate a ``log_prob``: with validation on, a value outside the support raises
-    ValueError; otherwise its log density is -inf (where the formula may say otherwise)."""
+    ValueError; otherwise its log density is -inf (where the formula may say otherwise),
+    unless the values are known to be in the support (``values_in_support``)."""
 
     @functools.wraps(log_prob)
     def wrapper(self, value):
@@ -98,7 +115,7 @@ def validate_sample(log_prob):
             value = dnp.asarray(value)
         if self._validate_args:
             self._validate_sample(value)
-        if self.support in _UNBOUNDED:  # the formula is already right (or nan) everywhere
+        if self.support in _UNBOUNDED or _IN_SUPPORT.get():  # the formula is right there
             return log_prob(self, value)
         # Outside the support the formula is undefined (log of a negative, say): silence it.
         with dnp.errstate(divide="ignore", invalid="ignore"):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import dnp
-from dnp.infer.density import log_density
+from dnp.infer.density import log_density, observed_in_support
 from dnp.infer.distributions.distribution import as_generator
 from dnp.infer.handlers import block, seed, substitute, trace
 from dnp.infer.transforms import IdentityTransform, IndependentTransform, biject_to
@@ -50,11 +50,12 @@ def transform_fn(transforms: dict, params: dict, invert: bool = False) -> dict:
     return out
 
 
-def potential_energy(model, model_args, model_kwargs, params, transforms) -> object:
+def potential_energy(model, model_args, model_kwargs, params, transforms, in_support=None):
     """Minus the model's log joint at the unconstrained ``params`` mapped by ``transforms``
-    into the sites' supports, minus the log |Jacobian| of that map."""
+    into the sites' supports, minus the log |Jacobian| of that map (``in_support``: the
+    observed sites whose values are known to be in their supports, see ``log_density``)."""
     constrained = transform_fn(transforms, params)
-    log_joint, _ = log_density(model, model_args, model_kwargs, constrained)
+    log_joint, _ = log_density(model, model_args, model_kwargs, constrained, in_support)
     for name, value in params.items():
         t = transforms.get(name)
         if t is not None and not _is_identity(t):  # else a log-det of 0
@@ -98,10 +99,11 @@ def initialize_model(
         model_trace = trace(started).get_trace(*model_args, **model_kwargs)
     transforms = latent_transforms(model_trace)
     z = {name: transforms[name].inv(model_trace[name]["value"]) for name in transforms}
+    in_support = observed_in_support(model_trace)  # the data: checked once, not at each step
 
     def potential_fn(params):
         with block():
-            return potential_energy(model, model_args, model_kwargs, params, transforms)
+            return potential_energy(model, model_args, model_kwargs, params, transforms, in_support)
 
     def postprocess_fn(params):
         constrained = transform_fn(transforms, params)
