@@ -288,11 +288,21 @@ def run(op, args: tuple, kwargs: dict) -> Any:
 
 
 def _one_small_number(args: tuple, kwargs: dict) -> bool:
-    """One Python number (an int below _SMALL: at most that many elements), and at most a
-    ``dtype=``."""
-    if len(args) != 1 or type(args[0]) not in _SMALL_NUMBERS:
+    """One Python number (an int below _SMALL: at most that many elements), or a short flat
+    list of them (data or a shape: its ints' product below _SMALL), and at most a ``dtype=``."""
+    if len(args) != 1:
         return False
-    if type(args[0]) is int and not -_SMALL < args[0] < _SMALL:
+    a = args[0]
+    if type(a) is list and len(a) <= 64:
+        product = 1
+        for v in a:
+            if type(v) not in _SMALL_NUMBERS:
+                return False
+            if type(v) is int:
+                product *= abs(v)
+        if product >= _SMALL:
+            return False
+    elif type(a) not in _SMALL_NUMBERS or type(a) is int and not -_SMALL < a < _SMALL:
         return False
     return not kwargs or (len(kwargs) == 1 and "dtype" in kwargs)
 

@@ -65,12 +65,22 @@ def _folding(name):
     # ``a``: sum, prod, max, min, all, any), calling it skips NumPy's Python-level wrapper, a
     # few microseconds on small arrays; NumPy's scalars (a 0-d result) have the same methods.
     method = hasattr(numpy.ndarray, name)
+    fold = numpy.add.reduce if name == "sum" else None
 
     def forward(xp, *args, **kwargs):
         fn = getattr(xp, name)
         if len(args) < 5 and "where" not in kwargs and "initial" not in kwargs:
-            if method and (type(args[0]) is xp.ndarray or isinstance(args[0], numpy.generic)):
-                return getattr(args[0], name)(*args[1:], **kwargs)
+            a = args[0]
+            if (
+                fold is not None
+                and len(args) == 1
+                and type(a) is numpy.ndarray
+                and a.dtype.kind in "fc"
+                and kwargs.keys() <= {"axis", "keepdims"}
+            ):  # what ndarray.sum calls for floats, without its Python frame
+                return fold(a, kwargs.get("axis"), None, None, kwargs.get("keepdims", False))
+            if method and (type(a) is xp.ndarray or isinstance(a, numpy.generic)):
+                return getattr(a, name)(*args[1:], **kwargs)
             return fn(*args, **kwargs)
         params = signature.bind(*args, **kwargs).arguments
         a = xp.asarray(params.pop("a"))

@@ -105,8 +105,12 @@ def initialize_model(
         with block():
             return potential_energy(model, model_args, model_kwargs, params, transforms, in_support)
 
+    deterministic = any(site["type"] == "deterministic" for site in model_trace.values())
+
     def postprocess_fn(params):
         constrained = transform_fn(transforms, params)
+        if not deterministic:  # nothing but the latents: no need to run the model
+            return constrained
         with block():
             fixed = substitute(seed(model, 0), data=constrained)
             tr = trace(fixed).get_trace(*model_args, **model_kwargs)

@@ -115,7 +115,8 @@ class TreePrograms:
 
         def tick(state, control, step_size, inverse_mass_matrix, momentum):
             ends, new, subtree, proposal, r_sub, r_tree, checkpoints = state
-            bits = (control[:, None] >> dnp.arange(CONTROLS + checkpoints.shape[2])) & 1 != 0
+            masks = 1 << dnp.arange(CONTROLS + checkpoints.shape[2])  # a constant of the trace
+            bits = control[:, None] & masks != 0
             flag = [bits[:, k : k + 1] for k in range(CONTROLS)]
             subtree = dnp.where(flag[TAKE][:, None], new, subtree)
             proposal = dnp.where(flag[ACCEPT][:, None], subtree, proposal)
