@@ -97,6 +97,17 @@ class Programs:
                 scalars += [dnp.vecdot(v_ckpt, between), dnp.vecdot(v, between)]
             return NutsStep(z, r, z_grad, v, r_sum, dnp.stack(scalars))
 
+        def nuts_pair(z, r, z_grad, step_size, inverse_mass_matrix, r_sum, checkpoints):
+            """Two steps, a subtree's states ``2k`` and ``2k + 1``: the first is checked
+            against nothing, the second against ``checkpoints`` and the first; their scalars
+            joined."""
+            one = nuts_step(z, r, z_grad, step_size, inverse_mass_matrix, r_sum, ())
+            two = nuts_step(
+                one.z, one.r, one.z_grad, step_size, inverse_mass_matrix, one.r_sum,
+                (*checkpoints, (one.v, one.r, one.r_sum)),
+            )  # fmt: skip
+            return one._replace(scalars=None), two, dnp.concatenate([one.scalars, two.scalars])
+
         def joined_turning(v_left, r_left, v_right, r_right, r_sum, r_sum_new):
             """The dot products of the no-U-turn criterion between the outer ends of a tree
             whose momenta sum to ``r_sum`` joined to a new half summing to ``r_sum_new``."""
@@ -106,6 +117,7 @@ class Programs:
         self.value_and_grad = dnp.jit(value_and_grad)
         self.leapfrog_energy = dnp.jit(leapfrog_energy)
         self.nuts_step = dnp.jit(nuts_step)
+        self.nuts_pair = dnp.jit(nuts_pair)
         self.joined_turning = dnp.jit(joined_turning)
         self.kinetic_energy = dnp.jit(kinetic_energy)
         self.velocity = dnp.jit(velocity)

@@ -45,10 +45,12 @@ __all__ = [
     "run_ticks",
 ]
 
-# the bits of a tick's control word: what to apply first, then how to step (then the checkpoints
-# to write, one bit each from bit CONTROLS)
-TAKE, ACCEPT, JOIN, RESET, LEFT, RIGHT, NEW_SUBTREE = range(7)
-CONTROLS = 7
+# the bits of a tick's control word: what to apply first (the subtree's proposal moves to the
+# last tick's first or second state, the tree's to the subtree's, the subtree's momentum joins the
+# tree's), then how to step (restart the row, the side it grows, a new subtree, two steps or
+# one); then the checkpoint its first step writes, one bit each from bit CONTROLS
+TAKE_FIRST, TAKE_SECOND, ACCEPT, JOIN, RESET, LEFT, RIGHT, NEW_SUBTREE, PAIR = range(9)
+CONTROLS = 9
 
 
 def control_word(*flags: bool, checkpoint: int | None = None) -> int:
@@ -59,13 +61,14 @@ def control_word(*flags: bool, checkpoint: int | None = None) -> int:
 
 class TreeState(NamedTuple):
     """The program's state, the chains along axis 0: ``ends`` (left, right) x (position,
-    momentum, gradient); the same three of ``new``, the state the last tick made, and of the
-    subtree's and the tree's proposals (``subtree``, ``proposal``; their momenta unused); the
-    momentum sums of the subtree (``r_sub``) and of the tree (``r_tree``); ``checkpoints``
-    (velocity, momentum, momentum sum) x ``max_tree_depth``."""
+    momentum, gradient); the same three of the states the last tick made (``first``,
+    ``second``) and of the subtree's and the tree's proposals (``subtree``, ``proposal``; their
+    momenta unused); the momentum sums of the subtree (``r_sub``) and of the tree (``r_tree``);
+    ``checkpoints`` (velocity, momentum, momentum sum) x ``max_tree_depth``."""
 
     ends: object
-    new: object
+    first: object
+    second: object
     subtree: object
     proposal: object
     r_sub: object
@@ -79,6 +82,7 @@ class TreeState(NamedTuple):
         zeros = dnp.zeros((n, 3, size), dtype=z.dtype)
         return cls(
             dnp.zeros((n, 2, 3, size), dtype=z.dtype),
+            zeros,
             zeros,
             zeros,
             dnp.stack([z, zeros[:, 0], z_grad], axis=1),
@@ -114,11 +118,13 @@ class TreePrograms:
         value_and_grad = dnp.autograd.value_and_grad(dnp.vmap(flat_potential))
 
         def tick(state, control, step_size, inverse_mass_matrix, momentum):
-            ends, new, subtree, proposal, r_sub, r_tree, checkpoints = state
+            ends, first, second, subtree, proposal, r_sub, r_tree, checkpoints = state
+            imm = inverse_mass_matrix
             masks = 1 << dnp.arange(CONTROLS + checkpoints.shape[2])  # a constant of the trace
             bits = control[:, None] & masks != 0
             flag = [bits[:, k : k + 1] for k in range(CONTROLS)]
-            subtree = dnp.where(flag[TAKE][:, None], new, subtree)
+            subtree = dnp.where(flag[TAKE_FIRST][:, None], first, subtree)
+            subtree = dnp.where(flag[TAKE_SECOND][:, None], second, subtree)
             proposal = dnp.where(flag[ACCEPT][:, None], subtree, proposal)
             r_tree = dnp.where(flag[JOIN], r_tree + r_sub, r_tree)
             start = dnp.where(_MOMENTUM_ROW, momentum[:, None], proposal)
@@ -128,51 +134,59 @@ class TreePrograms:
             chosen = dnp.where(right[:, None], ends[:, 1], ends[:, 0])
             eps = dnp.where(right, step_size, -step_size)
             z, r, (pe, g) = leapfrog(
-                *(chosen[:, k] for k in range(3)),
-                eps,
-                inverse_mass_matrix,
-                value_and_grad,
-                velocity,
+                *(chosen[:, k] for k in range(3)), eps, imm, value_and_grad, velocity
             )
-            v = velocity(inverse_mass_matrix, r)
-            kinetic = 0.5 * dnp.vecdot(r, v)
-            new = dnp.stack([z, r, g], axis=1)
-            ends = dnp.where(bits[:, LEFT : RIGHT + 1, None, None], new[:, None], ends)
+            v = velocity(imm, r)
+            kinetic = [0.5 * dnp.vecdot(r, v)]
             r_sub = dnp.where(flag[NEW_SUBTREE], r, r_sub + r)
-            v_ckpt, r_ckpt, r_sum_ckpt = checkpoints[:, 0], checkpoints[:, 1], checkpoints[:, 2]
-            between = r_sub[:, None] - r_sum_ckpt + 0.5 * (r_ckpt - r[:, None])
-            ckpt_dots = dnp.vecdot(v_ckpt, between), dnp.vecdot(v[:, None], between)
             checkpoints = dnp.where(
                 bits[:, None, CONTROLS:, None],
                 dnp.stack([v, r, r_sub], axis=1)[:, :, None],
                 checkpoints,
             )
+            first = dnp.stack([z, r, g], axis=1)
+            z, r, (pe2, g) = leapfrog(z, r, g, eps, imm, value_and_grad, velocity)
+            v = velocity(imm, r)
+            kinetic.append(0.5 * dnp.vecdot(r, v))
+            r_sub2 = r_sub + r
+            v_ckpt, r_ckpt, r_sum_ckpt = checkpoints[:, 0], checkpoints[:, 1], checkpoints[:, 2]
+            between = r_sub2[:, None] - r_sum_ckpt + 0.5 * (r_ckpt - r[:, None])
+            ckpt_dots = dnp.vecdot(v_ckpt, between), dnp.vecdot(v[:, None], between)
+            second = dnp.stack([z, r, g], axis=1)
+            pair = flag[PAIR]
+            last = dnp.where(pair[:, None], second, first)
+            r_sub = dnp.where(pair, r_sub2, r_sub)
+            ends = dnp.where(bits[:, LEFT : RIGHT + 1, None, None], last[:, None], ends)
             r_ends = ends[:, :, 1]
             between = r_tree + r_sub - 0.5 * (r_ends[:, 0] + r_ends[:, 1])
-            joined = dnp.vecdot(velocity(inverse_mass_matrix, r_ends), between[:, None])
-            scalars = dnp.concatenate([pe[:, None], kinetic[:, None], joined, *ckpt_dots], axis=1)
-            state = TreeState(ends, new, subtree, proposal, r_sub, r_tree, checkpoints)
+            joined = dnp.vecdot(velocity(imm, r_ends), between[:, None])
+            scalars = dnp.concatenate(
+                [dnp.stack([pe, kinetic[0], pe2, kinetic[1]], axis=1), joined, *ckpt_dots], axis=1
+            )
+            state = TreeState(ends, first, second, subtree, proposal, r_sub, r_tree, checkpoints)
             return state, scalars
 
         self.tick = dnp.jit(tick)
 
 
-def _leaves(depth: int) -> list[tuple]:
-    """Per leaf of a subtree of ``depth``: its control bits (new subtree, checkpoint written),
-    the checkpoints its checks read (``checkpoint_range``) and whether it closes the subtree."""
-    leaves = _LEAVES.get(depth)
-    if leaves is None:
-        leaves = []
-        for leaf in range(2**depth):
-            idx_min, idx_max = checkpoint_range(leaf)
-            bits = control_word(*(False,) * NEW_SUBTREE, leaf == 0)
-            bits |= 0 if leaf % 2 else control_word(checkpoint=idx_max)
-            leaves.append((bits, (idx_min, idx_max), leaf == 2**depth - 1, leaf % 2 == 1))
-        _LEAVES[depth] = leaves
-    return leaves
+def _ticks(depth: int) -> list[tuple]:
+    """The ticks of a subtree of ``depth``: one step (depth 0), else its leaves in pairs
+    ``(2k, 2k + 1)`` (the first can stop the subtree only by diverging); per tick, its control
+    bits (new subtree, pair, the checkpoint its first step writes), the checkpoints its last
+    step's checks read (``checkpoint_range``) and whether that step closes the subtree."""
+    ticks = _TICKS.get(depth)
+    if ticks is None:
+        ticks = []
+        for leaf in range(0, 2**depth, 2):
+            last = leaf + 1 if depth else leaf
+            bits = control_word(checkpoint=checkpoint_range(leaf)[1])
+            bits |= (1 << NEW_SUBTREE if leaf == 0 else 0) | (1 << PAIR if depth else 0)
+            ticks.append((bits, checkpoint_range(last), last == 2**depth - 1, bool(depth)))
+        _TICKS[depth] = ticks
+    return ticks
 
 
-_LEAVES: dict[int, list] = {}
+_TICKS: dict[int, list] = {}
 
 
 def grow_tree(uniform, start_energy, step_size, inverse_mass_matrix, momentum, max_depth):
@@ -183,7 +197,7 @@ def grow_tree(uniform, start_energy, step_size, inverse_mass_matrix, momentum, m
     ``proposal`` the potential and total energy of the point accepted (None: the start), in the
     row's ``proposal`` once the next tick has applied the flags ``pending``."""
     k = max_depth
-    tick = Tick(0, step_size, inverse_mass_matrix, momentum)  # one object, updated per step
+    tick = Tick(0, step_size, inverse_mass_matrix, momentum)  # one object, updated per tick
     pending = 1 << RESET  # the control bits of choices made since the last tick
     log_weight, proposal = 0.0, None
     num_steps, sum_accept_probs, diverging, tree_depth = 0, 0.0, False, 0
@@ -194,30 +208,34 @@ def grow_tree(uniform, start_energy, step_size, inverse_mass_matrix, momentum, m
         side = 1 << RIGHT if right else 1 << LEFT
         sub_log_weight, sub_proposal = -inf, None
         stop = False
-        for bits, checks, closes, odd in _leaves(depth):
+        for bits, checks, closes, pair in _ticks(depth):
             tick.control, tick.checks, tick.closes = pending | side | bits, checks, closes
             scalars, _ = yield tick
             tick.momentum, pending = None, 0
-            pe, kinetic, end_left, end_right = scalars[:4]
-            num_steps += 1
-            energy = pe + kinetic
-            delta = energy - start_energy
-            if delta != delta:  # NaN
-                delta = inf
-            sum_accept_probs += accept_probability(delta)
-            sub_log_weight_new = log_add_exp(sub_log_weight, -delta)
-            if uniform() < exp(-delta - sub_log_weight_new):
-                pending, sub_proposal = 1 << TAKE, (pe, energy)
-            sub_log_weight = sub_log_weight_new
-            diverging = delta > MAX_DELTA_ENERGY
-            if diverging:
-                stop = True
-                break
-            if odd:
-                lo, hi = checks
-                if min(scalars[4 + lo : 5 + hi]) <= 0 or min(scalars[4 + k + lo : 5 + k + hi]) <= 0:
+            end_left, end_right = scalars[4], scalars[5]
+            for second in (False, True) if pair else (False,):
+                pe, kinetic = scalars[2:4] if second else scalars[:2]
+                num_steps += 1
+                energy = pe + kinetic
+                delta = energy - start_energy
+                if delta != delta:  # NaN
+                    delta = inf
+                sum_accept_probs += accept_probability(delta)
+                sub_log_weight_new = log_add_exp(sub_log_weight, -delta)
+                if uniform() < exp(-delta - sub_log_weight_new):
+                    pending = 1 << (TAKE_SECOND if second else TAKE_FIRST)
+                    sub_proposal = (pe, energy)
+                sub_log_weight = sub_log_weight_new
+                diverging = delta > MAX_DELTA_ENERGY
+                if diverging:
                     stop = True
                     break
+            if not stop and pair:  # the odd leaf's no-U-turn checks
+                lo, hi = checks
+                if min(scalars[6 + lo : 7 + hi]) <= 0 or min(scalars[6 + k + lo : 7 + k + hi]) <= 0:
+                    stop = True
+            if stop:
+                break
         if stop:
             pending = 0
             break
@@ -287,18 +305,20 @@ def _reader(proposal):
 
 def run_single(programs, chain, z, z_grad, max_depth):
     """Drive one chain (as ``run_ticks``) without a batch: Python holds references where the
-    batched program selects rows, and each step is ``Programs.nuts_step``, op for op the
-    arithmetic of a row of the tick (so the chain draws the same numbers), with the dot products
-    of the checks the step's ``Tick`` names alone."""
-    new = subtree = proposal = (z, z_grad)
+    batched program selects rows, and the steps are ``Programs.nuts_step`` and
+    ``Programs.nuts_pair``, op for op the arithmetic of a row of the tick (so the chain draws the
+    same numbers), with the dot products of the checks its ``Tick`` names alone."""
+    first = second = subtree = proposal = (z, z_grad)
     ends, r_sub, r_tree = [None, None], None, None
     checkpoints = [None] * max_depth
     steps: dict = {}  # step size -> its signed 0-d arrays
     request = next(chain)
     while True:
         word = request.control
-        if word & 1 << TAKE:
-            subtree = new
+        if word & 1 << TAKE_FIRST:
+            subtree = first
+        if word & 1 << TAKE_SECOND:
+            subtree = second
         if word & 1 << ACCEPT:
             proposal = subtree
         if word & 1 << JOIN:
@@ -318,25 +338,34 @@ def run_single(programs, chain, z, z_grad, max_depth):
                     dnp.asarray(-request.step_size, dtype=z.dtype),
                     dnp.asarray(request.step_size, dtype=z.dtype),
                 )
+            r_sum = None if word & 1 << NEW_SUBTREE else r_sub
+            slot = (word >> CONTROLS).bit_length() - 1  # the first step's checkpoint
             idx_min, idx_max = request.checks
-            step = programs.nuts_step(
-                z, r, g, eps[side], imm, None if word & 1 << NEW_SUBTREE else r_sub,
-                checkpoints[idx_min : idx_max + 1],
-            )  # fmt: skip
-            ends[side] = (step.z, step.r, step.z_grad, step.v)
-            new, r_sub = (step.z, step.z_grad), step.r_sum
-            slot = word >> CONTROLS
-            if slot:
-                checkpoints[slot.bit_length() - 1] = (step.v, step.r, step.r_sum)
-            pe, kinetic, *dots = step.scalars.tolist()
+            if word & 1 << PAIR:  # the second step checks the stored ones and the first
+                one, last, scalars = programs.nuts_pair(
+                    z, r, g, eps[side], imm, r_sum, checkpoints[idx_min:idx_max]
+                )
+                scalars = scalars.tolist()
+                first, second = (one.z, one.z_grad), (last.z, last.z_grad)
+            else:
+                one = last = programs.nuts_step(z, r, g, eps[side], imm, r_sum, ())
+                scalars = last.scalars.tolist() * 2
+                first = (one.z, one.z_grad)
+            checkpoints[slot] = (one.v, one.r, one.r_sum)
+            ends[side] = (last.z, last.r, last.z_grad, last.v)
+            r_sub = last.r_sum
             joined = [1.0, 1.0]  # not turning: read only where the step closes its subtree
             if request.closes:
-                (zl, rl, _, vl), (zr, rr, _, vr) = ends
+                (_, rl, _, vl), (_, rr, _, vr) = ends
                 joined = programs.joined_turning(vl, rl, vr, rr, r_tree, r_sub).tolist()
+            dots = scalars[4:]
             pad = [0.0] * max_depth
-            first, second = pad[:], pad[:]
-            first[idx_min : idx_max + 1], second[idx_min : idx_max + 1] = dots[::2], dots[1::2]
-            row = [pe, kinetic, *joined, *first, *second]
+            left_dots, right_dots = pad[:], pad[:]
+            left_dots[idx_min : idx_max + 1], right_dots[idx_min : idx_max + 1] = (
+                dots[::2],
+                dots[1::2],
+            )
+            row = [*scalars[:4], *joined, *left_dots, *right_dots]
         try:
             request = chain.send((row, lambda c, p=proposal: p))
         except StopIteration:
