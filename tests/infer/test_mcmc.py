@@ -11,7 +11,7 @@ import dnp
 import dnp.infer as infer
 from dnp.infer import dist
 from dnp.infer.diagnostics import mcse, split_gelman_rubin
-from dnp.infer.mcmc import NUTS, driver
+from dnp.infer.mcmc import HMC, NUTS, driver
 from dnp.infer.mcmc.driver import MCMC
 
 PRIOR_MEAN, PRIOR_SD, NOISE_SD = onp.array([0.0, 1.0, -1.0]), 2.0, 1.0
@@ -30,9 +30,11 @@ def exact_posterior():
     return mean, onp.full(3, precision**-0.5)
 
 
-def run(chain_method="parallel", num_warmup=200, num_samples=300, num_chains=2, **kwargs):
+def run(
+    chain_method="parallel", num_warmup=200, num_samples=300, num_chains=2, kernel=NUTS, **kwargs
+):
     mcmc = MCMC(
-        NUTS(model),
+        kernel(model),
         num_warmup=num_warmup,
         num_samples=num_samples,
         num_chains=num_chains,
@@ -209,11 +211,18 @@ def test_quiet_off_a_terminal(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
+def hmc(model):
+    return HMC(model, trajectory_length=1.0)
+
+
 @pytest.mark.parametrize(
     "method, per_group", [("vectorized", None), ("parallel", 2), ("parallel", 3)]
 )
 @pytest.mark.parametrize("threads", [True, False])
-def test_lockstep_groups_draw_what_sequential_draws(method, per_group, threads, monkeypatch):
+@pytest.mark.parametrize("kernel", [NUTS, hmc], ids=["NUTS", "HMC"])
+def test_groups_draw_what_sequential_draws(method, per_group, threads, kernel, monkeypatch):
+    # groups batch their chains along an axis (NUTS's trees, HMC's trajectories): every op acts
+    # on each chain's row alone, so each chain draws what it draws alone
     # threads take parallel groups where a leapfrog step is long enough (here: always, never)
     monkeypatch.setattr(driver, "THREAD_MIN_STEP_SECONDS", 0.0 if threads else math.inf)
     spawned = []
@@ -221,7 +230,7 @@ def test_lockstep_groups_draw_what_sequential_draws(method, per_group, threads, 
     monkeypatch.setattr(
         driver, "_run_threads", lambda fn, n: spawned.append(n) or run_threads(fn, n)
     )
-    kwargs = dict(num_warmup=30, num_samples=20, num_chains=5)
+    kwargs = dict(num_warmup=30, num_samples=20, num_chains=5, kernel=kernel)
     grouped = run(method, chains_per_group=per_group, **kwargs)
     assert spawned == ([-(-5 // per_group)] if threads and method == "parallel" else [])
     size = per_group or 5

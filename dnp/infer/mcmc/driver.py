@@ -48,8 +48,8 @@ class MCMC:
     them as one group on one thread; ``"parallel"`` runs groups of ``chains_per_group`` chains
     (default: one group per CPU) side by side on Python threads (NumPy releases the GIL in its
     loops over large arrays, where threads overlap; on small models the Python work of the
-    chains takes turns, so these run as one group). A group of NUTS chains is batched along a
-    chain axis (``NUTS.run_group``), other kernels' groups run in lockstep. Every chain has its
+    chains takes turns, so these run as one group). A group's chains are batched along a chain
+    axis (the kernel's ``run_group``; other kernels' groups run in lockstep). Every chain has its
     own copy of the kernel and its own generator, so every method gives exactly the same
     draws.
 

@@ -21,11 +21,14 @@ from dnp.infer.mcmc.trajectory import (
 )
 from dnp.infer.mcmc.tree import (
     Tick,
+    TrajectoryPrograms,
     TreePrograms,
     TreeState,
     grow_tree,
+    proposal_reader,
     run_single,
     run_ticks,
+    trajectory_reader,
 )
 from dnp.infer.mcmc.zhusuan import ZhuSuanSampler
 from dnp.infer.vi.initialization import init_to_uniform
@@ -147,6 +150,7 @@ class HMC:
         self._potential_fn = None
         self._programs = None
         self._tree_programs = None
+        self._trajectory_programs = None
         self._position = None
 
     @property
@@ -267,13 +271,72 @@ class HMC:
             depth,
         )
 
+    def _trajectory_steps(self, step_size) -> int:
+        """The leapfrog steps of a trajectory: ``num_steps``, or ``trajectory_length`` over the
+        step size (at least one)."""
+        if self.num_steps is None:
+            return max(1, math.ceil(self.trajectory_length / step_size))
+        return int(self.num_steps)
+
+    def run_group(self, kernels, states, iterations, on_iteration):
+        """``iterations`` iterations of the chains of ``kernels`` (copies of this kernel, each
+        initialized) from ``states``, side by side: their trajectories' steps one batched
+        program per step (``tree.TrajectoryPrograms``) while each chain counts its own steps;
+        a chain alone runs ``sample``. ``on_iteration(c, state)`` gets chain ``c``'s state after
+        each; a chain's draws do not depend on the group it runs in."""
+        if len(kernels) == 1:
+            state = states[0]
+            for _ in range(iterations):
+                state = self.sample(state)
+                on_iteration(0, state)
+            return
+        if self._trajectory_programs is None:
+            self._trajectory_programs = TrajectoryPrograms(self._potential_fn, states[0].z)
+        z = dnp.stack([ravel(state.z) for state in states])
+        z_grad = dnp.stack([ravel(state.z_grad) for state in states])
+        start = (z, dnp.zeros_like(z), z_grad, dnp.stack([z, z_grad], axis=1))
+        chains = [
+            kernel._trajectories(c, state, iterations, on_iteration)
+            for c, (kernel, state) in enumerate(zip(kernels, states, strict=True))
+        ]
+        with dnp.errstate(all="ignore"):  # a non-finite energy is a divergence, counted
+            run_ticks(
+                self._trajectory_programs.tick, chains, start, trajectory_reader,
+                z.shape[1], z.dtype,
+            )  # fmt: skip
+
+    def _trajectories(self, c, state, iterations, on_iteration):
+        """Chain ``c`` of a group (a generator of ``Tick``s for ``run_ticks``): per iteration,
+        the steps of a trajectory (the first restarting from the current point, which takes
+        the last trajectory's end if that was accepted), then the accept test, as ``sample``
+        and ``_trajectory`` make them."""
+        accepted = False
+        for _ in range(iterations):
+            adapt_state = state.adapt_state
+            step_size, inverse_mass_matrix = adapt_state.step_size, adapt_state.inverse_mass_matrix
+            r = _draw_momentum(state.rng, adapt_state.mass_matrix_sqrt)
+            pe = state.potential_energy
+            energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
+            num_steps = self._trajectory_steps(step_size)
+            tick = Tick(2 | accepted, step_size, inverse_mass_matrix, r)  # restart; accept
+            for _ in range(num_steps):
+                row, read = yield tick
+                tick = Tick(0, step_size, inverse_mass_matrix)
+            delta = row[1] - energy
+            accept_prob = accept_probability(delta)
+            diverging = not delta <= MAX_DELTA_ENERGY
+            accepted = self._uniforms() < accept_prob
+            if accepted:
+                proposal = Proposal(*read(c), *row)
+            else:
+                proposal = Proposal(ravel(state.z), ravel(state.z_grad), pe, energy)
+            state = self._next_state(state, proposal, num_steps, accept_prob, diverging, 0)
+            on_iteration(c, state)
+
     def _trajectory(self, start, r, step_size, inverse_mass_matrix):
         """``(proposal, num_steps, accept_prob, diverging, tree_depth)`` from the ``Proposal``
         ``start`` with momentum ``r`` (``tree_depth`` 0: no tree)."""
-        if self.num_steps is None:
-            num_steps = max(1, math.ceil(self.trajectory_length / step_size))
-        else:
-            num_steps = int(self.num_steps)
+        num_steps = self._trajectory_steps(step_size)
         step = dnp.asarray(step_size, dtype=start.z.dtype)
         z, z_grad = start.z, start.z_grad
         for _ in range(num_steps):
@@ -390,7 +453,8 @@ class NUTS(HMC):
             if self._tree_programs is None:
                 self._tree_programs = TreePrograms(self._potential_fn, states[0].z)
             tree_state = TreeState.start(dnp.stack(z), dnp.stack(z_grad), self.max_tree_depth)
-            run_ticks(self._tree_programs, chains, tree_state)
+            size, dtype = z[0].shape[0], z[0].dtype
+            run_ticks(self._tree_programs.tick, chains, tree_state, proposal_reader, size, dtype)
 
     def _chain(self, c, state, iterations, on_iteration):
         """Chain ``c`` of a group (a generator of ``Tick``s for ``run_ticks``): per iteration

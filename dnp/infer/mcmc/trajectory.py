@@ -135,7 +135,7 @@ def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad, veloc
 
 def kinetic_energy(inverse_mass_matrix, r):
     """``r^T M^-1 r / 2`` of a flat momentum."""
-    return 0.5 * dnp.dot(r, velocity(inverse_mass_matrix, r))
+    return 0.5 * dnp.vecdot(r, velocity(inverse_mass_matrix, r))
 
 
 def checkpoint_range(leaf_idx: int) -> tuple[int, int]:

@@ -1,20 +1,24 @@
 """NUTS trees of a group of chains built side by side: every tick is one replayed ``dnp.jit``
-program that takes one leapfrog step of every chain at once, the chains along a leading axis of
+program that takes leapfrog steps of every chain at once, the chains along a leading axis of
 its arrays (the model's potential and gradient by ``dnp.vmap``), while each chain's tree is
-decided in plain Python on floats, as a generator that tells the program what to do with its
-row at the next tick.
+decided in plain Python on floats, as a generator that tells the program, by a control word,
+what to do with its row at the next tick.
 
-A chain's row of the program's state (``ROWS``, each a flat vector) holds its trajectory's left
-and right ends (position, momentum, gradient, velocity), the state the last tick made, the
-proposals of the current subtree and of the tree, and the momentum sums of the subtree and of
-the tree; beside it, NumPyro's checkpoints of the no-U-turn checks within a subtree (velocity,
-momentum and momentum sum at the even leaves, ``max_tree_depth`` of them). A tick, for each
-row, applies what the chain decided after the last one (move the subtree's proposal to the last
-state, the tree's proposal to the subtree's, add the subtree's momentum to the tree's) and may
-restart the row at a new iteration; then steps from the end the chain grows, and returns the
-potential and kinetic energy of the new state, the dot products of the no-U-turn checks against
-every checkpoint, and those between the tree's ends as if the subtree ended there. A chain
-waits one tick between iterations (its row's step is not used), to read its proposal and adapt.
+A chain's row of the program's state (``TreeState``) holds its trajectory's left and right
+ends, the states the last tick made, the proposals of the current subtree and of the tree,
+the momentum sums of the subtree and of the tree, and NumPyro's checkpoints of the no-U-turn
+checks within a subtree. A tick, for each row, applies what the chain decided after the last
+one (the subtree's proposal moves to a state the last tick made, the tree's to the subtree's,
+the subtree's momentum sum joins the tree's) and may restart the row at a new iteration; then
+takes two steps (a subtree's leaves ``2k`` and ``2k + 1``) or one (a subtree of one leaf) from
+the end the chain grows, and returns their energies, the dot products of the no-U-turn checks
+against every checkpoint, and those between the tree's ends as if the subtree ended there. A
+chain waits one tick between iterations (its row does not step), to read its proposal and
+adapt; there is no barrier between chains' iterations. A chain alone runs the same arithmetic
+with Python holding its states (``run_single``).
+
+HMC's fixed-length trajectories run side by side the same way (``TrajectoryPrograms``): a tick
+steps every row, each chain counting its own steps.
 
 Every operation acts on each row alone, and the products of the potential run once per row
 (``dnp.vmap``), so a chain's draws are the same whatever the group it runs in.
@@ -37,12 +41,15 @@ from dnp.infer.mcmc.trajectory import (
 
 __all__ = [
     "Tick",
+    "TrajectoryPrograms",
     "TreePrograms",
     "TreeState",
     "control_word",
     "grow_tree",
+    "proposal_reader",
     "run_single",
     "run_ticks",
+    "trajectory_reader",
 ]
 
 # the bits of a tick's control word: what to apply first (the subtree's proposal moves to the
@@ -169,6 +176,48 @@ class TreePrograms:
         self.tick = dnp.jit(tick)
 
 
+class TrajectoryPrograms:
+    """The tick of HMC's fixed-length trajectories, chains along axis 0: each row steps from
+    its state ``(z, r, z_grad)``, after taking it as its chain's current point (bit 0 of its
+    control, the last trajectory accepted) and restarting from the current point with
+    ``momentum`` (bit 1); returns the new state and each row's potential and total energy."""
+
+    def __init__(self, potential_fn, template):
+        def flat_potential(z):
+            return potential_fn(unravel_like(z, template))
+
+        value_and_grad = dnp.autograd.value_and_grad(dnp.vmap(flat_potential))
+
+        def tick(state, control, step_size, inverse_mass_matrix, momentum):
+            z, r, g, current = state
+            accept, restart = control[:, None] & 1 != 0, control[:, None] & 2 != 0
+            current = dnp.where(accept[:, None], dnp.stack([z, g], axis=1), current)
+            z = dnp.where(restart, current[:, 0], z)
+            g = dnp.where(restart, current[:, 1], g)
+            r = dnp.where(restart, momentum, r)
+            z, r, (pe, g) = leapfrog(
+                z, r, g, step_size, inverse_mass_matrix, value_and_grad, velocity
+            )
+            energy = pe + 0.5 * dnp.vecdot(r, velocity(inverse_mass_matrix, r))
+            return (z, r, g, current), dnp.stack([pe, energy], axis=1)
+
+        self.tick = dnp.jit(tick)
+
+
+_MOMENTUM_ROW = dnp.asarray([False, True, False])[:, None]  # of a state's (z, r, z_grad)
+
+
+def velocity(inverse_mass_matrix, r):
+    """``M^-1 r`` of the rows of ``r`` (``(n, ..., size)``), one inverse mass matrix per row
+    (``(n, size)``: diagonal, or ``(n, size, size)``)."""
+    if r.ndim > 2:  # one per row, broadcast over the axes in between
+        lead = (r.shape[0], *(1,) * (r.ndim - 2))
+        inverse_mass_matrix = inverse_mass_matrix.reshape(lead + inverse_mass_matrix.shape[1:])
+    if inverse_mass_matrix.ndim == r.ndim:
+        return inverse_mass_matrix * r
+    return dnp.matmul(inverse_mass_matrix, r[..., None])[..., 0]
+
+
 def _ticks(depth: int) -> list[tuple]:
     """The ticks of a subtree of ``depth``: one step (depth 0), else its leaves in pairs
     ``(2k, 2k + 1)`` (the first can stop the subtree only by diverging); per tick, its control
@@ -249,13 +298,12 @@ def grow_tree(uniform, start_energy, step_size, inverse_mass_matrix, momentum, m
             pending)  # fmt: skip
 
 
-def run_ticks(programs, chains, state):
+def run_ticks(tick, chains, state, reader, size, dtype):
     """Drive ``chains`` (generators yielding ``Tick``s, each sent its row of the tick's scalars
-    and a function of ``c`` giving chain ``c``'s proposal ``(z, z_grad)``) to their ends, one
-    tick of the program for all of them at a time (an ended chain's row idles); returns the
-    final ``TreeState``."""
-    n, _, size = state.proposal.shape  # (chains, 3, size)
-    dtype = state.proposal.dtype
+    and ``reader(state)``, a function of ``c`` giving arrays of chain ``c``) to their ends, one
+    ``tick`` of the program for all of them at a time (an ended chain's row idles); ``size``
+    and ``dtype``: a chain's flat vectors'. Returns the final state."""
+    n = len(chains)
     requests = [next(chain) for chain in chains]
     live = list(range(n))
     steps = imms = None
@@ -272,9 +320,9 @@ def run_ticks(programs, chains, state):
         if any(r.momentum is not None for r in requests):
             momentum = dnp.stack([zeros[0] if r.momentum is None else r.momentum for r in requests])
         control = dnp.asarray([r.control for r in requests])
-        state, scalars = programs.tick(state, control, step_sizes, inverse_mass_matrix, momentum)
+        state, scalars = tick(state, control, step_sizes, inverse_mass_matrix, momentum)
         rows = scalars.tolist()
-        read = _reader(state.proposal)
+        read = reader(state)
         for c in list(live):
             try:
                 requests[c] = chains[c].send((rows[c], read))
@@ -284,23 +332,16 @@ def run_ticks(programs, chains, state):
     return state
 
 
-_MOMENTUM_ROW = dnp.asarray([False, True, False])[:, None]  # of a state's (z, r, z_grad)
-
-
-def velocity(inverse_mass_matrix, r):
-    """``M^-1 r`` of the rows of ``r`` (``(n, ..., size)``), one inverse mass matrix per row
-    (``(n, size)``: diagonal, or ``(n, size, size)``)."""
-    if r.ndim > 2:  # one per row, broadcast over the axes in between
-        lead = (r.shape[0], *(1,) * (r.ndim - 2))
-        inverse_mass_matrix = inverse_mass_matrix.reshape(lead + inverse_mass_matrix.shape[1:])
-    if inverse_mass_matrix.ndim == r.ndim:
-        return inverse_mass_matrix * r
-    return dnp.matmul(inverse_mass_matrix, r[..., None])[..., 0]
-
-
-def _reader(proposal):
-    """A function of ``c`` giving chain ``c``'s proposal ``(z, z_grad)``."""
+def proposal_reader(state):
+    """A function of ``c`` giving chain ``c``'s NUTS proposal ``(z, z_grad)``."""
+    proposal = state.proposal
     return lambda c: (proposal[c, 0], proposal[c, 2])
+
+
+def trajectory_reader(state):
+    """A function of ``c`` giving the end ``(z, z_grad)`` of chain ``c``'s HMC trajectory."""
+    z, _, z_grad, _ = state
+    return lambda c: (z[c], z_grad[c])
 
 
 def run_single(programs, chain, z, z_grad, max_depth):
