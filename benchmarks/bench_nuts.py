@@ -302,8 +302,8 @@ def counted_nuts(lib: Library):
     class CountedNUTS(lib.infer.NUTS):
         steps: list[int] = []
 
-        def sample(self, state, model_args=(), model_kwargs=None):
-            state = super().sample(state, model_args, model_kwargs)
+        def _next_state(self, state, *args):  # every iteration's end, however chains run
+            state = super()._next_state(state, *args)
             self.steps.append(int(state.num_steps))
             return state
 
