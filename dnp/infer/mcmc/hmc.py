@@ -20,6 +20,8 @@ from dnp.infer.mcmc.trajectory import (
     accept_probability,
 )
 from dnp.infer.mcmc.tree import (
+    END_ACCEPTED,
+    RESTART,
     Tick,
     TrajectoryPrograms,
     TreePrograms,
@@ -318,7 +320,8 @@ class HMC:
             pe = state.potential_energy
             energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
             num_steps = self._trajectory_steps(step_size)
-            tick = Tick(2 | accepted, step_size, inverse_mass_matrix, r)  # restart; accept
+            control = RESTART | (END_ACCEPTED if accepted else 0)
+            tick = Tick(control, step_size, inverse_mass_matrix, r)
             for _ in range(num_steps):
                 row, read = yield tick
                 tick = Tick(0, step_size, inverse_mass_matrix)

@@ -40,6 +40,8 @@ from dnp.infer.mcmc.trajectory import (
 )
 
 __all__ = [
+    "END_ACCEPTED",
+    "RESTART",
     "Tick",
     "TrajectoryPrograms",
     "TreePrograms",
@@ -58,6 +60,11 @@ __all__ = [
 # one); then the checkpoint its first step writes, one bit each from bit CONTROLS
 TAKE_FIRST, TAKE_SECOND, ACCEPT, JOIN, RESET, LEFT, RIGHT, NEW_SUBTREE, PAIR = range(9)
 CONTROLS = 9
+
+
+# the bits of an HMC tick's control word: the row's state becomes its chain's current point (the
+# last trajectory was accepted); the row restarts from the current point with fresh momentum
+END_ACCEPTED, RESTART = 1, 2
 
 
 def control_word(*flags: bool, checkpoint: int | None = None) -> int:
@@ -178,9 +185,10 @@ class TreePrograms:
 
 class TrajectoryPrograms:
     """The tick of HMC's fixed-length trajectories, chains along axis 0: each row steps from
-    its state ``(z, r, z_grad)``, after taking it as its chain's current point (bit 0 of its
-    control, the last trajectory accepted) and restarting from the current point with
-    ``momentum`` (bit 1); returns the new state and each row's potential and total energy."""
+    its state ``(z, r, z_grad)``, after taking it as its chain's current point (the last
+    trajectory accepted: ``END_ACCEPTED``) and restarting from the current point with
+    ``momentum`` (``RESTART``); returns the new state and each row's potential and total
+    energy."""
 
     def __init__(self, potential_fn, template):
         def flat_potential(z):
@@ -190,7 +198,8 @@ class TrajectoryPrograms:
 
         def tick(state, control, step_size, inverse_mass_matrix, momentum):
             z, r, g, current = state
-            accept, restart = control[:, None] & 1 != 0, control[:, None] & 2 != 0
+            accept = control[:, None] & END_ACCEPTED != 0
+            restart = control[:, None] & RESTART != 0
             current = dnp.where(accept[:, None], dnp.stack([z, g], axis=1), current)
             z = dnp.where(restart, current[:, 0], z)
             g = dnp.where(restart, current[:, 1], g)
