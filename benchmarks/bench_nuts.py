@@ -5,10 +5,11 @@ The model, written once as a function of the library: scikit-learn's breast-canc
 Bernoulli(logits=x @ beta)``; NUTS with its defaults (target accept 0.8, diagonal mass matrix,
 tree depth 10), 4 chains x (1000 warm-up + 1000 samples) (``--quick``: 2 x (100 + 100);
 ``--warmup N --samples M --chains C`` for a reduced run), float32 (``--dtype float64``: both in
-float64, JAX with x64). Runs: dnp with ``chain_method="parallel"`` (Python threads) and
-``"sequential"``, NumPyro with ``chain_method="sequential"`` (the issue's reference) twice in the
-same process: the first run's wall time includes all of JAX's compilation, the second's that of
-the sampling loop alone (NumPyro 0.22 traces and compiles it again on every ``MCMC.run``).
+float64, JAX with x64). Runs: dnp with ``chain_method="parallel"`` (here one group batched
+along a chain axis) and ``"sequential"``, NumPyro with ``chain_method="sequential"`` (the
+issue's reference) twice in the same process: the first run's wall time includes all of JAX's
+compilation, the second's that of the sampling loop alone (NumPyro 0.22 traces and compiles it
+again on every ``MCMC.run``).
 Time to the first draw: a fresh MCMC with one chain, no warm-up and one sample, run before
 anything else of that library in this process (NumPyro: compilation included).
 
