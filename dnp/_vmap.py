@@ -48,20 +48,8 @@ def _call(name: str, *args, **kwargs) -> Any:
     return _dispatch.dispatch(OPS[name], args, kwargs)
 
 
-def _leaves(x: Any):
-    """The array-like leaves of an op's arguments (as dispatch unwraps them)."""
-    if isinstance(x, (tuple, list)):
-        for v in x:
-            yield from _leaves(v)
-    elif isinstance(x, dict):
-        for v in x.values():
-            yield from _leaves(v)
-    else:
-        yield x
-
-
 def _mapped(x: Any) -> bool:
-    return any(type(v) is Mapped for v in _leaves(x))
+    return any(type(v) is Mapped for v in tree.leaves(x))
 
 
 def _ndim(x: Any) -> int:
@@ -340,7 +328,7 @@ class Recording:
             if not op.signature_only:
                 self.untraceable(f"dnp.{op.name} returned a Python value")
             return
-        mapped = any(id(x) in self.mapped for x in _leaves((args, kwargs)))
+        mapped = any(id(x) in self.mapped for x in tree.leaves((args, kwargs)))
         if op.draws:
             self.untraceable(f"dnp.{op.name} draws random numbers")
         elif op.inplace or written(op, args, kwargs):

@@ -7,7 +7,7 @@ import math
 
 import dnp
 
-__all__ = ["ravel", "unravel_like", "velocity"]
+__all__ = ["flat_potential", "ravel", "unravel_like", "velocity"]
 
 
 def ravel(tree) -> object:
@@ -30,8 +30,18 @@ def unravel_like(flat, tree):
     return treedef.unflatten(out)
 
 
-def velocity(inverse_mass_matrix, r_flat):
-    """``M^-1 r`` for a diagonal (1-d) or dense (2-d) inverse mass matrix."""
-    if inverse_mass_matrix.ndim == 1:
-        return inverse_mass_matrix * r_flat
-    return dnp.matmul(inverse_mass_matrix, r_flat)
+def velocity(inverse_mass_matrix, r):
+    """``M^-1 r`` of a flat momentum (the inverse mass matrix diagonal, 1-d, or dense, 2-d),
+    or of the rows of ``r`` (``(n, ..., size)``) with one inverse mass matrix per row
+    (``(n, size)`` or ``(n, size, size)``), broadcast over the axes in between."""
+    if r.ndim > 2:
+        lead = (r.shape[0], *(1,) * (r.ndim - 2))
+        inverse_mass_matrix = inverse_mass_matrix.reshape(lead + inverse_mass_matrix.shape[1:])
+    if inverse_mass_matrix.ndim == r.ndim:
+        return inverse_mass_matrix * r
+    return dnp.matmul(inverse_mass_matrix, r[..., None])[..., 0]
+
+
+def flat_potential(potential_fn, template):
+    """``potential_fn`` (of dicts shaped as ``template``) as a function of a flat vector."""
+    return lambda z: potential_fn(unravel_like(z, template))

@@ -29,6 +29,7 @@ from dnp.infer.mcmc.tree import (
     grow_tree,
     proposal_reader,
     run_single,
+    run_single_trajectory,
     run_ticks,
     trajectory_reader,
 )
@@ -231,18 +232,9 @@ class HMC:
             if self._zhusuan is None:
                 self._zhusuan = ZhuSuanSampler(self)
             return self._zhusuan.sample(state, dict(observed or {}), latent or {})
-        adapt_state, rng = state.adapt_state, state.rng
-        inverse_mass_matrix = adapt_state.inverse_mass_matrix
-        z, z_grad = ravel(state.z), ravel(state.z_grad)
-        r = _draw_momentum(rng, adapt_state.mass_matrix_sqrt)
-        pe = state.potential_energy
-        energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
-        # a non-finite energy is a divergence, counted, not warned of
-        with dnp.errstate(all="ignore"):
-            proposal, num_steps, accept_prob, diverging, depth = self._trajectory(
-                Proposal(z, z_grad, pe, energy), r, adapt_state.step_size, inverse_mass_matrix
-            )
-        return self._next_state(state, proposal, num_steps, accept_prob, diverging, depth)
+        states = []
+        self.run_group([self], [state], 1, lambda c, new: states.append(new))
+        return states[0]
 
     def _next_state(self, state, proposal, num_steps, accept_prob, diverging, depth):
         """The state after an iteration from ``state`` that moved to ``proposal`` (flat
@@ -287,10 +279,9 @@ class HMC:
         a chain alone runs ``sample``. ``on_iteration(c, state)`` gets chain ``c``'s state after
         each; a chain's draws do not depend on the group it runs in."""
         if len(kernels) == 1:
-            state = states[0]
-            for _ in range(iterations):
-                state = self.sample(state)
-                on_iteration(0, state)
+            chain = self._trajectories(0, states[0], iterations, on_iteration)
+            with dnp.errstate(all="ignore"):  # a non-finite energy is a divergence, counted
+                run_single_trajectory(self._programs, chain, states[0])
             return
         if self._trajectory_programs is None:
             self._trajectory_programs = TrajectoryPrograms(self._potential_fn, states[0].z)
@@ -310,8 +301,8 @@ class HMC:
     def _trajectories(self, c, state, iterations, on_iteration):
         """Chain ``c`` of a group (a generator of ``Tick``s for ``run_ticks``): per iteration,
         the steps of a trajectory (the first restarting from the current point, which takes
-        the last trajectory's end if that was accepted), then the accept test, as ``sample``
-        and ``_trajectory`` make them."""
+        the last trajectory's end if that was accepted; its last step ``closes`` the
+        trajectory), then the accept test."""
         accepted = False
         for _ in range(iterations):
             adapt_state = state.adapt_state
@@ -321,10 +312,10 @@ class HMC:
             energy = pe + float(self._programs.kinetic_energy(inverse_mass_matrix, r))
             num_steps = self._trajectory_steps(step_size)
             control = RESTART | (END_ACCEPTED if accepted else 0)
-            tick = Tick(control, step_size, inverse_mass_matrix, r)
-            for _ in range(num_steps):
-                row, read = yield tick
-                tick = Tick(0, step_size, inverse_mass_matrix)
+            tick = Tick(control, step_size, inverse_mass_matrix, r, closes=num_steps == 1)
+            for i in range(num_steps):
+                row, read = yield tick  # the last step's row: its energies
+                tick = Tick(0, step_size, inverse_mass_matrix, closes=i + 2 == num_steps)
             delta = row[1] - energy
             accept_prob = accept_probability(delta)
             diverging = not delta <= MAX_DELTA_ENERGY
@@ -335,24 +326,6 @@ class HMC:
                 proposal = Proposal(ravel(state.z), ravel(state.z_grad), pe, energy)
             state = self._next_state(state, proposal, num_steps, accept_prob, diverging, 0)
             on_iteration(c, state)
-
-    def _trajectory(self, start, r, step_size, inverse_mass_matrix):
-        """``(proposal, num_steps, accept_prob, diverging, tree_depth)`` from the ``Proposal``
-        ``start`` with momentum ``r`` (``tree_depth`` 0: no tree)."""
-        num_steps = self._trajectory_steps(step_size)
-        step = dnp.asarray(step_size, dtype=start.z.dtype)
-        z, z_grad = start.z, start.z_grad
-        for _ in range(num_steps):
-            z, r, pe, z_grad, energy = self._programs.leapfrog_energy(
-                z, r, z_grad, step, inverse_mass_matrix
-            )
-        pe, energy = dnp.stack([pe, energy]).tolist()
-        delta = energy - start.energy
-        accept_prob = accept_probability(delta)
-        diverging = not delta <= MAX_DELTA_ENERGY
-        if self._uniforms() < accept_prob:
-            start = Proposal(z, z_grad, pe, energy)
-        return start, num_steps, accept_prob, diverging, 0
 
 
 def _as_float(value):
@@ -428,15 +401,6 @@ class NUTS(HMC):
         )
         self.trajectory_length = None
         self.max_tree_depth = max_tree_depth
-
-    def sample(self, state, model_args=(), model_kwargs=None, *, observed=None, latent=None):
-        """The chain's next state (see ``HMC.sample``): its tree built by ``run_group`` as a
-        group of one chain."""
-        if not isinstance(state, HMCState):
-            return super().sample(state, model_args, model_kwargs, observed=observed, latent=latent)
-        states = []
-        self.run_group([self], [state], 1, lambda c, new: states.append(new))
-        return states[0]
 
     def run_group(self, kernels, states, iterations, on_iteration):
         """``iterations`` iterations of the chains of ``kernels`` (copies of this kernel, each

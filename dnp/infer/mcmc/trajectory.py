@@ -7,7 +7,7 @@ and gradient, one leapfrog step with its kinetic energy, and, for a NUTS chain r
 (``tree.run_single``), ``Programs.nuts_step``: a leapfrog step of NumPyro's iterative NUTS
 (``numpyro.infer.hmc_util``), which also adds the new momentum to the subtree's sum and takes
 the dot products of the no-U-turn checks against the checkpoints the new state closes, and
-``Programs.joined_turning``. Everything a step returns that Python decides on comes back in one
+``Programs.end_dots``. Everything a step returns that Python decides on comes back in one
 small vector, read once. What a step needs to know (is it the subtree's first state, which
 checkpoints does it close) is in the structure of its arguments, so each program has a handful of
 traces and no recompilation follows from the data or the settings.
@@ -19,7 +19,7 @@ import math
 from typing import NamedTuple
 
 import dnp
-from dnp.infer.mcmc.flat import unravel_like, velocity
+from dnp.infer.mcmc.flat import flat_potential, velocity
 
 __all__ = [
     "MAX_DELTA_ENERGY",
@@ -28,7 +28,10 @@ __all__ = [
     "Proposal",
     "Uniforms",
     "accept_probability",
+    "checkpoint_dots",
     "checkpoint_range",
+    "end_dots",
+    "kinetic_energy",
     "log_add_exp",
 ]
 
@@ -62,10 +65,7 @@ class Programs:
     ``template``."""
 
     def __init__(self, potential_fn, template):
-        def flat_potential(z):
-            return potential_fn(unravel_like(z, template))
-
-        value_and_grad = dnp.autograd.value_and_grad(flat_potential)
+        value_and_grad = dnp.autograd.value_and_grad(flat_potential(potential_fn, template))
 
         def leapfrog_energy(z, r, z_grad, step_size, inverse_mass_matrix):
             """One step and the total energy after it."""
@@ -91,10 +91,9 @@ class Programs:
             )
             v = velocity(inverse_mass_matrix, r)
             r_sum = r if r_sum is None else r_sum + r
-            scalars = [pe, 0.5 * dnp.vecdot(r, v)]
-            for v_ckpt, r_ckpt, r_sum_ckpt in checkpoints:
-                between = r_sum - r_sum_ckpt + 0.5 * (r_ckpt - r)  # ends counted half
-                scalars += [dnp.vecdot(v_ckpt, between), dnp.vecdot(v, between)]
+            scalars = [pe, kinetic_energy(inverse_mass_matrix, r, v)]
+            for checkpoint in checkpoints:
+                scalars += checkpoint_dots(*checkpoint, v, r, r_sum)
             return NutsStep(z, r, z_grad, v, r_sum, dnp.stack(scalars))
 
         def nuts_pair(z, r, z_grad, step_size, inverse_mass_matrix, r_sum, checkpoints):
@@ -108,22 +107,16 @@ class Programs:
             )  # fmt: skip
             return one._replace(scalars=None), two, dnp.concatenate([one.scalars, two.scalars])
 
-        def joined_turning(v_left, r_left, v_right, r_right, r_sum, r_sum_new):
-            """The dot products of the no-U-turn criterion between the outer ends of a tree
-            whose momenta sum to ``r_sum`` joined to a new half summing to ``r_sum_new``."""
-            between = r_sum + r_sum_new - 0.5 * (r_left + r_right)
-            return dnp.stack([dnp.vecdot(v_left, between), dnp.vecdot(v_right, between)])
-
         self.value_and_grad = dnp.jit(value_and_grad)
         self.leapfrog_energy = dnp.jit(leapfrog_energy)
         self.nuts_step = dnp.jit(nuts_step)
         self.nuts_pair = dnp.jit(nuts_pair)
-        self.joined_turning = dnp.jit(joined_turning)
+        self.end_dots = dnp.jit(end_dots)
         self.kinetic_energy = dnp.jit(kinetic_energy)
         self.velocity = dnp.jit(velocity)
 
 
-def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad, velocity=velocity):
+def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad):
     """One leapfrog step of ``step_size`` (signed) from ``(z, r, z_grad)``:
     ``(z, r, (potential energy, z_grad))`` after it, ``value_and_grad`` the potential's."""
     half = 0.5 * step_size
@@ -133,9 +126,25 @@ def leapfrog(z, r, z_grad, step_size, inverse_mass_matrix, value_and_grad, veloc
     return z, r - half * z_grad, (potential_energy, z_grad)
 
 
-def kinetic_energy(inverse_mass_matrix, r):
-    """``r^T M^-1 r / 2`` of a flat momentum."""
-    return 0.5 * dnp.vecdot(r, velocity(inverse_mass_matrix, r))
+def kinetic_energy(inverse_mass_matrix, r, v=None):
+    """``r^T M^-1 r / 2`` of a flat momentum, or of each row (``v``: ``M^-1 r`` if known)."""
+    return 0.5 * dnp.vecdot(r, velocity(inverse_mass_matrix, r) if v is None else v)
+
+
+def checkpoint_dots(v_ckpt, r_ckpt, r_sum_ckpt, v, r, r_sum):
+    """The two dot products of NumPyro's no-U-turn check (``is_turning``) between a
+    checkpoint's state and a later one of the same subtree, whose momenta from the checkpoint
+    on sum to ``r_sum - r_sum_ckpt`` plus the checkpoint's own (the ends counted half)."""
+    between = r_sum - r_sum_ckpt + 0.5 * (r_ckpt - r)
+    return [dnp.vecdot(v_ckpt, between), dnp.vecdot(v, between)]
+
+
+def end_dots(v_left, r_left, v_right, r_right, r_sum, r_sum_new):
+    """The dot products of the no-U-turn check between the outer ends of a tree whose momenta
+    sum to ``r_sum`` joined to a new half summing to ``r_sum_new`` (stacked on the last
+    axis)."""
+    between = r_sum + r_sum_new - 0.5 * (r_left + r_right)
+    return dnp.stack([dnp.vecdot(v_left, between), dnp.vecdot(v_right, between)], axis=-1)
 
 
 def checkpoint_range(leaf_idx: int) -> tuple[int, int]:

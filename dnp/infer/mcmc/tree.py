@@ -30,11 +30,14 @@ import math
 from typing import NamedTuple
 
 import dnp
-from dnp.infer.mcmc.flat import unravel_like
+from dnp.infer.mcmc.flat import flat_potential, ravel, velocity
 from dnp.infer.mcmc.trajectory import (
     MAX_DELTA_ENERGY,
     accept_probability,
+    checkpoint_dots,
     checkpoint_range,
+    end_dots,
+    kinetic_energy,
     leapfrog,
     log_add_exp,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "grow_tree",
     "proposal_reader",
     "run_single",
+    "run_single_trajectory",
     "run_ticks",
     "trajectory_reader",
 ]
@@ -126,10 +130,7 @@ class TreePrograms:
     """The tick program of the potential ``potential_fn`` of dicts shaped as ``template``."""
 
     def __init__(self, potential_fn, template):
-        def flat_potential(z):
-            return potential_fn(unravel_like(z, template))
-
-        value_and_grad = dnp.autograd.value_and_grad(dnp.vmap(flat_potential))
+        value_and_grad = batched_value_and_grad(potential_fn, template)
 
         def tick(state, control, step_size, inverse_mass_matrix, momentum):
             ends, first, second, subtree, proposal, r_sub, r_tree, checkpoints = state
@@ -147,11 +148,9 @@ class TreePrograms:
             right = flag[RIGHT]
             chosen = dnp.where(right[:, None], ends[:, 1], ends[:, 0])
             eps = dnp.where(right, step_size, -step_size)
-            z, r, (pe, g) = leapfrog(
-                *(chosen[:, k] for k in range(3)), eps, imm, value_and_grad, velocity
-            )
+            z, r, (pe, g) = leapfrog(*(chosen[:, k] for k in range(3)), eps, imm, value_and_grad)
             v = velocity(imm, r)
-            kinetic = [0.5 * dnp.vecdot(r, v)]
+            kinetic = [kinetic_energy(imm, r, v)]
             r_sub = dnp.where(flag[NEW_SUBTREE], r, r_sub + r)
             checkpoints = dnp.where(
                 bits[:, None, CONTROLS:, None],
@@ -159,21 +158,22 @@ class TreePrograms:
                 checkpoints,
             )
             first = dnp.stack([z, r, g], axis=1)
-            z, r, (pe2, g) = leapfrog(z, r, g, eps, imm, value_and_grad, velocity)
+            z, r, (pe2, g) = leapfrog(z, r, g, eps, imm, value_and_grad)
             v = velocity(imm, r)
-            kinetic.append(0.5 * dnp.vecdot(r, v))
+            kinetic.append(kinetic_energy(imm, r, v))
             r_sub2 = r_sub + r
-            v_ckpt, r_ckpt, r_sum_ckpt = checkpoints[:, 0], checkpoints[:, 1], checkpoints[:, 2]
-            between = r_sub2[:, None] - r_sum_ckpt + 0.5 * (r_ckpt - r[:, None])
-            ckpt_dots = dnp.vecdot(v_ckpt, between), dnp.vecdot(v[:, None], between)
+            ckpt_dots = checkpoint_dots(
+                *(checkpoints[:, k] for k in range(3)), v[:, None], r[:, None], r_sub2[:, None]
+            )
             second = dnp.stack([z, r, g], axis=1)
             pair = flag[PAIR]
             last = dnp.where(pair[:, None], second, first)
             r_sub = dnp.where(pair, r_sub2, r_sub)
             ends = dnp.where(bits[:, LEFT : RIGHT + 1, None, None], last[:, None], ends)
-            r_ends = ends[:, :, 1]
-            between = r_tree + r_sub - 0.5 * (r_ends[:, 0] + r_ends[:, 1])
-            joined = dnp.vecdot(velocity(imm, r_ends), between[:, None])
+            r_left, r_right = ends[:, 0, 1], ends[:, 1, 1]
+            joined = end_dots(
+                velocity(imm, r_left), r_left, velocity(imm, r_right), r_right, r_tree, r_sub
+            )
             scalars = dnp.concatenate(
                 [dnp.stack([pe, kinetic[0], pe2, kinetic[1]], axis=1), joined, *ckpt_dots], axis=1
             )
@@ -191,10 +191,7 @@ class TrajectoryPrograms:
     energy."""
 
     def __init__(self, potential_fn, template):
-        def flat_potential(z):
-            return potential_fn(unravel_like(z, template))
-
-        value_and_grad = dnp.autograd.value_and_grad(dnp.vmap(flat_potential))
+        value_and_grad = batched_value_and_grad(potential_fn, template)
 
         def tick(state, control, step_size, inverse_mass_matrix, momentum):
             z, r, g, current = state
@@ -204,10 +201,8 @@ class TrajectoryPrograms:
             z = dnp.where(restart, current[:, 0], z)
             g = dnp.where(restart, current[:, 1], g)
             r = dnp.where(restart, momentum, r)
-            z, r, (pe, g) = leapfrog(
-                z, r, g, step_size, inverse_mass_matrix, value_and_grad, velocity
-            )
-            energy = pe + 0.5 * dnp.vecdot(r, velocity(inverse_mass_matrix, r))
+            z, r, (pe, g) = leapfrog(z, r, g, step_size, inverse_mass_matrix, value_and_grad)
+            energy = pe + kinetic_energy(inverse_mass_matrix, r)
             return (z, r, g, current), dnp.stack([pe, energy], axis=1)
 
         self.tick = dnp.jit(tick)
@@ -216,15 +211,10 @@ class TrajectoryPrograms:
 _MOMENTUM_ROW = dnp.asarray([False, True, False])[:, None]  # of a state's (z, r, z_grad)
 
 
-def velocity(inverse_mass_matrix, r):
-    """``M^-1 r`` of the rows of ``r`` (``(n, ..., size)``), one inverse mass matrix per row
-    (``(n, size)``: diagonal, or ``(n, size, size)``)."""
-    if r.ndim > 2:  # one per row, broadcast over the axes in between
-        lead = (r.shape[0], *(1,) * (r.ndim - 2))
-        inverse_mass_matrix = inverse_mass_matrix.reshape(lead + inverse_mass_matrix.shape[1:])
-    if inverse_mass_matrix.ndim == r.ndim:
-        return inverse_mass_matrix * r
-    return dnp.matmul(inverse_mass_matrix, r[..., None])[..., 0]
+def batched_value_and_grad(potential_fn, template):
+    """The value and gradient of ``potential_fn`` (of dicts shaped as ``template``) at each
+    row of a stack of flat vectors."""
+    return dnp.autograd.value_and_grad(dnp.vmap(flat_potential(potential_fn, template)))
 
 
 def _ticks(depth: int) -> list[tuple]:
@@ -407,7 +397,7 @@ def run_single(programs, chain, z, z_grad, max_depth):
             joined = [1.0, 1.0]  # not turning: read only where the step closes its subtree
             if request.closes:
                 (_, rl, _, vl), (_, rr, _, vr) = ends
-                joined = programs.joined_turning(vl, rl, vr, rr, r_tree, r_sub).tolist()
+                joined = programs.end_dots(vl, rl, vr, rr, r_tree, r_sub).tolist()
             dots = scalars[4:]
             pad = [0.0] * max_depth
             left_dots, right_dots = pad[:], pad[:]
@@ -418,5 +408,33 @@ def run_single(programs, chain, z, z_grad, max_depth):
             row = [*scalars[:4], *joined, *left_dots, *right_dots]
         try:
             request = chain.send((row, lambda c, p=proposal: p))
+        except StopIteration:
+            return
+
+
+def run_single_trajectory(programs, chain, state):
+    """Drive one HMC chain (as ``run_ticks``) from its ``HMCState`` without a batch: each step
+    is ``Programs.leapfrog_energy``, op for op the arithmetic of a row of
+    ``TrajectoryPrograms.tick``, its energies read only where the step ``closes`` the
+    trajectory."""
+    current = end = (ravel(state.z), ravel(state.z_grad))
+    position, steps = None, {}
+    request = next(chain)
+    while True:
+        word = request.control
+        if word & END_ACCEPTED:
+            current = end
+        if word & RESTART:
+            position = (current[0], request.momentum, current[1])
+        step = steps.get(request.step_size)
+        if step is None:
+            step = steps[request.step_size] = dnp.asarray(request.step_size, current[0].dtype)
+        z, r, pe, z_grad, energy = programs.leapfrog_energy(
+            *position, step, request.inverse_mass_matrix
+        )
+        position, end = (z, r, z_grad), (z, z_grad)
+        row = dnp.stack([pe, energy]).tolist() if request.closes else None
+        try:
+            request = chain.send((row, lambda c, e=end: e))
         except StopIteration:
             return
