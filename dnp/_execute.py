@@ -303,6 +303,8 @@ def _task(op, xargs, xkwargs, fresh: list, meta) -> tuple:
             return kernel, (*xargs, *fresh), _NO_KEYWORDS
         out = fresh[0] if len(fresh) == 1 else tuple(fresh)
         return kernel, tuple(xargs), {**xkwargs, "out": out}
+    if fresh and op.fills_out:  # no fresh memory of NumPy's and no copy of it
+        return kernel, tuple(xargs), {**xkwargs, "out": fresh[0]}
 
     def run() -> None:
         res = kernel(*xargs, **xkwargs)

@@ -80,6 +80,9 @@ class Op:
     a fresh ticket, in program order, never folded, merged or dropped.
     ``out_keyword``: a ufunc that takes its outputs only as ``out=``, not after its inputs (NumPy 2
     deprecates that for ``maximum`` and ``minimum``); the executor passes them by keyword.
+    ``fills_out``: not a ufunc, but its kernel writes into ``out=`` (C-ordered, of the result's
+    shape and dtype) exactly the result it would return (``take``): the executor passes the
+    output it made, instead of copying a fresh result into it.
     """
 
     __slots__ = (
@@ -105,6 +108,7 @@ class Op:
         "unit",
         "right_unit",
         "out_keyword",
+        "fills_out",
         "draws",
     )
 
@@ -131,6 +135,7 @@ class Op:
         unit: float | None = None,
         right_unit: float | None = None,
         out_keyword: bool = False,
+        fills_out: bool = False,
         draws: bool = False,
     ) -> None:
         self.name = name
@@ -153,6 +158,7 @@ class Op:
         self.unit = unit
         self.right_unit = right_unit
         self.out_keyword = out_keyword
+        self.fills_out = fills_out
         self.draws = draws
         self.kernels: dict[Any, Callable] = {}
         self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)

@@ -220,7 +220,7 @@ def _take_along_axis_vjp(g, ans, arr, indices, axis=-1):
 
 
 ROWS = [
-    Op("take", meta=_take_meta, vjp=(_take_vjp, None)),
+    Op("take", meta=_take_meta, vjp=(_take_vjp, None), fills_out=True),
     Op(
         "take_along_axis", _take_along_axis, _take_along_axis_meta, vjp=(_take_along_axis_vjp, None)
     ),

@@ -162,6 +162,24 @@ def test_pushed_ufuncs_take_their_outputs_as_numpy_allows(forced):
             assert_same(getattr(numpy, name)(x, 0.5), got)
 
 
+@pytest.mark.parametrize("mode", ["raise", "wrap", "clip"])
+def test_ops_that_fill_out_write_into_the_output_the_engine_made(forced, mode):
+    """take (a row with ``fills_out``) writes into the output pushed with it, here memory that
+    only pending ops hold: NumPy's values, and NumPy's error."""
+    assert [op.name for op in _ops.OPS.values() if op.fills_out] == ["take"]
+    table = numpy.arange(-3, 4, dtype=numpy.int64)
+    index = numpy.arange(BIG, dtype=numpy.int64) % 9 - 1  # -1 .. 7: out of range at both ends
+    x = dnp.asarray(index)
+    gate = gated(x)
+    got = dnp.take(dnp.asarray(table), (x + 1) - 1, mode=mode)  # x + 1: dead, reused
+    gate.set()
+    if mode == "raise":
+        with pytest.raises(IndexError):
+            got.asnumpy()
+        return
+    assert_same(numpy.take(table, index, mode=mode), got)
+
+
 # --- memory that only pending ops hold ----------------------------------------------------------
 def chain(xp, y, steps: int = 12):
     for i in range(steps):

@@ -14,6 +14,7 @@ from dnp.infer import constraints
 from dnp.infer.distributions.distribution import (
     Distribution,
     TransformedDistribution,
+    as_dtype,
     promote_params,
     validate_sample,
 )
@@ -50,7 +51,7 @@ class _LocScale(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def _sample(self, shape, rng):
-        return self.loc + self.scale * self._noise(shape, rng).astype(self.loc.dtype)
+        return self.loc + self.scale * as_dtype(self._noise(shape, rng), self.loc.dtype)
 
     def _z(self, value):
         return (value - self.loc) / self.scale
@@ -71,7 +72,7 @@ class _Scale(Distribution):
         super().__init__(self.scale.shape, validate_args=validate_args)
 
     def _sample(self, shape, rng):
-        return self.scale * dnp.abs(self._noise(shape, rng).astype(self.scale.dtype))
+        return self.scale * dnp.abs(as_dtype(self._noise(shape, rng), self.scale.dtype))
 
 
 class Normal(_LocScale):

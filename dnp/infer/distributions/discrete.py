@@ -15,7 +15,12 @@ import math
 
 import dnp
 from dnp.infer import constraints
-from dnp.infer.distributions.distribution import Distribution, promote_params, validate_sample
+from dnp.infer.distributions.distribution import (
+    Distribution,
+    as_dtype,
+    promote_params,
+    validate_sample,
+)
 from dnp.infer.transforms.base import softplus
 from dnp.scipy.special import expit, log_expit, log_softmax, softmax, xlog1py, xlogy
 
@@ -178,9 +183,7 @@ class _CategoricalBase(DiscreteFamily):
         # Gumbel-max: argmax_k (l_k + G_k) is distributed as Categorical(softmax(l)); any
         # logits of the distribution serve, as the argmax ignores their normalization.
         k = self._num_categories
-        gumbel = rng.gumbel(size=tuple(shape) + (k,))
-        if gumbel.dtype != self.dtype:
-            gumbel = gumbel.astype(self.dtype)
+        gumbel = as_dtype(rng.gumbel(size=tuple(shape) + (k,)), self.dtype)
         return dnp.argmax(self._unnormalized() + gumbel, axis=-1)
 
     def _unnormalized(self):

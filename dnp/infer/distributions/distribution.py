@@ -69,6 +69,11 @@ def set_rng_seed(seed) -> None:
     as_generator(None).bit_generator.state = dnp.random.default_rng(seed).bit_generator.state
 
 
+def as_dtype(x, dtype):
+    """Array ``x`` in ``dtype``: itself when it has it (no copy, gradients flow), else cast."""
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
 def promote_params(*params):
     """The parameters as dnp arrays of one floating dtype, by NumPy's promotion with a Python
     float (float32 stays float32, Python numbers and integers give float64); lists and tuples are
@@ -79,7 +84,7 @@ def promote_params(*params):
     promoted = []
     for p in params:
         if isinstance(p, dnp.ndarray):
-            promoted.append(p if p.dtype == dtype else p.astype(dtype))
+            promoted.append(as_dtype(p, dtype))
         else:
             promoted.append(dnp.asarray(p, dtype=dtype))
     return promoted
