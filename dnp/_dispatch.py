@@ -206,10 +206,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
             if "device" in kwargs:  # device=None: the default
                 kwargs = {k: v for k, v in kwargs.items() if k != "device"}
             fn = op.kernels.get(numpy) or op.kernel(numpy)
-            res = fn(*xargs, **kwargs) if kwargs else fn(*xargs)
-            if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
-                return _new(res, CPU)
-            return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
+            return cpu_result(fn(*xargs, **kwargs) if kwargs else fn(*xargs), args)
     # Fast path (most calls): dnp arrays on one cpu device and scalars, keywords of plain values
     # (axis=, keepdims=, dtype=), no in-place write once the tape counts writes. A creation op
     # given a dnp array first (asarray(x), zeros_like(x)) makes its result on that array's
@@ -300,6 +297,24 @@ def run(op, args: tuple, kwargs: dict) -> Any:
     return _dispatch(op, args, kwargs)
 
 
+def cpu_result(res: Any, args: tuple) -> Any:
+    """A result NumPy computed on the CPU from ``args``, as dnp arrays."""
+    if type(res) is numpy.ndarray and res.dtype.kind not in UNSUPPORTED_KINDS:
+        return _new(res, CPU)
+    return _wrap(res, CPU, [a for a in args if type(a) is ndarray])
+
+
+def ready_now(args: tuple, kwargs: dict) -> list | None:
+    """``args`` unwrapped (``_ready_on_cpu``) for a call that may run now, on NumPy, unseen by
+    the tape and by ``dnp.jit`` (neither records, the default device is the CPU, no metadata
+    checks); else None. How a draw skips dispatch (``dnp.random``)."""
+    if RECORDING or CHECK_META or (TRACING and TRACES.tracer is not None):
+        return None
+    if get_device(None) is not CPU:
+        return None
+    return _ready_on_cpu(args, kwargs)
+
+
 def _one_small_number(args: tuple, kwargs: dict) -> bool:
     """One Python number (an int below _SMALL: at most that many elements), or a short flat
     list of them (data or a shape: its ints' product below _SMALL), and at most a ``dtype=``."""
@@ -338,7 +353,7 @@ def _ready_on_cpu(args: tuple, kwargs: dict, start: int = 0) -> list | None:
             if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
                 return None
             xargs.append(buf)
-        elif _plain_value(a) or _no_array(a):
+        elif t in _SCALARS or (t is tuple and _all_scalars(a)) or _plain_value(a) or _no_array(a):
             xargs.append(a)
         else:
             return None

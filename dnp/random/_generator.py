@@ -19,7 +19,7 @@ import numpy
 
 from .. import autograd, broadcast_to, exp, linalg, log, sqrt, take
 from .._backend import get_device
-from .._dispatch import dispatch
+from .._dispatch import cpu_result, dispatch, ready_now
 from .._ndarray import ndarray
 from ._implicit import beta_sample, gamma_sample
 from ._streams import Stream, sampler
@@ -62,9 +62,17 @@ class _Sampler:
 
     # --- how every method draws ----------------------------------------------------------------
     def _draw(self, method: str, args: tuple, kwargs: dict, device=None):
-        """``<NumPy generator>.<method>(*args, **kwargs)`` for this call, as a dispatched op."""
+        """``<NumPy generator>.<method>(*args, **kwargs)`` for this call: at once where nothing
+        records or traces it and its arguments are ready on the CPU (``ready_now``: what the
+        dispatched op would do there, without dispatch's cost per call), else as a dispatched
+        op."""
         target = device if device is not None else self._device
-        if target is not None:
+        if target is None:
+            xargs = ready_now(args, kwargs)
+            if xargs is not None:
+                source = self._stream.take().source()
+                return cpu_result(getattr(source, method)(*xargs, **kwargs), args)
+        else:
             kwargs = {**kwargs, "device": target}
         return dispatch(sampler(method), (self._stream.take(), *args), kwargs)
 

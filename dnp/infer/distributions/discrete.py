@@ -179,7 +179,7 @@ class _CategoricalBase(DiscreteFamily):
     def _sample(self, shape, rng):
         if not self.batch_shape:  # one distribution: a uniform per draw, placed in the cdf
             edges = self._cached("cdf edges", lambda: dnp.cumsum(self.probs)[:-1])
-            return dnp.searchsorted(edges, rng.random(shape, dtype=edges.dtype), side="right")
+            return dnp.searchsorted(edges, rng.random(shape, edges.dtype), side="right")
         # Gumbel-max: argmax_k (l_k + G_k) is distributed as Categorical(softmax(l)); any
         # logits of the distribution serve, as the argmax ignores their normalization.
         k = self._num_categories

@@ -51,11 +51,15 @@ def is_validation_enabled() -> bool:
 _DEFAULT_RNG = dnp.random.default_rng()
 
 
+_is_recording = dnp.autograd.is_recording
+_Generator = dnp.random.Generator
+
+
 def as_generator(rng):
     """``rng`` as a ``dnp.random.Generator``: itself, a fresh one seeded with an int, or for
     None the default generator of ``dnp.infer`` (one for the process, like NumPy's global
     state; ``set_rng_seed`` seeds it)."""
-    if isinstance(rng, dnp.random.Generator):
+    if isinstance(rng, _Generator):
         return rng
     if rng is None:
         return _DEFAULT_RNG
@@ -156,12 +160,15 @@ class Distribution:
         ``dnp.autograd`` is not recording; on the tape it is recomputed, so that gradients
         reach the parameters. (Like torch's lazy properties, it assumes the parameters are
         not overwritten in place afterwards.)"""
-        if dnp.autograd.is_recording():
+        if _is_recording():
             return compute()
-        cache = self.__dict__.setdefault("_cache", {})
-        if name not in cache:
-            cache[name] = compute()
-        return cache[name]
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self._cache = {}
+        elif name in cache:
+            return cache[name]
+        value = cache[name] = compute()
+        return value
 
     def _validate_params(self) -> None:
         for name, constraint in self.arg_constraints.items():

@@ -200,7 +200,8 @@ class MultivariateNormal(_ValidateGiven):
         if tril.ndim == 2:  # one matrix: the draws are the rows of eps L^T
             # L^T copied into C order once: BLAS reads it faster than the transposed view.
             lt = self._cached("scale_tril^T", lambda: dnp.ascontiguousarray(_mT(tril)))
-            return eps @ lt + self.loc
+            # dot: BLAS's gemm as matmul calls it for one matrix of draws, with less overhead.
+            return (dnp.dot(eps, lt) if eps.ndim <= 2 else eps @ lt) + self.loc
         return self.loc + (tril @ eps[..., None])[..., 0]
 
     @validate_sample
@@ -357,7 +358,7 @@ class Dirichlet(Distribution):
     def _sample(self, shape, rng):
         dtype = self.concentration.dtype
         if not self.batch_shape:  # one concentration: NumPy's sampler (dnp's differentiates)
-            return as_dtype(rng.dirichlet(self.concentration, size=shape[:-1]), dtype)
+            return as_dtype(rng.dirichlet(self.concentration, shape[:-1]), dtype)
         a = dnp.broadcast_to(self.concentration, shape)
         g = rng.standard_gamma(a, size=shape, dtype=dtype)
         g = dnp.maximum(g, dnp.finfo(dtype).tiny)
