@@ -8,9 +8,9 @@ import numpy
 
 from .. import tree
 from .._backend import _default
+from .._fpstate import errstate
 from .._ndarray import ndarray
 from .._tape import is_training
-from ._step import errstate
 
 STATIC = frozenset((int, float, bool, complex, str, type(None), type(Ellipsis)))
 

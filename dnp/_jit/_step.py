@@ -1,33 +1,10 @@
-"""One op of a trace (``Step``), the names its call reads and defines (``NAME``), and NumPy's
-errstate it ran under (``errstate``)."""
+"""One op of a trace (``Step``) and the names its call reads and defines (``NAME``)."""
 
 from __future__ import annotations
 
 import re
 
-import numpy
-
-try:  # NumPy's floating-point error state is one context variable: a new value when it changes
-    from numpy._core._ufunc_config import _extobj_contextvar as _EXTOBJ
-except ImportError:  # pragma: no cover  # another layout: ask geterr() every time
-    _EXTOBJ = None
-_ERRSTATES: dict[int, tuple] = {}  # id(state object) -> (it, its geterr() items)
-
-
-def errstate() -> tuple:
-    """``numpy.geterr()`` as a tuple of items (remembered per state object: geterr costs a
-    microsecond, this lookup a tenth of one)."""
-    if _EXTOBJ is None:
-        return tuple(numpy.geterr().items())
-    obj = _EXTOBJ.get()
-    hit = _ERRSTATES.get(id(obj))
-    if hit is not None and hit[0] is obj:
-        return hit[1]
-    state = tuple(numpy.geterr().items())
-    if len(_ERRSTATES) >= 64:
-        _ERRSTATES.clear()
-    _ERRSTATES[id(obj)] = (obj, state)  # held: its id is not reused while it is here
-    return state
+from .._fpstate import errstate
 
 
 class Step:

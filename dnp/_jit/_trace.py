@@ -13,12 +13,13 @@ from .._backend import CPU, _default
 from .._dispatch import written
 from .._engine._errors import caller, location
 from .._engine._vars import owner_of, pending
+from .._fpstate import errstate
 from .._ndarray import TRACES, ndarray
 from .._ops import Op
 from ._key import STATIC
 from ._replay import Out, Program
 from ._signs import Signs
-from ._step import NAME, Step, errstate
+from ._step import NAME, Step
 
 
 class Untraceable(Exception):

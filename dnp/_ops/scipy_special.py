@@ -11,6 +11,7 @@ import numbers
 import numpy
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from .._fpstate import ignores
 from .._meta import (
     Meta,
     bound,
@@ -56,8 +57,22 @@ def _log_expit(xp, x, **kwargs):
     if xp is numpy and (kwargs or getattr(x, "dtype", None) not in _FAST_FLOATS):
         return _special(xp).log_expit(x, **kwargs)
     x = xp.asarray(x)
+    if xp is numpy and ignores("under"):  # as NumPy's default is: no errstate block to open
+        return _log_expit_of(xp, x)
     with numpy.errstate(under="ignore"):  # exp(-|x|) underflows to 0 for |x| > 745: exact
-        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+        return _log_expit_of(xp, x)
+
+
+def _log_expit_of(xp, x):
+    """min(x, 0) - log1p(exp(-|x|)), the temporary reused in place (fewer allocations)."""
+    t = xp.abs(x)
+    if t.ndim == 0:
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-t))
+    xp.negative(t, out=t)
+    xp.exp(t, out=t)
+    xp.log1p(t, out=t)
+    m = xp.minimum(x, 0)
+    return xp.subtract(m, t, out=m)
 
 
 def _polygamma(xp, n, x):
