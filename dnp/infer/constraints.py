@@ -104,7 +104,7 @@ class _Boolean(_SingletonConstraint):
     is_discrete = True
 
     def __call__(self, x):
-        return dnp.equal(x, 0) | dnp.equal(x, 1)
+        return dnp.equal(x, dnp.not_equal(x, 0))  # x == (x != 0): 0 and 1 only, in two ops
 
     def feasible_like(self, prototype):
         return dnp.zeros_like(prototype)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dnp
-from dnp.infer.distributions.distribution import values_in_support
+from dnp.infer.distributions.distribution import sum_all, values_in_support
 from dnp.infer.handlers import substitute, trace
 
 __all__ = ["log_density", "observed_in_support"]
@@ -32,7 +32,7 @@ def log_density(model, model_args, model_kwargs, params, in_support=None):
             log_prob = site["fn"].log_prob(site["value"])
         if site["scale"] is not None:
             log_prob = site["scale"] * log_prob
-        log_prob = dnp.sum(log_prob)
+        log_prob = sum_all(log_prob)
         log_joint = log_prob if log_joint is None else log_joint + log_prob
     return dnp.asarray(0.0 if log_joint is None else log_joint), model_trace
 

@@ -24,6 +24,7 @@ import warnings
 from typing import NamedTuple
 
 import dnp
+from dnp.infer.distributions.distribution import sum_all
 from dnp.infer.distributions.kl import kl_divergence
 from dnp.infer.handlers import replay, seed, substitute, trace
 from dnp.scipy.special import logsumexp
@@ -41,7 +42,7 @@ def log_prob(site: dict):
 
 
 def log_prob_sum(site: dict):
-    return dnp.sum(log_prob(site))
+    return sum_all(log_prob(site))
 
 
 def sample_sites(tr: dict):

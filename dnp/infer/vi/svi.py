@@ -21,7 +21,9 @@ on it, say), it runs eagerly and ``SVI.eager_reasons`` says why.
 from __future__ import annotations
 
 import copy
+import functools
 import math
+import operator
 import os
 import sys
 import traceback
@@ -165,7 +167,8 @@ class SVI:
 
             loss, grads = dnp.autograd.value_and_grad(objective)(params)
             loss = loss.detach()
-            guard = loss + 0 * sum(dnp.sum(g) for g in grads.values())
+            sums = [dnp.sum(g) for g in grads.values()]  # added without a 0 to start from
+            guard = loss + 0 * functools.reduce(operator.add, sums) if sums else loss
             new_baseline = found["baseline"]
             return loss, grads, None if new_baseline is None else new_baseline.detach(), guard
 
