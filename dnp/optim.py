@@ -78,7 +78,9 @@ class OptState(NamedTuple):
 def _cast(x: Any, dtype: Any) -> Any:
     """A per-step float scalar (a float64 0-d array) in a leaf's dtype, as PyTorch's Python
     floats are cast to the parameter's."""
-    return x.astype(dtype) if isinstance(x, dnp.ndarray) and x.dtype.kind == "f" else x
+    if isinstance(x, dnp.ndarray) and x.dtype.kind == "f" and x.dtype != dtype:
+        return x.astype(dtype)
+    return x
 
 
 class Optimizer:
@@ -143,8 +145,11 @@ class Optimizer:
             lr = self.learning_rate
             scalars = self._scalars(t, lr(state.count) if callable(lr) else lr)
             state.count[...] = t
+            cast: dict = {}  # the scalars in each params' dtype, cast once per dtype
             for (p, _, s), g in zip(leaves, gs, strict=True):
-                k = {name: _cast(v, p.dtype) for name, v in scalars.items()}
+                k = cast.get(p.dtype)
+                if k is None:
+                    k = cast[p.dtype] = {name: _cast(v, p.dtype) for name, v in scalars.items()}
                 new, written = self._rule(p, g, s, k)
                 if new is not None:  # (None: the rule wrote in place)
                     p[...] = new

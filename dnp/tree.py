@@ -136,6 +136,12 @@ class PyTreeDef:
     def __repr__(self) -> str:
         return f"PyTreeDef({_str(self._node)})"
 
+    @property
+    def node(self) -> tuple | None:
+        """The structure as nested plain tuples, equal for equal structures: hashed and compared
+        without a Python call (what ``dnp.jit`` keys a call's arguments by)."""
+        return self._node
+
     def unflatten(self, leaves: Iterable) -> Any:
         """The tree of this structure with ``leaves`` in order (see ``dnp.tree.unflatten``)."""
         leaves = leaves if type(leaves) in (list, tuple) else list(leaves)

@@ -19,7 +19,7 @@ def _signature(obj: Any, key: list, arrays: list) -> None:
     """Append ``obj``'s part of the cache key to ``key`` and its dnp arrays to ``arrays``: its
     structure (``dnp.tree``), then each leaf; raise TypeError for a leaf that cannot be keyed."""
     leaves, treedef = tree.flatten(obj)
-    key.append(treedef)
+    key.append(treedef.node)
     for x in leaves:
         if type(x) is ndarray:  # inline: this is on every call's path
             buf = x._buf
