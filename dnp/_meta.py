@@ -91,6 +91,11 @@ def contraction_work(args) -> int:
     """The work of a product contracting the last axis of its first array operand (matmul, dot,
     inner, ...): its multiply-adds, a.size * b.size / k (what one costs against an add is
     measured as the engine runs it: ``_engine._cost.observe``)."""
+    if len(args) >= 2:  # two NumPy arrays first (a call's path): half the time of the loop
+        a, b = args[0], args[1]
+        if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
+            shape = a.shape
+            return a.size * b.size // ((shape[-1] if shape else 1) or 1)
     a = b = None
     for x in args:
         if is_array(x):
