@@ -201,7 +201,7 @@ def run(op, args: tuple, kwargs: dict) -> Any:
         # A creation with nothing to wait for and too little work to push, made here, now: a
         # draw (or another creation whose result follows from its values) from plain values and
         # ready CPU arrays, or one from a single small Python number (asarray(2.0), zeros(4)).
-        xargs = _ready_on_cpu(args, kwargs, 1 if op.draws else 0)  # a draw's ticket: no array
+        xargs = _ready_on_cpu(args, kwargs)
         if xargs is not None:
             if "device" in kwargs:  # device=None: the default
                 kwargs = {k: v for k, v in kwargs.items() if k != "device"}
@@ -250,22 +250,9 @@ def run(op, args: tuple, kwargs: dict) -> Any:
         else:
             if not arrays:  # scalars alone: they go to the default device (_dispatch)
                 return _dispatch(op, args, kwargs)
-            # A view of ready memory does no work at any size: no need to ask the engine. Below
-            # MEASURE_FROM elements, an op of no work estimate weighs its size (``heavy``).
+            # A view of ready memory does no work at any size: no need to ask the engine.
             if (
-                (
-                    busy
-                    or (
-                        op.view is None
-                        and (
-                            size >= SETTINGS.inline_limit
-                            or (
-                                (size >= MEASURE_FROM or op.work is not None)
-                                and heavy(op, size, xargs)
-                            )
-                        )
-                    )
-                )
+                (busy or (heavy(op, size, xargs) and op.view is None))
                 and SETTINGS.threaded
                 and ENGINE
             ):
@@ -335,25 +322,24 @@ def _one_small_number(args: tuple, kwargs: dict) -> bool:
     return not kwargs or (len(kwargs) == 1 and "dtype" in kwargs)
 
 
-def _ready_on_cpu(args: tuple, kwargs: dict, start: int = 0) -> list | None:
+def _ready_on_cpu(args: tuple, kwargs: dict) -> list | None:
     """``args`` with their dnp arrays unwrapped, when those are CPU arrays with no work pending
-    and the keywords hold no array, device, ``like=`` or ``out=``; else None. The first
-    ``start`` arguments are taken as they are (a draw's ticket)."""
+    and the keywords hold no array, device, ``like=`` or ``out=``; else None."""
     if kwargs:
         if kwargs.get("device") is not None or "like" in kwargs or "out" in kwargs:
             return None
         for v in kwargs.values():
             if not _plain_value(v) and not _no_array(v):
                 return None
-    xargs = list(args[:start]) if start else []
-    for a in args[start:] if start else args:
+    xargs = []
+    for a in args:
         t = type(a)
         if t is ndarray:
             buf = a._buf
             if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
                 return None
             xargs.append(buf)
-        elif t in _SCALARS or (t is tuple and _all_scalars(a)) or _plain_value(a) or _no_array(a):
+        elif _plain_value(a) or _no_array(a):
             xargs.append(a)
         else:
             return None

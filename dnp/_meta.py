@@ -91,21 +91,19 @@ def contraction_work(args) -> int:
     """The work of a product contracting the last axis of its first array operand (matmul, dot,
     inner, ...): its multiply-adds, a.size * b.size / k (what one costs against an add is
     measured as the engine runs it: ``_engine._cost.observe``)."""
-    if len(args) >= 2:  # two NumPy arrays first (a call's path): half the time of the loop
-        a, b = args[0], args[1]
-        if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
-            shape = a.shape
-            return a.size * b.size // ((shape[-1] if shape else 1) or 1)
-    a = b = None
-    for x in args:
-        if is_array(x):
-            if a is None:
-                a = x
-            else:
-                b = x
-                break
-    if b is None:
-        return 0 if a is None else a.size
+    if len(args) >= 2 and type(args[0]) is numpy.ndarray and type(args[1]) is numpy.ndarray:
+        a, b = args[0], args[1]  # a call's path: two NumPy arrays first, without the loop
+    else:
+        a = b = None
+        for x in args:
+            if is_array(x):
+                if a is None:
+                    a = x
+                else:
+                    b = x
+                    break
+        if b is None:
+            return 0 if a is None else a.size
     k = a.shape[-1] if a.ndim else 1
     return a.size * b.size // max(k, 1)
 

@@ -29,6 +29,7 @@ from . import _dispatch, _tape, tree
 from ._dispatch import written
 from ._jit import _count_tracers
 from ._jit._key import key_of
+from ._jit._trace import Tracer
 from ._ndarray import TRACES, ndarray
 from ._ops import OPS
 from ._ops.elementwise import UFUNCS
@@ -293,7 +294,7 @@ _RULES = _rules()
 
 
 # --- the recording ------------------------------------------------------------------------------
-class Recording:
+class Recording(Tracer):
     """The ops one call of ``f`` on one example dispatched, and which of their results depend
     on a mapped argument (``mapped``, by id: every array seen is held, so ids stay unique)."""
 
@@ -301,7 +302,6 @@ class Recording:
         self.steps: list[tuple] = []
         self.mapped = {id(x) for x in examples}
         self.held: list[Any] = list(examples)
-        self.failure: str | None = None
 
     def call(self, op, args: tuple, kwargs: dict) -> Any:  # dispatch's tracer seam
         TRACES.tracer = None
@@ -312,13 +312,6 @@ class Recording:
         if self.failure is None:
             self._record(op, args, kwargs, result)
         return result
-
-    def read_back(self) -> None:
-        self.untraceable("a value was read back into Python")
-
-    def untraceable(self, reason: str) -> None:
-        if self.failure is None:
-            self.failure = reason
 
     def _record(self, op, args, kwargs, result) -> None:
         results = (result,) if isinstance(result, ndarray) else result

@@ -84,6 +84,11 @@ def weighed(op, size: int, units: int) -> float:
 
 
 def heavy(op, size: int, xargs) -> bool:
-    """Whether a call's work (``weighed``) reaches the inline limit."""
+    """Whether a call's work (``weighed``) reaches the inline limit. (Below ``MEASURE_FROM``
+    elements, a row without a work estimate weighs its size: nothing more to work out.)"""
     limit = SETTINGS.inline_limit
-    return size >= limit or weighed(op, size, work(op, size, xargs)) >= limit
+    if size >= limit:
+        return True
+    if size < MEASURE_FROM and op.work is None:
+        return False
+    return weighed(op, size, work(op, size, xargs)) >= limit

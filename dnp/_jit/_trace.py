@@ -26,7 +26,24 @@ class Untraceable(Exception):
     """Why a trace cannot be replayed."""
 
 
-class Trace:
+class Tracer:
+    """What dispatch's tracer seam (``TRACES.tracer``) asks of a recorder besides ``call``:
+    ``read_back`` at a sync point and ``untraceable`` when ``f`` does what a replay would not
+    repeat. The first reason is kept in ``failure``."""
+
+    failure: str | None = None
+
+    def read_back(self) -> None:
+        """A value left dnp for Python (a sync point): what ``f`` does next may depend on it."""
+        self.untraceable("a value was read back into Python while tracing (a sync point)")
+
+    def untraceable(self, reason: str) -> None:
+        """``f`` did something a replay would not repeat."""
+        if self.failure is None:
+            self.failure = reason
+
+
+class Trace(Tracer):
     """The ops one call of ``f`` dispatched, keyed by the buffers they read and made."""
 
     def __init__(self, inputs: list[ndarray]) -> None:
@@ -45,7 +62,6 @@ class Trace:
         self.steps: list[Step] = []
         self.device = inputs[0]._device if inputs else _default.get()
         self.inputs = len(inputs)
-        self.failure: str | None = None
         self.draws = False  # whether f draws random numbers (a replay then never reruns f)
         self.errstate = errstate()  # the caller's (part of the key)
         self._count = itertools.count()
@@ -78,15 +94,6 @@ class Trace:
         finally:
             TRACES.tracer = self
         return result
-
-    def read_back(self) -> None:
-        """A value left dnp for Python (a sync point): what ``f`` does next may depend on it."""
-        self.untraceable("a value was read back into Python while tracing (a sync point)")
-
-    def untraceable(self, reason: str) -> None:
-        """``f`` did something a replay would not repeat: it runs eagerly on every call."""
-        if self.failure is None:
-            self.failure = reason
 
     def _record(self, op: Op, args: tuple, kwargs: dict, result: Any) -> None:
         if op.signature_only and not isinstance(result, ndarray):

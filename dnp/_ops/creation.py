@@ -64,11 +64,7 @@ def on_arrays(name):
     """A forward: ``xp.<name>`` with its list and tuple positional operands made arrays."""
 
     def forward(xp, *args, **kwargs):
-        for a in args:
-            if type(a) in (list, tuple):
-                args = [backend_array(xp, a) for a in args]
-                break
-        return getattr(xp, name)(*args, **kwargs)
+        return getattr(xp, name)(*(backend_array(xp, a) for a in args), **kwargs)
 
     return forward
 
