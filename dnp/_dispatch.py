@@ -339,7 +339,7 @@ def _ready_on_cpu(args: tuple, kwargs: dict) -> list | None:
             if a._device is not CPU or (VARS and id(owner_of(buf)) in VARS):
                 return None
             xargs.append(buf)
-        elif _plain_value(a) or _no_array(a):
+        elif t in _SCALARS or (t is tuple and _all_scalars(a)) or _no_array(a):
             xargs.append(a)
         else:
             return None
