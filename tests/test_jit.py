@@ -644,6 +644,66 @@ def test_negations_are_carried_not_computed():
     assert jitted.eager_reasons == []
 
 
+def test_arithmetic_on_0d_floats_replays_as_numpy_scalar_arithmetic():
+    """Sums, differences, products, quotients and negations of 0-d float32 and float64 values
+    replay as Python operators on NumPy's scalars: NumPy's values, dtypes and signed zeros, and
+    its floating-point errors (the replay warns, or raises and f raises)."""
+
+    def f(x, y):
+        s, t = dnp.sum(x), dnp.sum(y)
+        h = dnp.sum(x.astype(dnp.float32))
+        return [(s * t - s) / t, -(s + 1.5), h * 3.0 - 1, h / s, dnp.sum(x * (s - t))]
+
+    jitted = dnp.jit(f)
+    x, y = arrays((4,), (3,))
+    jitted(x, y)
+    (source,) = jitted.programs()
+    assert all(f" {op} " in source for op in "+-*/") and "(-" in source
+    cases = [arrays((4,), (3,)), [dnp.asarray([0.0, -0.0, 0, 0]), dnp.asarray([-0.0, 0, 0])]]
+    cases.append([dnp.asarray([numpy.inf, 1, 2, 3]), dnp.asarray([numpy.nan, 0, 0])])
+    with dnp.errstate(all="ignore"):
+        for x, y in cases:
+            assert_same(jitted(x, y), to_numpy(f(x, y)))
+    zero = [dnp.asarray([1.0, 2, 3, 4]), dnp.zeros(3)]
+    with dnp.errstate(divide="warn", invalid="ignore"):
+        jitted(*arrays((4,), (3,)))  # traced in this state
+        with pytest.warns(RuntimeWarning, match="divide"):
+            jitted(*zero)
+    with dnp.errstate(divide="raise", invalid="ignore"):
+        jitted(*arrays((4,), (3,)))
+        with pytest.raises(FloatingPointError):
+            jitted(*zero)
+    assert jitted.traces == 4 and jitted.eager_reasons == []  # one per errstate
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int64"])
+def test_plain_sums_replay_as_the_ufunc_reduce(dtype):
+    """A sum of a float array over ``axis`` (``keepdims``) only is replayed as
+    ``numpy.add.reduce`` (its row's ``replay`` fact); other sums as the row's kernel."""
+    from dnp._ops import OPS
+
+    def f(x, w):
+        return [
+            dnp.sum(x),
+            dnp.sum(x, axis=0),
+            dnp.sum(x, axis=(0, 2), keepdims=True),
+            dnp.sum(x, axis=-1),
+            dnp.sum(x, where=w),
+        ]
+
+    jitted = dnp.jit(f)
+    mask = dnp.asarray(RNG.random((3, 4, 5)) < 0.5)
+    for _ in range(3):
+        x = dnp.asarray((100 * RNG.standard_normal((3, 4, 5))).astype(dtype))
+        assert_same(jitted(x, mask), to_numpy(f(x, mask)))
+    (plan,) = jitted._plans.values()
+    names = plan.program.fn.__globals__
+    kernels = [names[k] for k in re.findall(r"\b(k\d+)\(", plan.program.source)]
+    plain = [getattr(k, "__name__", "") == "_add_reduce" for k in kernels]
+    assert plain == [dtype != "int64"] * 4 + [False]
+    assert kernels[-1] is OPS["sum"].kernel(numpy)
+
+
 # --- every conformance case of the op table, traced and replayed ---------------------------------
 OP_MODULES = [
     *("elementwise", "creation", "fft", "indexing", "linalg", "logic", "manipulation"),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import re
 from typing import TYPE_CHECKING
 
 import numpy
 
 from .._ops import OPS
-from ._step import NAME, Step
+from ._step import NAME, OPERAND, Step
 
 if TYPE_CHECKING:
     from ._trace import Trace
@@ -21,8 +20,6 @@ class Signs:
     ``(-a) * b == -(a * b)``, the same for division, and ``a + (-b) == a - b``; a sum of two
     negated values is not ``-(a + b)`` (the sign of a zero result), so one of them is negated.
     """
-
-    _OPERAND = re.compile(r"[tavcn]\d+(?:_\w+)?$")
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
@@ -129,7 +126,7 @@ class Signs:
             return None
         trace = self.trace
         for a in (*args, s.defines[0]):
-            if not self._OPERAND.match(a):
+            if not OPERAND.match(a):
                 return None
             if a[0] == "v":  # a Python int or float, or a NumPy value
                 value = trace.namespace[a]

@@ -33,3 +33,4 @@ class Step:
 
 
 NAME = re.compile(r"\b[tvn]\d+(?:_\w+)?\b")
+OPERAND = re.compile(r"[tavcn]\d+(?:_\w+)?$")  # an argument that is a name (or a value)

@@ -83,6 +83,9 @@ class Op:
     ``fills_out``: not a ufunc, but its kernel writes into ``out=`` (C-ordered, of the result's
     shape and dtype) exactly the result it would return (``take``): the executor passes the
     output it made, instead of copying a fresh result into it.
+    ``replay(xp, args, kwargs)``: for ``dnp.jit``, a kernel giving the same result as this row's
+    for every call like this one (backend arrays of the same types, dtypes and dimensions, the
+    same keywords), with less work per call (``sum``: the ufunc's reduce itself), or None.
     """
 
     __slots__ = (
@@ -110,6 +113,7 @@ class Op:
         "out_keyword",
         "fills_out",
         "draws",
+        "replay",
     )
 
     def __init__(
@@ -137,6 +141,7 @@ class Op:
         out_keyword: bool = False,
         fills_out: bool = False,
         draws: bool = False,
+        replay: Callable | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -160,6 +165,7 @@ class Op:
         self.out_keyword = out_keyword
         self.fills_out = fills_out
         self.draws = draws
+        self.replay = replay
         self.kernels: dict[Any, Callable] = {}
         self.out_at: tuple | None = None  # where out= may come positionally (dispatch's cache)
 

@@ -71,13 +71,7 @@ def _folding(name):
         fn = getattr(xp, name)
         if len(args) < 5 and "where" not in kwargs and "initial" not in kwargs:
             a = args[0]
-            if (
-                fold is not None
-                and len(args) == 1
-                and type(a) is numpy.ndarray
-                and a.dtype.kind in "fc"
-                and kwargs.keys() <= {"axis", "keepdims"}
-            ):  # what ndarray.sum calls for floats, without its Python frame
+            if fold is not None and _plain_sum(args, kwargs):
                 return fold(a, kwargs.get("axis"), None, None, kwargs.get("keepdims", False))
             if method and (type(a) is xp.ndarray or isinstance(a, numpy.generic)):
                 return getattr(a, name)(*args[1:], **kwargs)
@@ -106,6 +100,29 @@ def _folding(name):
         return getattr(xp, ufunc)(fn(a, **params), initial, out=out)
 
     return forward
+
+
+def _plain_sum(args: tuple, kwargs: dict) -> bool:
+    """A sum of one float NumPy array over ``axis`` (and ``keepdims``) only: what
+    ``ndarray.sum`` hands to ``numpy.add.reduce``."""
+    return (
+        len(args) == 1
+        and type(args[0]) is numpy.ndarray
+        and args[0].dtype.kind in "fc"
+        and kwargs.keys() <= {"axis", "keepdims"}
+    )
+
+
+def _add_reduce(a, axis=None, keepdims=False):
+    return numpy.add.reduce(a, axis, None, None, keepdims)
+
+
+def _sum_replay(xp, args, kwargs):
+    """``numpy.add.reduce`` for plain sums of arrays of at least one dimension (a replay may
+    hand a 0-d one over as a NumPy scalar)."""
+    if xp is numpy and _plain_sum(args, kwargs) and args[0].ndim:
+        return _add_reduce
+    return None
 
 
 def _count_nonzero(xp, a, axis=None, *, keepdims=False):
@@ -183,7 +200,7 @@ def _reduction_row(name, *vjp, **facts):
 
 
 ROWS = [
-    _reduction_row("sum", _sum_vjp()),
+    _reduction_row("sum", _sum_vjp(), replay=_sum_replay),
     _reduction_row("nansum", _sum_vjp(nan=True)),
     _reduction_row("prod", _prod_vjp()),
     _reduction_row("nanprod", _prod_vjp(nan=True)),

@@ -335,20 +335,25 @@ def test_stdtrit_on_a_gpu_matches_scipy() -> None:
     numpy.testing.assert_allclose(got, scipy.special.stdtrit(df, p), rtol=1e-9)
 
 
+@pytest.mark.parametrize("per_sign", [400, 100])  # above and below S._SCIPY_BELOW elements
 @pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
-def test_log_expit_agrees_with_scipy_to_four_ulp_at_every_scale(dtype):
-    """dnp's log_expit is min(x, 0) - log1p(exp(-|x|)), not SciPy's loop: the same values."""
+def test_log_expit_agrees_with_scipy_to_four_ulp_at_every_scale(dtype, per_sign):
+    """dnp's log_expit is min(x, 0) - log1p(exp(-|x|)) on larger arrays, not SciPy's loop: the
+    same values; on smaller ones it is SciPy's loop."""
     import dnp
 
     x = numpy.concatenate(
         [
-            numpy.geomspace(1e-30, 1e4, 400),
-            -numpy.geomspace(1e-30, 1e4, 400),
+            numpy.geomspace(1e-30, 1e4, per_sign),
+            -numpy.geomspace(1e-30, 1e4, per_sign),
             [0.0, -0.0, numpy.inf, -numpy.inf, numpy.nan],
         ]
     ).astype(dtype)
+    assert (x.size < S._SCIPY_BELOW) == (per_sign == 100)
     with numpy.errstate(all="raise"):  # no spurious underflow or overflow
         got = dnp.scipy.special.log_expit(dnp.asarray(x)).asnumpy()
     want = scipy.special.log_expit(x)
     assert got.dtype == want.dtype
     numpy.testing.assert_allclose(got, want, rtol=4 * numpy.finfo(dtype).eps, atol=0)
+    if x.size < S._SCIPY_BELOW:
+        numpy.testing.assert_array_equal(got, want)
