@@ -92,6 +92,27 @@ def test_structures_are_equal_exactly_when_the_containers_are(x, y):
         assert hash(tree.structure(x)) == hash(tree.structure(y))
 
 
+@given(trees, trees)
+def test_keyed_is_the_structure_with_each_leaf_keyed(x, y):
+    """``keyed`` (dnp.jit's cache key): flatten's leaves and node, with key(leaf) at the leaves;
+    equal for two trees exactly when their structures and their leaves' keys are."""
+    leaves, node = tree.keyed(x, lambda v: (type(v), repr(v)))
+    assert leaves == tree.leaves(x)
+    assert tree.keyed(x, lambda v: None)[1] == tree.structure(x).node
+    _, other = tree.keyed(y, lambda v: (type(v), repr(v)))
+    same = tree.structure(x) == tree.structure(y) and [(type(v), repr(v)) for v in leaves] == [
+        (type(v), repr(v)) for v in tree.leaves(y)
+    ]
+    assert (node == other) is same
+    if tree.leaves(x):
+
+        def refuse(v):
+            raise TypeError("refused")
+
+        with pytest.raises(TypeError, match="refused"):
+            tree.keyed(x, refuse)
+
+
 def test_structure_tells_containers_apart():
     s = tree.structure
     assert s([1, 2]) != s((1, 2))

@@ -145,11 +145,16 @@ class Jitted:
 
 
 def _describe(key: tuple) -> str:
-    shapes = [
-        f"{k[1]}{list(k[0])}"
-        for k in key
-        if type(k) is tuple and len(k) == 3 and isinstance(k[1], numpy.dtype)
-    ]
+    shapes: list[str] = []
+
+    def walk(part):  # an array's part of the key is (shape, dtype, device)
+        if type(part) is tuple and len(part) == 3 and isinstance(part[1], numpy.dtype):
+            shapes.append(f"{part[1]}{list(part[0])}")
+        elif type(part) is tuple:
+            for p in part:
+                walk(p)
+
+    walk(key)
     return f"arrays {', '.join(shapes) or 'none'}"
 
 
