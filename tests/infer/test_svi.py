@@ -404,6 +404,31 @@ def test_nan_policy_skip_counts_the_skipped_steps():
     with pytest.raises(FloatingPointError, match="model site 'spike'"):
         svi.run(0, 60, X, progress_bar=False)
 
+    # A jitted step (gradient, check and update in one replay) skips as the eager one does:
+    # the same draws, losses and params, and a skipped step writes nothing (the step count).
+    results = [
+        SVI(
+            spiky_model, spiky_guide, dnp.optim.Adam(0.05), Trace_ELBO(), nan_policy="skip", jit=j
+        ).run(0, 60, X, progress_bar=False)
+        for j in (True, False)
+    ]
+    for r in results:
+        assert int(r.state.optim_state.count) == 60 - r.state.num_skipped
+    onp.testing.assert_array_equal(*(r.losses.asnumpy() for r in results))
+    for name in results[0].params:
+        onp.testing.assert_array_equal(*(r.params[name].asnumpy() for r in results))
+
+    # A step that raises writes nothing either.
+    svi = SVI(spiky_model, spiky_guide, dnp.optim.Adam(0.05), Trace_ELBO())
+    state = svi.init(0, X)
+    with pytest.raises(FloatingPointError, match="model site 'spike'"):
+        for _ in range(60):
+            before = dnp.tree.map(lambda a: a.asnumpy().copy(), (state.params, state.optim_state))
+            state, _ = svi.update(state, X)
+    after = dnp.tree.map(lambda a: a.asnumpy(), (state.params, state.optim_state))
+    for a, b in zip(dnp.tree.leaves(before), dnp.tree.leaves(after), strict=True):
+        onp.testing.assert_array_equal(a, b)
+
 
 # --- progress bar ---------------------------------------------------------------------------------
 class FakeTqdm:

@@ -11,11 +11,14 @@ loss and one ``optim.update``, which writes the new values into the state's arra
 generator advances too. Each step reads one scalar, to check that the loss and the gradients
 are finite.
 
-Both halves of a step go through ``dnp.jit`` (``jit=False`` turns it off): the first step of
-each signature (the shapes of the data) runs the model and the guide and records them, later
-steps replay the recorded program, draws included, with the values the eager step would give.
-Where ``dnp.jit`` cannot replay a step (a model that reads a value back into Python to branch
-on it, say), it runs eagerly and ``SVI.eager_reasons`` says why.
+A step goes through ``dnp.jit`` (``jit=False`` turns it off): the first step of each
+signature (the shapes of the data) runs the model and the guide and records them, later steps
+replay the recorded program, draws included, with the values the eager step would give. On the
+CPU the gradient, the check of the loss and the update are one replay, whose check raises
+before the update writes anything (then the step runs again unjitted, with the same draws, to
+skip it or say what went wrong); on a GPU they are two. Where ``dnp.jit`` cannot replay a step
+(a model that reads a value back into Python to branch on it, say), it runs eagerly and
+``SVI.eager_reasons`` says why.
 """
 
 from __future__ import annotations
@@ -92,8 +95,9 @@ class SVI:
         self.jit = jit
         self.static_kwargs = static_kwargs
         self._transforms: dict | None = None
-        self._gradient = None  # (the generator it draws from, the gradient function)
+        self._steps = None  # (the generator they draw from, the gradient and step functions)
         self._update = dnp.jit(optim.update) if jit else optim.update
+        self._merged: tuple[dict, bool] | None = None  # (params, whether steps are one call)
 
     def init(self, rng, *args, init_params=None, **kwargs) -> SVIState:
         """The initial state: the guide run with draws from ``rng`` (a ``dnp.random.Generator``
@@ -146,15 +150,21 @@ class SVI:
     def eager_reasons(self) -> list[str]:
         """Why ``dnp.jit`` runs some of the steps' signatures eagerly (empty: every step is a
         replay). See ``dnp.jit``."""
-        fns = (self._gradient[1] if self._gradient is not None else None, self._update)
+        fns = (*(self._steps[1] if self._steps is not None else ()), self._update)
         return [reason for fn in fns for reason in getattr(fn, "eager_reasons", [])]
 
-    def _gradient_fn(self, rng):
+    def _functions(self, rng):
+        """``(gradient, step)`` drawing from ``rng``, jitted unless ``jit=False``: see
+        ``_gradient`` and ``_checked_step``."""
+        if self._steps is None or self._steps[0] is not rng:
+            gradient, step = self._gradient(rng), self._checked_step(rng)
+            fns = (dnp.jit(gradient), dnp.jit(step)) if self.jit else (gradient, step)
+            self._steps = (rng, fns)
+        return self._steps[1]
+
+    def _gradient(self, rng):
         """``(params, baseline, args, kwargs) -> (loss, grads, new baseline, guard)``, drawing
-        from ``rng``; jitted unless ``jit=False``. ``guard`` is finite when the loss and every
-        gradient are."""
-        if self._gradient is not None and self._gradient[0] is rng:
-            return self._gradient[1]
+        from ``rng``; ``guard`` is finite when the loss and every gradient are."""
 
         def gradient(params, baseline, args, kwargs):
             found = {}
@@ -172,34 +182,63 @@ class SVI:
             new_baseline = found["baseline"]
             return loss, grads, None if new_baseline is None else new_baseline.detach(), guard
 
-        fn = dnp.jit(gradient) if self.jit else gradient
-        self._gradient = (rng, fn)
-        return fn
+        return gradient
+
+    def _checked_step(self, rng):
+        """``(params, optim_state, baseline, args, kwargs) -> (loss, new baseline, 1.0)``: the
+        gradient and the update in one call, with a check between them that raises
+        FloatingPointError (NumPy's, for 1 / False under ``errstate(divide="raise")``) where the
+        loss or a gradient is not finite, before anything is written."""
+        gradient = self._gradient(rng)
+
+        def step(params, optim_state, baseline, args, kwargs):
+            loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
+            with dnp.errstate(divide="raise"):
+                checked = 1.0 / dnp.isfinite(guard)
+            self.optim.update(params, grads, optim_state)
+            return loss, new_baseline, checked
+
+        return step
+
+    def _merges(self, params: dict) -> bool:
+        """Whether a step is one jitted call (``_checked_step``): with ``jit``, on the CPU
+        (CuPy raises no floating-point errors)."""
+        if self._merged is None or self._merged[0] is not params:
+            devices = {x.device for x in dnp.tree.leaves(params)}
+            self._merged = (params, self.jit and all(d == "cpu" for d in devices))
+        return self._merged[1]
 
     def _step(self, svi_state: SVIState, args, kwargs, skip: bool):
         """One update: ``(state, loss, loss as a float)``."""
-        args, kwargs = _as_dnp((args, kwargs))
+        args, kwargs = _as_dnp(args, kwargs)
         rng = svi_state.rng
-        before = None if skip else rng.bit_generator.state  # to name a non-finite site
+        before = rng.bit_generator.state  # to take a failed step's draws again
         baseline = svi_state.mutable_state.get("baseline")
-        loss, grads, new_baseline, guard = self._gradient_fn(rng)(
-            svi_state.params, baseline, args, kwargs
-        )
-        value = float(guard)  # the one sync: non-finite if the loss or a gradient is
+        gradient, step = self._functions(rng)
+        params, optim_state = svi_state.params, svi_state.optim_state
         mutable_state = svi_state.mutable_state
+        if self._merges(params):
+            try:
+                loss, new_baseline, _ = step(params, optim_state, baseline, args, kwargs)
+            except FloatingPointError:  # nothing written: the step decides again, unjitted
+                gradient = self._gradient(_generator_at(rng, before))
+            else:
+                if new_baseline is not None:
+                    mutable_state = {**mutable_state, "baseline": new_baseline}
+                return svi_state._replace(mutable_state=mutable_state), loss, float(loss)
+        loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
+        value = float(guard)  # the one sync: non-finite if the loss or a gradient is
         if new_baseline is not None:
             mutable_state = {**mutable_state, "baseline": new_baseline}
         if math.isfinite(value):
-            self._update(svi_state.params, grads, svi_state.optim_state)
+            self._update(params, grads, optim_state)
             return svi_state._replace(mutable_state=mutable_state), loss, value
         if not skip:
             # The step again, eagerly, with the same draws: its traces name the site, and run
             # once more with floating-point errors raised, the first operation at fault.
             def again():
-                bits = type(rng.bit_generator)()
-                bits.state = before
                 params = self._constrain(svi_state.params)
-                return self._evaluate(dnp.random.Generator(bits), params, baseline, args, kwargs)
+                return self._evaluate(_generator_at(rng, before), params, baseline, args, kwargs)
 
             message = _nan_message(float(loss), again()[2], grads)
             raise FloatingPointError(message + _first_error(again))
@@ -249,7 +288,7 @@ class SVI:
         if state is None:
             state = self.init(rng, *args, init_params=init_params, **kwargs)
         skip = stable_update or self.nan_policy == "skip"
-        args, kwargs = _as_dnp((args, kwargs))  # once, not at every step
+        args, kwargs = _as_dnp(args, kwargs)  # once, not at every step
         bar = _progress_bar(num_steps) if progress_bar else None
         every = max(num_steps // 100, 1)
         losses, start, dtype = [], 0, None
@@ -267,11 +306,21 @@ class SVI:
         return SVIRunResult(self.get_params(state), state, dnp.asarray(losses, dtype=dtype))
 
 
-def _as_dnp(data):
-    """``data`` with its other arrays (NumPy's, say) as dnp arrays, which ``dnp.jit`` keys."""
-    leaves, treedef = dnp.tree.flatten(data)
+def _generator_at(rng: dnp.random.Generator, state: dict) -> dnp.random.Generator:
+    """A new generator of ``rng``'s kind, at bit-generator state ``state``."""
+    bits = type(rng.bit_generator)()
+    bits.state = state
+    return dnp.random.Generator(bits)
+
+
+def _as_dnp(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The arguments with their other arrays (NumPy's, say) as dnp arrays, which ``dnp.jit``
+    keys."""
+    if not kwargs and all(type(a) is dnp.ndarray for a in args):
+        return args, kwargs  # the common case, at every step: nothing to convert
+    leaves, treedef = dnp.tree.flatten((args, kwargs))
     if all(isinstance(x, dnp.ndarray) or not hasattr(x, "__array__") for x in leaves):
-        return data  # the common case, at every step: nothing to convert
+        return args, kwargs
     return treedef.unflatten([dnp.asarray(x) if hasattr(x, "__array__") else x for x in leaves])
 
 
