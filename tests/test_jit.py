@@ -624,6 +624,43 @@ def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly
     assert jitted.eager_reasons == []
 
 
+@settings(max_examples=150, deadline=None)
+@given(steps=steps_of([*SIGNED, "iadd", "argument"], 25), seed=st.integers(0, 2**16))
+def test_carried_negations_around_writes_in_place_replay_exactly(steps, seed):
+    """Arithmetic on memory that a later step writes (the arguments, arrays written with +=)
+    still carries negations where it stands (``Trace.simplify``): the same values and writes,
+    with intermediates that are not returned."""
+
+    def f(x, y):
+        pool = [x, y, -x, y * -1.0]
+        for kind, i, j in steps:
+            a, b = pool[i % len(pool)], pool[j % len(pool)]
+            if kind == "negative":
+                pool.append(-a)
+            elif kind == "sum":
+                pool.append(dnp.sum(a))
+            elif kind == "iadd":
+                if a.shape == b.shape and a is not b:
+                    a += b
+            elif kind == "argument":
+                target = (x, y)[i % 2]
+                if b.shape == target.shape and b is not target:
+                    target -= b
+            else:
+                pool.append(getattr(dnp, kind)(a, b))
+        return [p * 1.0 for p in pool[-3:]]
+
+    jitted = dnp.jit(f)
+    rng = numpy.random.default_rng(seed)
+    with dnp.errstate(all="ignore"):
+        for _ in range(3):
+            args = [dnp.asarray(rng.choice(SPECIAL, 16)) for _ in range(2)]
+            copies = [a.copy() for a in args]
+            assert_same(jitted(*args), to_numpy(f(*copies)))
+            assert_same(args, to_numpy(copies))
+    assert jitted.eager_reasons == []
+
+
 def test_negations_are_carried_not_computed():
     jitted = dnp.jit(lambda a, b: (-(-a * b)) - (-a) * (-b) + (-a) / b)
     a, b = arrays((5,), (5,))

@@ -232,7 +232,8 @@ class Trace(Tracer):
         only to steps on memory that no step writes in place: a step reading only constants is
         folded into its traced value (read-only); multiplying by an array of ones keeps the
         other factor; negations of real floats are carried into the products, sums and
-        differences that read them (``Signs``); a step repeating an earlier one reuses its
+        differences that read them (``Signs``; also where those read memory written later, as
+        they still read it where they stand); a step repeating an earlier one reuses its
         result. Outputs stay fresh arrays. Last, the steps no output needs are dropped."""
         written = set().union(*(s.writes for s in self.steps))
 
@@ -242,6 +243,13 @@ class Trace(Tracer):
             if not written:
                 return True
             names = (*s.reads, *s.defines)
+            return all(self.owners.get(n) not in written for n in names)
+
+        def signable(s: Step) -> bool:  # Signs may rewrite it where it stands: what it makes
+            # keeps its value, and a negation is carried only of a value no step writes
+            if s.effect or s.op.signs is None:
+                return False
+            names = (*s.reads, *s.defines) if s.op.signs == "negate" else s.defines
             return all(self.owners.get(n) not in written for n in names)
 
         keep_fresh = set(outputs)
@@ -281,6 +289,12 @@ class Trace(Tracer):
             elif stable(s) and None not in s.defines:  # an output: rewrites giving its value
                 signs.rewrite(s, steps, as_is=True)
                 seen.setdefault((id(s.kernel), s.call[s.call.index("(") :], s.errstate), s.defines)
+            elif signable(s) and None not in s.defines and not keep_fresh.intersection(s.defines):
+                same = signs.rewrite(s, steps)  # it reads memory written later: nothing else
+                if same is not None:
+                    if same != s.defines[0]:
+                        alias[s.defines[0]] = same
+                    continue
             else:
                 signs.materialize(s, steps)
             steps.append(s)
