@@ -4,6 +4,7 @@ generated as one Python function of the buffers (``Trace.program``)."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy
@@ -13,7 +14,7 @@ from .._backend import CPU, _default
 from .._dispatch import written
 from .._engine._errors import caller, location
 from .._engine._vars import owner_of, pending
-from .._fpstate import errstate
+from .._fpstate import enter, errstate, leave
 from .._ndarray import TRACES, ndarray
 from .._ops import Op
 from ._key import STATIC
@@ -64,7 +65,7 @@ class Trace(Tracer):
         # ids of the memory owners of inputs and captured arrays -> their parameters' positions
         self.external: dict[int, list[int]] = {}
         self.written: set[int] = set()  # positions of those whose memory f writes into
-        self.namespace: dict[str, Any] = {"_arr": numpy.asarray, "_errstate": numpy.errstate}
+        self.namespace: dict[str, Any] = {"_arr": numpy.asarray, "_enter": enter, "_leave": leave}
         self.captured: list[ndarray] = []  # arrays f read but did not make: inputs after inputs
         self.host: set[str] = set()  # names of values read at each call (NumPy arrays, lists)
         self.host_owners: set[int] = set()  # ids of those NumPy arrays' memory owners
@@ -112,6 +113,10 @@ class Trace(Tracer):
         ):  # only a write in place, or a draw, can be replayed whatever its shapes
             raise Untraceable(f"dnp.{op.name}: its result depends on values")
         reads: set[str] = set()
+        kernel = op.kernel(self.device.xp)
+        if op.replay is not None:  # a cheaper kernel for calls like this one
+            bufs = [a._buf if isinstance(a, ndarray) else a for a in args]
+            kernel = op.replay(self.device.xp, bufs, kwargs) or kernel
         if op.draws:  # a fresh ticket of the stream at each replay, in program order
             if args[0].stream.born_tracing:
                 raise Untraceable(f"dnp.{op.name}: f draws from a generator it made")
@@ -119,7 +124,8 @@ class Trace(Tracer):
             stream = self._value(args[0].stream, frozen=True)
             parts = [f"{stream}.take()", *(self._expr(a, reads) for a in args[1:])]
         else:
-            parts = [self._expr(a, reads) for a in args]
+            typed = self._typed_scalars(kernel, args, kwargs)
+            parts = [typed.get(i) or self._expr(a, reads) for i, a in enumerate(args)]
         for k, v in kwargs.items():
             if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
                 parts.append(f"{k}={self._expr(v, reads)}")
@@ -135,10 +141,6 @@ class Trace(Tracer):
                 self.written.update(positions)
             effect = True
         n = next(self._count)
-        kernel = op.kernel(self.device.xp)
-        if op.replay is not None:  # a cheaper kernel for calls like this one
-            bufs = [a._buf if isinstance(a, ndarray) else a for a in args]
-            kernel = op.replay(self.device.xp, bufs, kwargs) or kernel
         self.namespace[f"k{n}"] = kernel
         call = f"k{n}({', '.join(parts)})"
         if isinstance(result, ndarray):
@@ -166,6 +168,33 @@ class Trace(Tracer):
         step = Step(kernel, call, reads, defines, multi, effect, op, location(caller()))
         step.writes = owners
         self.steps.append(step)
+
+    def _typed_scalars(self, kernel, args: tuple, kwargs: dict) -> dict[int, str]:
+        """The names of Python ints and floats among a NumPy ufunc's inputs as 0-d arrays of
+        the dtypes its loop casts them to (they are NumPy's weak scalars: the same loop, the
+        same values), by position: a ufunc takes those a third of a microsecond faster."""
+        if not isinstance(kernel, numpy.ufunc) or self.device is not CPU or kwargs.keys() - {"out"}:
+            return {}
+        inputs = args[: kernel.nin]
+        weak = [i for i, a in enumerate(inputs) if type(a) is int or type(a) is float]
+        if not weak or len(inputs) < kernel.nin:
+            return {}
+        if not all(i in weak or isinstance(a, ndarray) for i, a in enumerate(inputs)):
+            return {}
+        dtypes = [type(a) if i in weak else a.dtype for i, a in enumerate(inputs)]
+        try:
+            loop = kernel.resolve_dtypes((*dtypes, *(None,) * kernel.nout))
+            with numpy.errstate(all="ignore"):
+                values = {i: numpy.asarray(inputs[i], loop[i]) for i in weak}
+        except (TypeError, ValueError, OverflowError):  # no loop, or out of the dtype's range
+            return {}
+        typed = {}
+        for i, value in values.items():
+            if math.isfinite(inputs[i]) and not numpy.isfinite(value):  # it would overflow
+                return {}
+            value.flags.writeable = False
+            typed[i] = self._value(value, frozen=True)
+        return typed
 
     def _expr(self, x: Any, reads: set) -> str:
         """The program's expression for argument ``x`` of a call."""
@@ -344,17 +373,25 @@ class Trace(Tracer):
         return None
 
     def _scalar_arithmetic(self, s: Step) -> str | None:
-        """``s`` as Python arithmetic, where it adds, subtracts, multiplies, divides or negates
-        0-d float32 or float64 values on the CPU: on NumPy's scalars a tenth of a ufunc call's
-        time, and the same IEEE operation, rounding and floating-point errors (NumPy's scalar
-        math follows ``numpy.errstate``)."""
-        op = _OPERATORS.get(s.kernel)
-        if op is None or s.effect or s.multi or self.device is not CPU:
+        """``s`` as Python arithmetic, where it adds, subtracts, multiplies, divides, negates or
+        casts (float32 <-> float64) 0-d float32 or float64 values on the CPU: on NumPy's scalars
+        a tenth of a ufunc call's time, and the same IEEE operation, rounding and floating-point
+        errors (NumPy's scalar math follows ``numpy.errstate``)."""
+        if s.effect or s.multi or self.device is not CPU:
             return None
         result = self.arrays[s.defines[0]]
         if result.ndim or result.dtype not in _SCALAR_FLOATS:
             return None
         args = s.call[s.call.index("(") + 1 : -1].split(", ")
+        if s.op.name == "ndarray.astype" and len(args) == 2 and OPERAND.match(args[0]):
+            x = self.arrays.get(args[0])  # a cast between float32 and float64: NumPy's type
+            if x is not None and not x.ndim and x.dtype in _SCALAR_FLOATS:
+                self.namespace[f"_{result.dtype}"] = result.dtype.type
+                return f"_{result.dtype}({args[0]})"
+            return None
+        op = _OPERATORS.get(s.kernel)
+        if op is None:
+            return None
         if len(args) != (1 if op == "-x" else 2):
             return None
         operands = []
@@ -417,10 +454,11 @@ class Trace(Tracer):
         block = self.errstate  # the errstate of the open block (the caller's: none open)
         for i, s in enumerate(steps):
             if s.errstate != block:  # f set numpy.errstate around this op: one block per run
+                if block != self.errstate:
+                    lines += ["    finally:", "        _leave(_e)"]
                 block = s.errstate
                 if block != self.errstate:
-                    settings = ", ".join(f"{k}={v!r}" for k, v in block)
-                    lines.append(f"    with _errstate({settings}):")
+                    lines += [f"    _e = _enter({self._value(block, frozen=True)})", "    try:"]
             indent = "    " if block == self.errstate else "        "
             where[len(lines) + 1] = (s.op.name, s.where)
             if not s.multi and s.defines in ([], [None]):  # it wrote into what it returns
@@ -435,6 +473,8 @@ class Trace(Tracer):
                 dead[i].append("_r")
             if dead[i]:
                 lines.append(f"{indent}del {', '.join(sorted(dead[i]))}")
+        if block != self.errstate:
+            lines += ["    finally:", "        _leave(_e)"]
         lines.append(f"    return ({''.join(alias.get(o, o) + ', ' for o in outputs)})")
         source = "\n".join(lines)
         namespace = dict(self.namespace)
