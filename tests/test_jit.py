@@ -741,6 +741,37 @@ def test_plain_sums_replay_as_the_ufunc_reduce(dtype):
     assert kernels[-1] is OPS["sum"].kernel(numpy)
 
 
+@pytest.mark.parametrize("under", ["ignore", "raise"])
+@pytest.mark.parametrize("size", [30, 1000])
+def test_log_expit_replays_its_forwards_kernel(size, under):
+    """log_expit's ``replay`` fact: SciPy's ufunc below ``_SCIPY_BELOW`` elements, the six
+    passes where the step's errstate ignores underflow (exp(-|x|) underflows for |x| > 745),
+    else its forward, which ignores it itself: the same values, and no FloatingPointError."""
+    from dnp._ops.scipy_special import _SCIPY_BELOW
+
+    jitted = dnp.jit(lambda x: dnp.scipy.special.log_expit(x) * 1.0)
+    with dnp.errstate(under=under):
+        for scale in (1.0, 1000.0, 1e4):
+            x = dnp.asarray(scale * RNG.standard_normal(size))
+            assert_same(jitted(x), scipy_log_expit(x.asnumpy(), size < _SCIPY_BELOW))
+    (plan,) = jitted._plans.values()
+    kernel = plan.program.fn.__globals__["k0"]
+    name = getattr(kernel, "__name__", "")
+    assert name == (
+        "log_expit" if size < _SCIPY_BELOW else "_log_expit_numpy" if under == "ignore" else ""
+    )
+
+
+def scipy_log_expit(x, scipy_s: bool):
+    """SciPy's log_expit, or the six passes (dnp's on larger arrays)."""
+    import scipy.special
+
+    if scipy_s:
+        return scipy.special.log_expit(x)
+    with numpy.errstate(under="ignore"):
+        return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-numpy.abs(x)))
+
+
 # --- every conformance case of the op table, traced and replayed ---------------------------------
 OP_MODULES = [
     *("elementwise", "creation", "fft", "indexing", "linalg", "logic", "manipulation"),

@@ -10,6 +10,7 @@ from typing import Any
 import numpy
 
 
+@functools.cache  # kernels ask at every call (``scipy_special._special``)
 def home(xp: Any, name: str) -> tuple[Any, str]:
     """Where backend ``xp`` keeps the function a row's ``name`` names, and its name there:
     ``scipy.special.gammaln`` is SciPy's on the CPU and ``cupyx.scipy``'s on a GPU (both loaded

@@ -72,6 +72,22 @@ def _log_expit(xp, x, **kwargs):
         return _log_expit_of(xp, x)
 
 
+def _log_expit_replay(xp, args, kwargs):
+    """For ``dnp.jit``: where the forward takes SciPy's loop (small arrays), that ufunc itself;
+    where it takes the six passes with underflow already ignored (the step's errstate, the same
+    at every replay), those."""
+    x = args[0] if len(args) == 1 and not kwargs else None
+    if xp is not numpy or type(x) is not numpy.ndarray or x.dtype not in _FAST_FLOATS:
+        return None
+    if x.size < _SCIPY_BELOW:
+        return _special(xp).log_expit
+    return _log_expit_numpy if ignores("under") else None
+
+
+def _log_expit_numpy(x):
+    return _log_expit_of(numpy, x)
+
+
 def _log_expit_of(xp, x):
     """min(x, 0) - log1p(exp(-|x|)), the temporary reused in place (fewer allocations)."""
     t = xp.abs(x)
@@ -321,8 +337,8 @@ def _name(short: str) -> str:
     return f"scipy.special.{short}"
 
 
-def _ufunc(short: str, vjp, forward=None) -> Op:
-    return Op(_name(short), forward, elementwise, vjp=vjp)
+def _ufunc(short: str, vjp, forward=None, replay=None) -> Op:
+    return Op(_name(short), forward, elementwise, vjp=vjp, replay=replay)
 
 
 ROWS = [
@@ -373,7 +389,12 @@ ROWS = [
     # logistic functions
     _ufunc("expit", _unary(lambda ans, x: ans * _sp().expit(-x))),
     _ufunc("logit", _unary(lambda ans, x: 1 / (x * (1 - x)))),
-    _ufunc("log_expit", _unary(lambda ans, x: _sp().expit(-x)), forward=_log_expit),
+    _ufunc(
+        "log_expit",
+        _unary(lambda ans, x: _sp().expit(-x)),
+        forward=_log_expit,
+        replay=_log_expit_replay,
+    ),
     # reductions and normalizations
     Op(
         _name("logsumexp"),
