@@ -185,7 +185,7 @@ class SVI:
         return gradient
 
     def _checked_step(self, rng):
-        """``(params, optim_state, baseline, args, kwargs) -> (loss, new baseline, 1.0)``: the
+        """``(params, optim_state, baseline, args, kwargs) -> (loss, new baseline)``: the
         gradient and the update in one call, with a check between them that raises
         FloatingPointError (NumPy's, for 1 / False under ``errstate(divide="raise")``) where the
         loss or a gradient is not finite, before anything is written."""
@@ -194,9 +194,9 @@ class SVI:
         def step(params, optim_state, baseline, args, kwargs):
             loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
             with dnp.errstate(divide="raise"):
-                checked = 1.0 / dnp.isfinite(guard)
+                loss = loss * (1.0 / dnp.isfinite(guard))  # 1 / False raises; loss * 1.0 is loss
             self.optim.update(params, grads, optim_state)
-            return loss, new_baseline, checked
+            return loss, new_baseline
 
         return step
 
@@ -219,12 +219,13 @@ class SVI:
         mutable_state = svi_state.mutable_state
         if self._merges(params):
             try:
-                loss, new_baseline, _ = step(params, optim_state, baseline, args, kwargs)
+                loss, new_baseline = step(params, optim_state, baseline, args, kwargs)
             except FloatingPointError:  # nothing written: the step decides again, unjitted
                 gradient = self._gradient(_generator_at(rng, before))
             else:
-                if new_baseline is not None:
-                    mutable_state = {**mutable_state, "baseline": new_baseline}
+                if new_baseline is None:
+                    return svi_state, loss, float(loss)
+                mutable_state = {**mutable_state, "baseline": new_baseline}
                 return svi_state._replace(mutable_state=mutable_state), loss, float(loss)
         loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
         value = float(guard)  # the one sync: non-finite if the loss or a gradient is
