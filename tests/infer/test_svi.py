@@ -352,6 +352,25 @@ def test_errors():
         no_params.init(0, X)
 
 
+def test_a_jitted_step_follows_params_replaced_in_the_state():
+    """A jitted step reads the state's arrays where they are at each call: one the user put in
+    ``state.params`` in place of another is the one updated, as without jit."""
+    results = []
+    for jit in (True, False):
+        svi = SVI(model, guide, dnp.optim.Adam(0.05), Trace_ELBO(), jit=jit)
+        state = svi.init(0, X)
+        for _ in range(3):
+            state, _ = svi.update(state, X)
+        name = sorted(state.params)[0]
+        state.params[name] = state.params[name] + 0.5
+        for _ in range(3):
+            state, loss = svi.update(state, X)
+        results.append((float(loss), {k: v.asnumpy() for k, v in state.params.items()}))
+    assert results[0][0] == results[1][0]
+    for name in results[0][1]:
+        onp.testing.assert_array_equal(results[0][1][name], results[1][1][name])
+
+
 # --- NaNs -----------------------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")

@@ -95,9 +95,9 @@ class SVI:
         self.jit = jit
         self.static_kwargs = static_kwargs
         self._transforms: dict | None = None
-        self._steps = None  # (the generator they draw from, the gradient and step functions)
+        self._gradient_of = None  # (the generator it draws from, the gradient function)
+        self._checked = None  # (generator, params, optim state, params' ids, the checked step)
         self._update = dnp.jit(optim.update) if jit else optim.update
-        self._merged: tuple[dict, bool] | None = None  # (params, whether steps are one call)
 
     def init(self, rng, *args, init_params=None, **kwargs) -> SVIState:
         """The initial state: the guide run with draws from ``rng`` (a ``dnp.random.Generator``
@@ -150,17 +150,38 @@ class SVI:
     def eager_reasons(self) -> list[str]:
         """Why ``dnp.jit`` runs some of the steps' signatures eagerly (empty: every step is a
         replay). See ``dnp.jit``."""
-        fns = (*(self._steps[1] if self._steps is not None else ()), self._update)
+        fns = [self._update]
+        if self._gradient_of is not None:
+            fns.append(self._gradient_of[1])
+        if self._checked is not None:
+            fns.append(self._checked[-1])
         return [reason for fn in fns for reason in getattr(fn, "eager_reasons", [])]
 
-    def _functions(self, rng):
-        """``(gradient, step)`` drawing from ``rng``, jitted unless ``jit=False``: see
-        ``_gradient`` and ``_checked_step``."""
-        if self._steps is None or self._steps[0] is not rng:
-            gradient, step = self._gradient(rng), self._checked_step(rng)
-            fns = (dnp.jit(gradient), dnp.jit(step)) if self.jit else (gradient, step)
-            self._steps = (rng, fns)
-        return self._steps[1]
+    def _gradient_fn(self, rng):
+        """``_gradient(rng)``, jitted unless ``jit=False``."""
+        if self._gradient_of is None or self._gradient_of[0] is not rng:
+            gradient = self._gradient(rng)
+            self._gradient_of = (rng, dnp.jit(gradient) if self.jit else gradient)
+        return self._gradient_of[1]
+
+    def _checked_step_fn(self, rng, params: dict, optim_state):
+        """``_checked_step`` of this state, jitted; None where a step is two calls (without
+        ``jit``, or off the CPU: CuPy raises no floating-point errors). Made again for another
+        state, or where ``params`` holds other arrays."""
+        hit = self._checked
+        if (
+            hit is None
+            or hit[0] is not rng
+            or hit[1] is not params
+            or hit[2] is not optim_state
+            or len(hit[3]) != len(params)
+            or not all(map(operator.is_, hit[3], params.values()))
+        ):
+            step = None
+            if self.jit and all(x.device == "cpu" for x in dnp.tree.leaves(params)):
+                step = dnp.jit(self._checked_step(rng, params, optim_state))
+            hit = self._checked = (rng, params, optim_state, tuple(params.values()), step)
+        return hit[4]
 
     def _gradient(self, rng):
         """``(params, baseline, args, kwargs) -> (loss, grads, new baseline, guard)``, drawing
@@ -184,14 +205,15 @@ class SVI:
 
         return gradient
 
-    def _checked_step(self, rng):
-        """``(params, optim_state, baseline, args, kwargs) -> (loss, new baseline)``: the
-        gradient and the update in one call, with a check between them that raises
-        FloatingPointError (NumPy's, for 1 / False under ``errstate(divide="raise")``) where the
-        loss or a gradient is not finite, before anything is written."""
+    def _checked_step(self, rng, params: dict, optim_state):
+        """``(baseline, args, kwargs) -> (loss, new baseline)``: the gradient and the update of
+        this state in one call, with a check between them that raises FloatingPointError
+        (NumPy's, for 1 / False under ``errstate(divide="raise")``) where the loss or a gradient
+        is not finite, before anything is written. Its arrays are captured, not arguments: a
+        jitted call reads them at each call, without keying them."""
         gradient = self._gradient(rng)
 
-        def step(params, optim_state, baseline, args, kwargs):
+        def step(baseline, args, kwargs):
             loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
             with dnp.errstate(divide="raise"):
                 loss = loss * (1.0 / dnp.isfinite(guard))  # 1 / False raises; loss * 1.0 is loss
@@ -200,26 +222,19 @@ class SVI:
 
         return step
 
-    def _merges(self, params: dict) -> bool:
-        """Whether a step is one jitted call (``_checked_step``): with ``jit``, on the CPU
-        (CuPy raises no floating-point errors)."""
-        if self._merged is None or self._merged[0] is not params:
-            devices = {x.device for x in dnp.tree.leaves(params)}
-            self._merged = (params, self.jit and all(d == "cpu" for d in devices))
-        return self._merged[1]
-
     def _step(self, svi_state: SVIState, args, kwargs, skip: bool):
         """One update: ``(state, loss, loss as a float)``."""
         args, kwargs = _as_dnp(args, kwargs)
         rng = svi_state.rng
         before = rng.bit_generator.state  # to take a failed step's draws again
         baseline = svi_state.mutable_state.get("baseline")
-        gradient, step = self._functions(rng)
         params, optim_state = svi_state.params, svi_state.optim_state
         mutable_state = svi_state.mutable_state
-        if self._merges(params):
+        step = self._checked_step_fn(rng, params, optim_state)
+        gradient = None
+        if step is not None:
             try:
-                loss, new_baseline = step(params, optim_state, baseline, args, kwargs)
+                loss, new_baseline = step(baseline, args, kwargs)
             except FloatingPointError:  # nothing written: the step decides again, unjitted
                 gradient = self._gradient(_generator_at(rng, before))
             else:
@@ -227,6 +242,7 @@ class SVI:
                     return svi_state, loss, float(loss)
                 mutable_state = {**mutable_state, "baseline": new_baseline}
                 return svi_state._replace(mutable_state=mutable_state), loss, float(loss)
+        gradient = gradient or self._gradient_fn(rng)
         loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
         value = float(guard)  # the one sync: non-finite if the loss or a gradient is
         if new_baseline is not None:
