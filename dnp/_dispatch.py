@@ -75,13 +75,20 @@ class WriteEpochs:
         self._last: dict[int, tuple[int, Any]] = {}
         self._prune_at = 1024
 
-    def bump(self, owner) -> None:
+    def bump(self, *owners) -> None:
+        """``owners`` were written (at one new epoch)."""
         self.epoch += 1
-        try:
-            ref = weakref.ref(owner)
-        except TypeError:  # a foreign owner (bytes): dnp never writes into it
-            return
-        self._last[id(owner)] = (self.epoch, ref)
+        last = self._last
+        for owner in owners:
+            entry = last.get(id(owner))
+            if entry is not None and entry[1]() is owner:  # its weak reference, made before
+                last[id(owner)] = (self.epoch, entry[1])
+                continue
+            try:
+                ref = weakref.ref(owner)
+            except TypeError:  # a foreign owner (bytes): dnp never writes into it
+                continue
+            last[id(owner)] = (self.epoch, ref)
         if len(self._last) > self._prune_at:
             self._last = {k: e for k, e in self._last.items() if e[1]() is not None}
             self._prune_at = 2 * len(self._last) + 1024

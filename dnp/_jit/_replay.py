@@ -127,5 +127,4 @@ class Plan:
     def _written(self, bufs: list) -> None:
         """Written in place, as by the ops f ran: arrays the tape saved are now stale."""
         if self.writes and _dispatch.VERSIONS.on:
-            for i in self.writes:
-                _dispatch.VERSIONS.bump(owner_of(bufs[i]))
+            _dispatch.VERSIONS.bump(*[owner_of(bufs[i]) for i in self.writes])

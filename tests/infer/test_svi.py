@@ -371,6 +371,23 @@ def test_a_jitted_step_follows_params_replaced_in_the_state():
         onp.testing.assert_array_equal(results[0][1][name], results[1][1][name])
 
 
+@pytest.mark.parametrize("jit", [True, False])
+def test_a_float32_model_has_float32_params_and_losses(jit):
+    from dnp.infer.autoguide import AutoNormal
+
+    def model32(x):
+        z = sample("z", dist.Normal(dnp.zeros((), dnp.float32), dnp.full((), PRIOR_SD, "f4")))
+        with plate("data", x.shape[0]):
+            sample("x", dist.Normal(z, NOISE_SD), obs=x)
+
+    x = dnp.asarray(X, dtype=dnp.float32)
+    svi = SVI(model32, AutoNormal(model32), dnp.optim.Adam(0.05), Trace_ELBO(), jit=jit)
+    result = svi.run(0, 5, x, progress_bar=False)
+    assert {v.dtype for v in result.params.values()} == {dnp.dtype(dnp.float32)}
+    assert result.losses.dtype == dnp.float32
+    assert svi.update(result.state, x)[1].dtype == dnp.float32
+
+
 # --- NaNs -----------------------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")

@@ -215,8 +215,8 @@ class SVI:
 
         def step(baseline, args, kwargs):
             loss, grads, new_baseline, guard = gradient(params, baseline, args, kwargs)
-            with dnp.errstate(divide="raise"):
-                loss = loss * (1.0 / dnp.isfinite(guard))  # 1 / False raises; loss * 1.0 is loss
+            with dnp.errstate(divide="raise"):  # 1 / False raises; loss * 1 is loss
+                loss = loss * (1.0 / dnp.isfinite(guard)).astype(loss.dtype)
             self.optim.update(params, grads, optim_state)
             return loss, new_baseline
 
