@@ -683,13 +683,14 @@ def test_negations_are_carried_not_computed():
 
 def test_arithmetic_on_0d_floats_replays_as_numpy_scalar_arithmetic():
     """Sums, differences, products, quotients and negations of 0-d float32 and float64 values
-    replay as Python operators on NumPy's scalars: NumPy's values, dtypes and signed zeros, and
+    (and booleans) replay as Python operators on NumPy's scalars: NumPy's values, dtypes and signed zeros, and
     its floating-point errors (the replay warns, or raises and f raises)."""
 
     def f(x, y):
         s, t = dnp.sum(x), dnp.sum(y)
         h = dnp.sum(x.astype(dnp.float32))
-        return [(s * t - s) / t, -(s + 1.5), h * 3.0 - 1, h / s, dnp.sum(x * (s - t))]
+        last = [h * (s > t), 1.0 / (s >= t)]  # booleans into float results
+        return [(s * t - s) / t, -(s + 1.5), h * 3.0 - 1, h / s, dnp.sum(x * (s - t)), *last]
 
     jitted = dnp.jit(f)
     x, y = arrays((4,), (3,))

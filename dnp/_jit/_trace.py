@@ -374,9 +374,10 @@ class Trace(Tracer):
 
     def _scalar_arithmetic(self, s: Step) -> str | None:
         """``s`` as Python arithmetic, where it adds, subtracts, multiplies, divides, negates or
-        casts (float32 <-> float64) 0-d float32 or float64 values on the CPU: on NumPy's scalars
-        a tenth of a ufunc call's time, and the same IEEE operation, rounding and floating-point
-        errors (NumPy's scalar math follows ``numpy.errstate``)."""
+        casts (float32 <-> float64) 0-d float32 or float64 values (or booleans, into a float
+        result) on the CPU: on NumPy's scalars a tenth of a ufunc call's time, and the same IEEE
+        operation, rounding and floating-point errors (NumPy's scalar math follows
+        ``numpy.errstate``)."""
         if s.effect or s.multi or self.device is not CPU:
             return None
         result = self.arrays[s.defines[0]]
@@ -400,7 +401,7 @@ class Trace(Tracer):
                 return None
             if a[0] != "v":
                 x = self.arrays[a]
-                if x.ndim or x.dtype not in _SCALAR_FLOATS:
+                if x.ndim or (x.dtype not in _SCALAR_FLOATS and x.dtype != bool):
                     return None
                 operands.append(a)
                 continue
