@@ -597,11 +597,21 @@ SIGNED = ["negative", "add", "subtract", "multiply", "divide", "sum"]
 SPECIAL = numpy.array([0.0, -0.0, 1.0, -1.0, numpy.inf, -numpy.inf, numpy.nan, 2.5])
 
 
-@settings(max_examples=150, deadline=None)
-@given(steps=steps_of(SIGNED, 25), seed=st.integers(0, 2**16))
-def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly(steps, seed):
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=st.sampled_from([SIGNED, [*SIGNED, "iadd", "argument"]]).flatmap(
+        lambda kinds: steps_of(kinds, 25)
+    ),
+    every=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly(
+    steps, every, seed
+):
     """Negations carried into products, sums and differences (``dnp._jit._signs.Signs``) give the
-    same values, zeros of the same sign included."""
+    same values, zeros of the same sign included; also on memory a later step writes (the
+    arguments, arrays written with +=), where they are carried where they stand, and with
+    intermediates that are not returned (``every`` false: the last three only)."""
 
     def f(x, y):
         pool = [x, y, -x, y * -1.0]
@@ -610,34 +620,6 @@ def test_random_arithmetic_with_signed_zeros_infinities_and_nans_replays_exactly
             if kind == "negative":
                 pool.append(-a)
             elif kind == "sum":  # 0-d: a negation of it is best computed before it spreads
-                pool.append(dnp.sum(a))
-            else:
-                pool.append(getattr(dnp, kind)(a, b))
-        return [p * 1.0 for p in pool[2:]]  # fresh arrays
-
-    jitted = dnp.jit(f)
-    rng = numpy.random.default_rng(seed)
-    with dnp.errstate(all="ignore"):
-        for _ in range(3):
-            args = [dnp.asarray(rng.choice(SPECIAL, 16)) for _ in range(2)]
-            assert_same(jitted(*args), to_numpy(f(*args)))
-    assert jitted.eager_reasons == []
-
-
-@settings(max_examples=150, deadline=None)
-@given(steps=steps_of([*SIGNED, "iadd", "argument"], 25), seed=st.integers(0, 2**16))
-def test_carried_negations_around_writes_in_place_replay_exactly(steps, seed):
-    """Arithmetic on memory that a later step writes (the arguments, arrays written with +=)
-    still carries negations where it stands (``Trace.simplify``): the same values and writes,
-    with intermediates that are not returned."""
-
-    def f(x, y):
-        pool = [x, y, -x, y * -1.0]
-        for kind, i, j in steps:
-            a, b = pool[i % len(pool)], pool[j % len(pool)]
-            if kind == "negative":
-                pool.append(-a)
-            elif kind == "sum":
                 pool.append(dnp.sum(a))
             elif kind == "iadd":
                 if a.shape == b.shape and a is not b:
@@ -648,7 +630,7 @@ def test_carried_negations_around_writes_in_place_replay_exactly(steps, seed):
                     target -= b
             else:
                 pool.append(getattr(dnp, kind)(a, b))
-        return [p * 1.0 for p in pool[-3:]]
+        return [p * 1.0 for p in (pool[2:] if every else pool[-3:])]  # fresh arrays
 
     jitted = dnp.jit(f)
     rng = numpy.random.default_rng(seed)
@@ -683,8 +665,8 @@ def test_negations_are_carried_not_computed():
 
 def test_arithmetic_on_0d_floats_replays_as_numpy_scalar_arithmetic():
     """Sums, differences, products, quotients and negations of 0-d float32 and float64 values
-    (and booleans) replay as Python operators on NumPy's scalars: NumPy's values, dtypes and signed zeros, and
-    its floating-point errors (the replay warns, or raises and f raises)."""
+    (and booleans) replay as Python operators on NumPy's scalars: NumPy's values, dtypes and
+    signed zeros, and its floating-point errors (the replay warns, or raises and f raises)."""
 
     def f(x, y):
         s, t = dnp.sum(x), dnp.sum(y)
