@@ -755,6 +755,30 @@ def scipy_log_expit(x, scipy_s: bool):
         return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-numpy.abs(x)))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int64"])
+def test_matrix_vector_products_replay_as_the_gufunc_computes_them(dtype):
+    """matmul, matvec and vecmat of a matrix and a vector of one real float dtype replay as
+    ``ndarray.dot`` (their rows' ``replay`` fact) where both are C-ordered, else as the gufunc:
+    the same values either way, for C-ordered inputs and for transposed and strided views
+    passed to the same trace."""
+
+    def f(m, v, w):
+        return [m @ v, dnp.matvec(m, v), dnp.vecmat(w, m), w @ m]
+
+    jitted = dnp.jit(f)
+    for k in range(4):
+        big = (100 * RNG.standard_normal((14, 18))).astype(dtype)
+        layouts = [big[:7, :9], big[:9, :7].T, big[::2, ::2], numpy.ascontiguousarray(big[:7, :9])]
+        m = dnp.asarray(layouts[k]) if k != 1 else dnp.asarray(big[:9, :7]).T
+        v, w = (dnp.asarray((RNG.standard_normal(n)).astype(dtype)) for n in (9, 7))
+        assert_same(jitted(m, v, w), to_numpy(f(m, v, w)))
+    (plan,) = jitted._plans.values()
+    names = plan.program.fn.__globals__
+    kernels = [names[k] for k in re.findall(r"\b(k\d+)\(", plan.program.source)]
+    dots = [getattr(k, "__name__", "") == "dot_when_c_ordered" for k in kernels]
+    assert dots == [dtype in ("float32", "float64")] * 4
+
+
 # --- every conformance case of the op table, traced and replayed ---------------------------------
 OP_MODULES = [
     *("elementwise", "creation", "fft", "indexing", "linalg", "logic", "manipulation"),
