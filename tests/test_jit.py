@@ -702,9 +702,10 @@ def test_plain_sums_replay_as_the_ufunc_reduce(dtype):
     ``numpy.add.reduce`` (its row's ``replay`` fact); other sums as the row's kernel."""
     from dnp._ops import OPS
 
-    def f(x, w):
+    def f(x, w, v):
         return [
             dnp.sum(x),
+            dnp.sum(v),
             dnp.sum(x, axis=0),
             dnp.sum(x, axis=(0, 2), keepdims=True),
             dnp.sum(x, axis=-1),
@@ -714,13 +715,13 @@ def test_plain_sums_replay_as_the_ufunc_reduce(dtype):
     jitted = dnp.jit(f)
     mask = dnp.asarray(RNG.random((3, 4, 5)) < 0.5)
     for _ in range(3):
-        x = dnp.asarray((100 * RNG.standard_normal((3, 4, 5))).astype(dtype))
-        assert_same(jitted(x, mask), to_numpy(f(x, mask)))
+        x, v = (dnp.asarray((100 * RNG.standard_normal(s)).astype(dtype)) for s in ((3, 4, 5), 7))
+        assert_same(jitted(x, mask, v), to_numpy(f(x, mask, v)))
     (plan,) = jitted._plans.values()
     names = plan.program.fn.__globals__
     kernels = [names[k] for k in re.findall(r"\b(k\d+)\(", plan.program.source)]
-    plain = [getattr(k, "__name__", "") == "_add_reduce" for k in kernels]
-    assert plain == [dtype != "int64"] * 4 + [False]
+    plain = [k == numpy.add.reduce or getattr(k, "__name__", "") == "_add_reduce" for k in kernels]
+    assert plain == [dtype != "int64"] * 5 + [False]
     assert kernels[-1] is OPS["sum"].kernel(numpy)
 
 

@@ -119,10 +119,11 @@ def _add_reduce(a, axis=None, keepdims=False):
 
 def _sum_replay(xp, args, kwargs):
     """``numpy.add.reduce`` for plain sums of arrays of at least one dimension (a replay may
-    hand a 0-d one over as a NumPy scalar)."""
-    if xp is numpy and _plain_sum(args, kwargs) and args[0].ndim:
-        return _add_reduce
-    return None
+    hand a 0-d one over as a NumPy scalar): itself where the call names an axis or the array
+    has one (its default axis is 0, sum's None)."""
+    if xp is not numpy or not _plain_sum(args, kwargs) or not args[0].ndim:
+        return None
+    return numpy.add.reduce if "axis" in kwargs or args[0].ndim == 1 else _add_reduce
 
 
 def _count_nonzero(xp, a, axis=None, *, keepdims=False):
