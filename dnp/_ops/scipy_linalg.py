@@ -181,12 +181,55 @@ def _solve_triangular(
     xp, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True
 ):
     if xp is numpy:
+        if not check_finite and _plain_triangular(a, b):
+            return _trtrs(a, b, {"N": 0, "T": 1, "C": 2}.get(trans, trans), lower, unit_diagonal)
         return _scipy_linalg().solve_triangular(
             a, b, trans, lower, unit_diagonal, False, check_finite
         )
     return _solve_triangular_on(
         xp, _cupyx_linalg(), a, b, trans, lower, unit_diagonal, check_finite
     )
+
+
+_TRTRS: dict = {}  # dtype -> LAPACK's trtrs for it
+_REAL_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+
+
+def _plain_triangular(a, b) -> bool:
+    """A square real float32/float64 matrix and a non-empty right-hand side (a vector or a
+    matrix) of its dtype and rows: what SciPy's solve_triangular hands to LAPACK unchanged."""
+    return (
+        type(a) is numpy.ndarray
+        and type(b) is numpy.ndarray
+        and a.dtype in _REAL_FLOATS
+        and b.dtype == a.dtype
+        and a.ndim == 2
+        and a.shape[0] == a.shape[1]
+        and b.ndim in (1, 2)
+        and b.shape[0] == a.shape[0]
+        and b.size > 0
+    )
+
+
+def _trtrs(a, b, trans, lower, unit_diagonal):
+    """``scipy.linalg.solve_triangular(a, b, ..., check_finite=False)`` for ``_plain_triangular``
+    arguments: its own LAPACK call (so its values and errors), without the dozen microseconds
+    of its wrappers (batching, array-API dispatch, validation)."""
+    trtrs = _TRTRS.get(a.dtype)
+    if trtrs is None:
+        (trtrs,) = _scipy_linalg().get_lapack_funcs(("trtrs",), (a, b))
+        _TRTRS[a.dtype] = trtrs
+    if a.flags.f_contiguous or trans == 2:
+        x, info = trtrs(a, b, overwrite_b=False, lower=lower, trans=trans, unitdiag=unit_diagonal)
+    else:  # the transposed system: trtrs expects Fortran order
+        x, info = trtrs(
+            a.T, b, overwrite_b=False, lower=not lower, trans=not trans, unitdiag=unit_diagonal
+        )
+    if info == 0:
+        return x
+    if info > 0:
+        raise numpy.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {info - 1}")
+    raise ValueError(f"illegal value in {-info}-th argument of internal trtrs")
 
 
 def _solve_triangular_on(xp, lib, a, b, trans, lower, unit_diagonal, check_finite):

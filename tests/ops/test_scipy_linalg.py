@@ -1,5 +1,7 @@
 """``dnp.scipy.linalg`` against SciPy: values, dtypes, shapes, errors (``scipy_of``)."""
 
+import itertools
+
 import numpy
 import pytest
 
@@ -290,3 +292,44 @@ def _same(got, want):
         assert (got.dtype, got.shape) == (want.dtype, want.shape)
         rtol = 1e-5 if want.dtype in (numpy.float32, numpy.complex64) else 1e-10
         numpy.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_solve_triangular_without_checks_calls_lapack_as_scipy_does(dtype):
+    """On plain arguments (a square real float matrix, a vector or matrix of its dtype) and
+    ``check_finite=False``, dnp calls LAPACK's trtrs itself: SciPy's values bit for bit, for
+    C- and Fortran-ordered matrices, both triangles, every ``trans``, unit diagonals; and
+    SciPy's error for a singular matrix."""
+    import scipy.linalg
+
+    import dnp
+
+    rng = numpy.random.default_rng(4)
+    tri = numpy.tril(rng.standard_normal((6, 6))) + 4 * numpy.eye(6)
+    for a in (tri, tri.T, numpy.asfortranarray(tri), numpy.asfortranarray(tri.T)):
+        a = a.astype(dtype)
+        for b in (
+            rng.standard_normal(6),
+            rng.standard_normal((6, 3)),
+            rng.standard_normal((3, 6)).T,
+        ):
+            b = b.astype(dtype)
+            for trans, lower, unit in itertools.product(
+                (0, 1, 2, "T"), (True, False), (False, True)
+            ):
+                want = scipy.linalg.solve_triangular(a, b, trans, lower, unit, check_finite=False)
+                got = dnp.scipy.linalg.solve_triangular(
+                    dnp.asarray(a), dnp.asarray(b), trans, lower, unit, check_finite=False
+                ).asnumpy()
+                assert got.dtype == want.dtype
+                numpy.testing.assert_array_equal(got, want)
+    singular = numpy.tril(numpy.ones((3, 3), dtype))
+    singular[1, 1] = 0
+    with pytest.raises(numpy.linalg.LinAlgError, match="diagonal 1"):
+        scipy.linalg.solve_triangular(
+            singular, numpy.ones(3, dtype), lower=True, check_finite=False
+        )
+    with pytest.raises(numpy.linalg.LinAlgError, match="diagonal 1"):
+        dnp.scipy.linalg.solve_triangular(
+            dnp.asarray(singular), dnp.ones(3, dtype=dtype), lower=True, check_finite=False
+        ).asnumpy()
