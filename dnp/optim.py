@@ -244,6 +244,7 @@ class Adam(Optimizer):
 
     def _scalars(self, t, lr):
         b1, b2 = self.betas
+        t = t.astype(dnp.float64)  # once: the powers' loop would cast the int count each time
         bc2_sqrt = dnp.sqrt(1 - dnp.power(b2, t))
         return {
             "lr": lr,

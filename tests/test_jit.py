@@ -696,6 +696,39 @@ def test_arithmetic_on_0d_floats_replays_as_numpy_scalar_arithmetic():
     assert jitted.traces == 4 and jitted.eager_reasons == []  # one per errstate
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int8"])
+def test_python_numbers_in_ufuncs_and_where_replay_as_arrays_of_their_loop_dtype(dtype):
+    """Python ints and floats among a ufunc's inputs, and among ``where``'s choices when the
+    result is a float, are 0-d arrays of the dtype NumPy casts them to, made once: NumPy's
+    values and dtypes, with infinities, huge numbers and signed zeros."""
+
+    def f(x, m):
+        return [
+            x * 0.1 + 3,
+            2.5 - x,
+            x > 1e40,
+            dnp.where(m, x, -dnp.inf),
+            dnp.where(m, -0.0, x * 1.5),
+            dnp.where(m, 1.5, 2),
+            dnp.where(m, x * 1.0, 7),
+        ]
+
+    jitted = dnp.jit(f)
+    for _ in range(3):
+        x = dnp.asarray((10 * RNG.standard_normal(6)).astype(dtype))
+        m = dnp.asarray(RNG.random(6) < 0.5)
+        with dnp.errstate(over="ignore"):
+            assert_same(jitted(x, m), to_numpy(f(x, m)))
+    (plan,) = jitted._plans.values()
+    names = plan.program.fn.__globals__
+    calls = re.findall(r"\b(k\d+)\(([^()]*)\)", plan.program.source)
+    where = [args.split(", ") for k, args in calls if names[k] is numpy.where]
+    assert len(where) == 4
+    for args in where:  # no Python number is left among the choices
+        values = [names[a] for a in args[1:] if a[0] == "v"]
+        assert all(type(v) is numpy.ndarray and not v.flags.writeable for v in values)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int64"])
 def test_plain_sums_replay_as_the_ufunc_reduce(dtype):
     """A sum of a float array over ``axis`` (``keepdims``) only is replayed as

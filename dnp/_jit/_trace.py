@@ -32,6 +32,11 @@ _OPERATORS = {
 _SCALAR_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
+def _small_int(x: Any) -> bool:
+    """A Python int that float32 holds exactly (and so converts as NumPy's weak scalars do)."""
+    return type(x) is int and -(2**24) <= x <= 2**24
+
+
 class Untraceable(Exception):
     """Why a trace cannot be replayed."""
 
@@ -124,7 +129,7 @@ class Trace(Tracer):
             stream = self._value(args[0].stream, frozen=True)
             parts = [f"{stream}.take()", *(self._expr(a, reads) for a in args[1:])]
         else:
-            typed = self._typed_scalars(kernel, args, kwargs)
+            typed = self._typed_scalars(kernel, args, kwargs, result)
             parts = [typed.get(i) or self._expr(a, reads) for i, a in enumerate(args)]
         for k, v in kwargs.items():
             if not (op.creation and k in ("device", "like")):  # dispatch's, not the kernel's
@@ -169,24 +174,37 @@ class Trace(Tracer):
         step.writes = owners
         self.steps.append(step)
 
-    def _typed_scalars(self, kernel, args: tuple, kwargs: dict) -> dict[int, str]:
+    def _typed_scalars(self, kernel, args: tuple, kwargs: dict, result) -> dict[int, str]:
         """The names of Python ints and floats among a NumPy ufunc's inputs as 0-d arrays of
         the dtypes its loop casts them to (they are NumPy's weak scalars: the same loop, the
-        same values), by position: a ufunc takes those a third of a microsecond faster."""
-        if not isinstance(kernel, numpy.ufunc) or self.device is not CPU or kwargs.keys() - {"out"}:
+        same values), by position: a ufunc takes those a third of a microsecond faster; the
+        same for ``numpy.where``'s choices, in its result's float dtype."""
+        if self.device is not CPU:
             return {}
-        inputs = args[: kernel.nin]
-        weak = [i for i, a in enumerate(inputs) if type(a) is int or type(a) is float]
-        if not weak or len(inputs) < kernel.nin:
+        if kernel is numpy.where and len(args) == 3 and not kwargs:
+            inputs, dtype = args, getattr(result, "dtype", None)
+            weak = [i for i in (1, 2) if type(args[i]) is float or _small_int(args[i])]
+            if not weak or dtype is None or dtype.kind != "f":
+                return {}
+            loop = {i: dtype for i in weak}
+        elif isinstance(kernel, numpy.ufunc) and not kwargs.keys() - {"out"}:
+            inputs = args[: kernel.nin]
+            weak = [i for i, a in enumerate(inputs) if type(a) is int or type(a) is float]
+            if not weak or len(inputs) < kernel.nin:
+                return {}
+            if not all(i in weak or isinstance(a, ndarray) for i, a in enumerate(inputs)):
+                return {}
+            dtypes = [type(a) if i in weak else a.dtype for i, a in enumerate(inputs)]
+            try:
+                loop = kernel.resolve_dtypes((*dtypes, *(None,) * kernel.nout))
+            except (TypeError, ValueError):  # no loop
+                return {}
+        else:
             return {}
-        if not all(i in weak or isinstance(a, ndarray) for i, a in enumerate(inputs)):
-            return {}
-        dtypes = [type(a) if i in weak else a.dtype for i, a in enumerate(inputs)]
         try:
-            loop = kernel.resolve_dtypes((*dtypes, *(None,) * kernel.nout))
             with numpy.errstate(all="ignore"):
                 values = {i: numpy.asarray(inputs[i], loop[i]) for i in weak}
-        except (TypeError, ValueError, OverflowError):  # no loop, or out of the dtype's range
+        except OverflowError:  # out of the dtype's range
             return {}
         typed = {}
         for i, value in values.items():
