@@ -209,6 +209,9 @@ def check_out(out, shape: tuple[int, ...]) -> None:
 
 # --- stand-ins for rules of shape arithmetic: the dtype (and NumPy's checks of the call) from the
 # op on one-element stand-ins, so describing a call costs the same at any size ------------------
+# The real float dtypes that kernels call BLAS, LAPACK or their own loops for directly (and that
+# dnp.jit replays as NumPy scalar arithmetic).
+FLOAT32_64 = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 _PLACEMENT = ("device", "like")  # consumed by dispatch for creation rows; NumPy never sees them
 
 

@@ -141,10 +141,10 @@ class Optimizer:
                 gs = [dnp.clip(g, -self.clip_value, self.clip_value) for g in gs]
             if self.clip_norm is not None:
                 gs = _clip_to_norm(gs, self.clip_norm)
-            count = state.count
-            lr = self.learning_rate(count) if callable(self.learning_rate) else None
+            count, lr = state.count, self.learning_rate
+            lr = lr(count) if callable(lr) else lr  # at the steps taken before this one
             count += 1  # in place: the state's array
-            scalars = self._scalars(count, self.learning_rate if lr is None else lr)
+            scalars = self._scalars(count, lr)
             cast: dict = {}  # the scalars in each params' dtype, cast once per dtype
             for (p, _, s), g in zip(leaves, gs, strict=True):
                 k = cast.get(p.dtype)

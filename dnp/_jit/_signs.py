@@ -121,7 +121,7 @@ class Signs:
         """The arguments of an arithmetic step on real floats, else None."""
         if s.op.signs is None or s.multi:
             return None
-        args = s.call[s.call.index("(") + 1 : -1].split(", ")
+        args = s.arguments()
         if len(args) != (1 if s.op.signs == "negate" else 2):
             return None
         trace = self.trace

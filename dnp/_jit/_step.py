@@ -31,6 +31,11 @@ class Step:
         self.errstate = errstate()  # numpy.errstate inside f: the replay sets it around the step
         self.writes: set[int] = set()  # ids of the memory owners it writes into
 
+    def arguments(self) -> list[str]:
+        """Its call's argument expressions as the program writes them, split at each ", " (a
+        tuple among them comes in pieces, which match no ``OPERAND``)."""
+        return self.call[self.call.index("(") + 1 : -1].split(", ")
+
 
 NAME = re.compile(r"\b[tvn]\d+(?:_\w+)?\b")
 OPERAND = re.compile(r"[tavcn]\d+(?:_\w+)?$")  # an argument that is a name (or a value)

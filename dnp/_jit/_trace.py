@@ -15,6 +15,7 @@ from .._dispatch import written
 from .._engine._errors import caller, location
 from .._engine._vars import owner_of, pending
 from .._fpstate import enter, errstate, leave
+from .._meta import FLOAT32_64
 from .._ndarray import TRACES, ndarray
 from .._ops import Op
 from ._key import STATIC
@@ -29,7 +30,6 @@ _OPERATORS = {
     numpy.divide: "/",
     numpy.negative: "-x",
 }
-_SCALAR_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
 def _small_int(x: Any) -> bool:
@@ -369,7 +369,7 @@ class Trace(Tracer):
             return None
         if len(s.reads) != 2 or s.multi or len(s.defines) != 1:
             return None
-        args = [a.strip() for a in s.call[s.call.index("(") + 1 : -1].split(",")]
+        args = s.arguments()
         if len(args) != 2 or len(folded.intersection(args)) != 1:
             return None
         if args[1] in folded:
@@ -399,12 +399,12 @@ class Trace(Tracer):
         if s.effect or s.multi or self.device is not CPU:
             return None
         result = self.arrays[s.defines[0]]
-        if result.ndim or result.dtype not in _SCALAR_FLOATS:
+        if result.ndim or result.dtype not in FLOAT32_64:
             return None
-        args = s.call[s.call.index("(") + 1 : -1].split(", ")
+        args = s.arguments()
         if s.op.name == "ndarray.astype" and len(args) == 2 and OPERAND.match(args[0]):
             x = self.arrays.get(args[0])  # a cast between float32 and float64: NumPy's type
-            if x is not None and not x.ndim and x.dtype in _SCALAR_FLOATS:
+            if x is not None and not x.ndim and x.dtype in FLOAT32_64:
                 self.namespace[f"_{result.dtype}"] = result.dtype.type
                 return f"_{result.dtype}({args[0]})"
             return None
@@ -419,14 +419,14 @@ class Trace(Tracer):
                 return None
             if a[0] != "v":
                 x = self.arrays[a]
-                if x.ndim or (x.dtype not in _SCALAR_FLOATS and x.dtype != bool):
+                if x.ndim or (x.dtype not in FLOAT32_64 and x.dtype != bool):
                     return None
                 operands.append(a)
                 continue
             value = self.namespace[a]
             if type(value) in (int, float):  # weak, as in the ufunc call
                 operands.append(a)
-            elif type(value) is numpy.ndarray and not value.ndim and value.dtype in _SCALAR_FLOATS:
+            elif type(value) is numpy.ndarray and not value.ndim and value.dtype in FLOAT32_64:
                 operands.append(self._value(value[()], frozen=True))  # a folded 0-d value
             else:
                 return None
@@ -437,16 +437,16 @@ class Trace(Tracer):
     def program(self, n_inputs: int, outputs: list[str], label: str) -> Program:
         """One Python function of the buffers: the simplified steps, then the outputs."""
         steps, alias = self.simplify(outputs)
+        # NumPy gives scalars where dispatch gives 0-d arrays: the same in a ufunc or in Python
+        # arithmetic, not as an output, when written in place or for other kernels (a
+        # reduction's fast path).
+        written = set().union(*(s.writes for s in steps))
+        arrays_needed = set(outputs)
         for s in steps:
             arithmetic = self._scalar_arithmetic(s)
             if arithmetic is not None:
                 s.call = arithmetic
-        # NumPy gives scalars where dispatch gives 0-d arrays: the same in a ufunc, not as an
-        # output, when written in place or for other kernels (a reduction's fast path).
-        written = set().union(*(s.writes for s in steps))
-        arrays_needed = set(outputs)
-        for s in steps:
-            if s.call[0] == "k" and not isinstance(s.kernel, numpy.ufunc):
+            elif not isinstance(s.kernel, numpy.ufunc):
                 arrays_needed |= s.reads
 
         def array(name: str, value: str) -> str:

@@ -12,7 +12,7 @@ import re
 import numpy
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from .._meta import Meta, _quiet_call, contraction_work, shape_of, small
+from .._meta import FLOAT32_64, Meta, _quiet_call, contraction_work, shape_of, small
 from ._grad import conj, np, unbroadcast
 from ._row import Op
 
@@ -163,7 +163,6 @@ def _vecmat_dx2(g, ans, x1, x2, out=None, **kwargs):
 
 
 # --- replays: a matrix-vector product of C-ordered real floats as ndarray.dot ------------------
-_GEMV_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
 def _gemv_replay(name: str, *ndims: tuple):
@@ -184,7 +183,7 @@ def _gemv_replay(name: str, *ndims: tuple):
         a, b = args
         if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray:
             return None
-        if (a.ndim, b.ndim) not in ndims or a.dtype != b.dtype or a.dtype not in _GEMV_FLOATS:
+        if (a.ndim, b.ndim) not in ndims or a.dtype != b.dtype or a.dtype not in FLOAT32_64:
             return None
         return dot_when_c_ordered
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy
 
-from .._meta import Meta, bound, run_bound, shape_of, small_ones
+from .._meta import FLOAT32_64, Meta, bound, run_bound, shape_of, small_ones
 from ._grad import as_array, conj, host_values, np, shape_dtype, unbroadcast
 from ._matrices import col, eye, mh, mm, mt, row
 from ._row import Op
@@ -182,7 +182,7 @@ def _solve_triangular(
 ):
     if xp is numpy:
         if not check_finite and _plain_triangular(a, b):
-            return _trtrs(a, b, {"N": 0, "T": 1, "C": 2}.get(trans, trans), lower, unit_diagonal)
+            return _trtrs(a, b, _SCIPY_TRANS.get(trans, trans), lower, unit_diagonal)
         return _scipy_linalg().solve_triangular(
             a, b, trans, lower, unit_diagonal, False, check_finite
         )
@@ -192,7 +192,7 @@ def _solve_triangular(
 
 
 _TRTRS: dict = {}  # dtype -> LAPACK's trtrs for it
-_REAL_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_SCIPY_TRANS = {"N": 0, "T": 1, "C": 2}  # SciPy's own mapping (no lower-case names, unlike _TRANS)
 
 
 def _plain_triangular(a, b) -> bool:
@@ -201,7 +201,7 @@ def _plain_triangular(a, b) -> bool:
     return (
         type(a) is numpy.ndarray
         and type(b) is numpy.ndarray
-        and a.dtype in _REAL_FLOATS
+        and a.dtype in FLOAT32_64
         and b.dtype == a.dtype
         and a.ndim == 2
         and a.shape[0] == a.shape[1]
@@ -214,7 +214,8 @@ def _plain_triangular(a, b) -> bool:
 def _trtrs(a, b, trans, lower, unit_diagonal):
     """``scipy.linalg.solve_triangular(a, b, ..., check_finite=False)`` for ``_plain_triangular``
     arguments: its own LAPACK call (so its values and errors), without the dozen microseconds
-    of its wrappers (batching, array-API dispatch, validation)."""
+    of its wrappers (batching, array-API dispatch, validation). Written out, as SciPy's
+    ``_basic._solve_triangular`` does it, because that function is private."""
     trtrs = _TRTRS.get(a.dtype)
     if trtrs is None:
         (trtrs,) = _scipy_linalg().get_lapack_funcs(("trtrs",), (a, b))

@@ -13,6 +13,7 @@ from numpy.lib.array_utils import normalize_axis_tuple
 
 from .._fpstate import ignores
 from .._meta import (
+    FLOAT32_64,
     Meta,
     bound,
     check_out,
@@ -47,7 +48,6 @@ def _no_closed_form(name: str, arg: str):
 
 
 # --- forwards where CuPy lacks a function or a form of it --------------------------------------
-_FAST_FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
 _SCIPY_BELOW = 384  # elements: SciPy's one loop is the faster below, the six passes above
@@ -59,11 +59,7 @@ def _log_expit(xp, x, **kwargs):
     logaddexp, evaluates a slower log and exp); SciPy's own for other dtypes, for out= or
     where=, and on the CPU below ``_SCIPY_BELOW`` elements, where its one call costs less than
     six passes."""
-    if xp is numpy and (
-        kwargs
-        or getattr(x, "dtype", None) not in _FAST_FLOATS
-        or getattr(x, "size", 0) < _SCIPY_BELOW
-    ):
+    if xp is numpy and _scipy_log_expit(x, kwargs):
         return _special(xp).log_expit(x, **kwargs)
     x = xp.asarray(x)
     if xp is numpy and ignores("under"):  # as NumPy's default is: no errstate block to open
@@ -72,15 +68,23 @@ def _log_expit(xp, x, **kwargs):
         return _log_expit_of(xp, x)
 
 
+def _scipy_log_expit(x, kwargs: dict) -> bool:
+    """Whether ``_log_expit`` on the CPU calls SciPy's ufunc for this call."""
+    return bool(
+        kwargs
+        or getattr(x, "dtype", None) not in FLOAT32_64
+        or getattr(x, "size", 0) < _SCIPY_BELOW
+    )
+
+
 def _log_expit_replay(xp, args, kwargs):
-    """For ``dnp.jit``: where the forward takes SciPy's loop (small arrays), that ufunc itself;
-    where it takes the six passes with underflow already ignored (the step's errstate, the same
-    at every replay), those."""
-    x = args[0] if len(args) == 1 and not kwargs else None
-    if xp is not numpy or type(x) is not numpy.ndarray or x.dtype not in _FAST_FLOATS:
+    """For ``dnp.jit``: where the forward takes SciPy's loop, that ufunc itself; where it takes
+    the six passes with underflow already ignored (the step's errstate, the same at every
+    replay), those."""
+    if xp is not numpy or len(args) != 1 or type(args[0]) is not numpy.ndarray:
         return None
-    if x.size < _SCIPY_BELOW:
-        return _special(xp).log_expit
+    if _scipy_log_expit(args[0], kwargs):
+        return _special(xp).log_expit if not kwargs else None
     return _log_expit_numpy if ignores("under") else None
 
 
